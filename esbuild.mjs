@@ -1,0 +1,66 @@
+// Builds the extension host bundle, the CLI and (with --tests) transpiles the
+// test tree to out/ so mocha can run it on Node and inside VS Code.
+import * as esbuild from 'esbuild';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const tests = args.has('--tests');
+
+/** @type {esbuild.BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  minify: production,
+  logLevel: 'warning',
+};
+
+const bundles = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+
+function listTs(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) found.push(...listTs(full));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) found.push(full);
+  }
+  return found;
+}
+
+/** Test code and the sources it imports, transpiled file by file (no bundling) so stack traces map 1:1. */
+function testBuild() {
+  return {
+    entryPoints: [...listTs('src'), ...listTs('test')],
+    outdir: 'out',
+    outbase: '.',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  };
+}
+
+if (!watch) rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
+
+if (watch) {
+  const contexts = await Promise.all(bundles.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[esbuild] watching');
+} else {
+  await Promise.all(bundles.map((b) => esbuild.build(b)));
+  if (tests) {
+    rmSync('out', { recursive: true, force: true });
+    await esbuild.build(testBuild());
+  }
+}
