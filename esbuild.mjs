@@ -1,13 +1,15 @@
 // Builds the extension host bundle, the CLI and (with --tests) transpiles the
 // test tree to out/ so mocha can run it on Node and inside VS Code.
 import * as esbuild from 'esbuild';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
 const tests = args.has('--tests');
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const define = { VERSION: JSON.stringify(version) };
 
 /** @type {esbuild.BuildOptions} */
 const common = {
@@ -19,6 +21,7 @@ const common = {
   sourcesContent: false,
   minify: production,
   logLevel: 'warning',
+  define,
 };
 
 const bundles = [
@@ -47,6 +50,7 @@ function testBuild() {
     format: 'cjs',
     sourcemap: 'inline',
     logLevel: 'warning',
+    define,
   };
 }
 

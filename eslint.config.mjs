@@ -1,0 +1,51 @@
+// Lint rules, including the layering the project depends on: src/core stays free of VS Code, git and
+// the CLI; the webview sees only the protocol types; the CLI never loads VS Code.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const noVscode = { name: 'vscode', message: 'Only src/extension and the VS Code test suites may import vscode.' };
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'runbooks/**', 'test-results/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noVscode],
+        patterns: [
+          { group: ['**/extension', '**/extension/**'], message: 'src/core must not depend on the VS Code adapters.' },
+          { group: ['**/cli', '**/cli/**'], message: 'src/core must not depend on the CLI.' },
+          { group: ['**/git', '**/git/**', 'simple-git'], message: 'src/core must not depend on git; inject what it needs.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts', 'src/git/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noVscode],
+        patterns: [{ group: ['**/extension', '**/extension/**'], message: 'The CLI and git adapter run without VS Code.' }],
+      }],
+    },
+  },
+  {
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noVscode],
+        patterns: [{ group: ['**/src/**', '!**/src/core/protocol', '!**/src/core/protocol.ts'], message: 'The webview may import only the protocol types from src/core/protocol.' }],
+      }],
+    },
+  },
+);

@@ -1,0 +1,74 @@
+/** Turning a file's bytes into text without ever throwing, and saying what was wrong with them. */
+
+export interface Problem {
+  /** 1-based line the problem is on. */
+  line: number;
+  /** 1-based column, when known. */
+  column?: number;
+  /** 1-based last line of the range, when it spans several lines. */
+  endLine?: number;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+}
+
+export interface DecodedText {
+  /** The text with line endings normalised to `\n` (line numbers stay the same). */
+  text: string;
+  /** Set when the bytes are not text at all; `text` is then empty. */
+  binary: boolean;
+  problems: Problem[];
+}
+
+const BINARY_SNIFF_BYTES = 8000;
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Normalises CRLF and lone CR to LF so that every consumer counts lines the same way markdown-it does. */
+export function normalizeNewlines(text: string): string {
+  return text.indexOf('\r') === -1 ? text : text.replace(/\r\n?/g, '\n');
+}
+
+export function decodeFileText(content: string | Uint8Array): DecodedText {
+  if (typeof content === 'string') {
+    const text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
+    return { text: normalizeNewlines(text), binary: false, problems: [] };
+  }
+  const bytes = content;
+  // UTF-16 with a byte-order mark: decode it rather than calling it binary.
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const encoding = bytes[0] === 0xff ? 'utf-16le' : 'utf-16be';
+    const text = new TextDecoder(encoding).decode(bytes.subarray(2));
+    return { text: normalizeNewlines(text), binary: false, problems: [] };
+  }
+  const sniffEnd = Math.min(bytes.length, BINARY_SNIFF_BYTES);
+  for (let i = 0; i < sniffEnd; i++) {
+    if (bytes[i] === 0) {
+      return {
+        text: '',
+        binary: true,
+        problems: [{ line: 1, severity: 'error', message: 'This file contains NUL bytes, so it is binary, not Markdown or YAML text; it was skipped. Rename it or exclude it from the runbook globs.' }],
+      };
+    }
+  }
+  const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(start);
+  try {
+    return { text: normalizeNewlines(new TextDecoder('utf-8', { fatal: true }).decode(body)), binary: false, problems: [] };
+  } catch {
+    const text = normalizeNewlines(new TextDecoder('utf-8').decode(body));
+    const bad = text.indexOf('\ufffd');
+    return {
+      text,
+      binary: false,
+      problems: [{
+        line: lineOf(text, Math.max(bad, 0)),
+        severity: 'warning',
+        message: 'This file is not valid UTF-8; the invalid bytes are shown as \ufffd. Re-save the file as UTF-8.',
+      }],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import picomatch from 'picomatch';
+
+/** Which files of a repository are runbooks and which are incident records (DESIGN §1, §2). */
+export interface WorkspaceLayout {
+  runbookInclude: readonly string[];
+  runbookExclude: readonly string[];
+  incidentInclude: readonly string[];
+}
+
+export const DEFAULT_LAYOUT: WorkspaceLayout = {
+  runbookInclude: ['**/*.md'],
+  runbookExclude: ['**/node_modules/**', '**/.git/**', 'README.md', '**/incidents/**'],
+  incidentInclude: ['**/incidents/**/*.{yaml,yml}'],
+};
+
+/** Folders never worth walking into when listing a repository. */
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.git', 'node_modules']);
+
+export type FileKind = 'runbook' | 'incident';
+
+export class PathClassifier {
+  private readonly isRunbook: (path: string) => boolean;
+  private readonly isExcluded: (path: string) => boolean;
+  private readonly isIncident: (path: string) => boolean;
+
+  constructor(readonly layout: WorkspaceLayout = DEFAULT_LAYOUT) {
+    const options = { dot: false };
+    this.isRunbook = picomatch([...layout.runbookInclude], options);
+    this.isExcluded = layout.runbookExclude.length ? picomatch([...layout.runbookExclude], { dot: true }) : () => false;
+    this.isIncident = picomatch([...layout.incidentInclude], options);
+  }
+
+  /** `path` is relative to the repository root, with `/` separators. */
+  classify(path: string): FileKind | undefined {
+    if (this.isIncident(path)) return 'incident';
+    if (this.isRunbook(path) && !this.isExcluded(path)) return 'runbook';
+    return undefined;
+  }
+}

@@ -1,0 +1,419 @@
+import MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
+import { decodeFileText, type Problem } from './fileText';
+import { parseFrontMatter, type RunbookMetadata } from './frontMatter';
+import { assignedShellNames, findPlaceholders, type Placeholder } from './placeholders';
+import { extractShellCommands, type BlockShape } from './shellTranscript';
+
+export interface RunbookHeading {
+  level: number;
+  text: string;
+  /** 1-based. */
+  line: number;
+  slug: string;
+}
+
+export type StepAttributes = Record<string, string | boolean>;
+
+export interface RunbookStep {
+  /** Stable within the file: the `name` attribute, else the section's slug plus `-2`, `-3`… */
+  id: string;
+  /** The list item that holds the block, else its section heading. */
+  title: string;
+  /** Nearest preceding heading (or the runbook title before the first heading). */
+  section: string;
+  /** Lower-cased language from the info string; '' when there is none. */
+  language: string;
+  attributes: StepAttributes;
+  /** 1-based line of the opening fence (or first line of an indented block). */
+  startLine: number;
+  /** 1-based last line of the block, closing fence included. */
+  endLine: number;
+  fenced: boolean;
+  shape: BlockShape;
+  runnable: boolean;
+  /** The language was inferred from prompts, not declared: running needs a confirmation that shows the command. */
+  languageGuessed: boolean;
+  /** Marked `confirm` in its attributes. */
+  confirm: boolean;
+  /** Why the step cannot be run, when it cannot. */
+  reason?: string;
+  /** What a shell runs: prompts stripped, output dropped, continuations and heredocs kept whole. */
+  commands: string[];
+  placeholders: Placeholder[];
+  /** The block's text as written, for Copy. */
+  content: string;
+}
+
+export interface Runbook extends RunbookMetadata {
+  path: string;
+  title: string;
+  /** 1-based line of the heading the title came from (1 when it came from front matter or the file name). */
+  titleLine: number;
+  headings: RunbookHeading[];
+  steps: RunbookStep[];
+  problems: Problem[];
+}
+
+export const RUNNABLE_LANGUAGES: ReadonlySet<string> = new Set([
+  'sh', 'bash', 'shell', 'zsh', 'console', 'shell-session', 'shellsession', 'terminal', 'pwsh', 'powershell', 'ps1',
+]);
+
+/** Language ids seen in runbooks; an unknown first word followed by more words is a command in the language slot. */
+const KNOWN_LANGUAGES: ReadonlySet<string> = new Set([
+  ...RUNNABLE_LANGUAGES, 'ksh', 'fish', 'text', 'txt', 'plaintext', 'plain', 'output', 'log', 'yaml', 'yml', 'json', 'jsonc',
+  'json5', 'toml', 'ini', 'xml', 'html', 'css', 'sql', 'psql', 'mysql', 'promql', 'logql', 'traceql', 'go', 'golang', 'python',
+  'py', 'ruby', 'rb', 'js', 'javascript', 'ts', 'typescript', 'java', 'kotlin', 'c', 'cpp', 'csharp', 'cs', 'rust', 'rs', 'php',
+  'hcl', 'terraform', 'tf', 'diff', 'patch', 'dockerfile', 'docker', 'makefile', 'make', 'nginx', 'apache', 'conf', 'properties',
+  'env', 'dotenv', 'markdown', 'md', 'mermaid', 'graphql', 'lua', 'perl', 'r', 'scala', 'swift', 'groovy', 'jinja', 'j2',
+  'cypher', 'kql', 'splunk', 'spl', 'csv', 'tsv', 'http', 'rego', 'cue', 'jq', 'awk', 'sed', 'vim', 'none', 'nohighlight',
+]);
+
+const markdown = new MarkdownIt('commonmark', { html: true });
+// Steps and headings are block-level; inline parsing is most of markdown-it's cost and we never need it.
+markdown.core.ruler.disable(['inline', 'text_join']);
+
+export function slugify(text: string): string {
+  const slug = text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+  return slug;
+}
+
+/** Heading or list-item source as plain text: links, code spans, emphasis and tags reduced to their words. */
+function plainText(inline: string): string {
+  return inline
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/<[^>]+>/g, '')
+    .replace(/`+([^`]*)`+/g, '$1')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/(^|[^\w*])\*(\S(?:.*?\S)?)\*(?=[^\w*]|$)/g, '$1$2')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function parseStepAttributes(raw: string): StepAttributes {
+  const attributes: StepAttributes = {};
+  const trimmed = raw.trim();
+  if (trimmed.startsWith('"')) {
+    // Runme also writes attributes as JSON: {"name":"rollback","confirm":true}
+    try {
+      const parsed = JSON.parse(`{${trimmed}}`) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(parsed)) {
+        if (typeof v === 'boolean') attributes[k] = v;
+        else if (typeof v === 'string' || typeof v === 'number') attributes[k] = normalizeAttribute(String(v));
+      }
+      return attributes;
+    } catch {
+      // fall through to the key=value form
+    }
+  }
+  const pair = /([A-Za-z_][\w.-]*)(?:\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s}]+))?/g;
+  for (let m = pair.exec(trimmed); m; m = pair.exec(trimmed)) {
+    const value = m[2];
+    if (value === undefined) attributes[m[1]] = true;
+    else if (value.startsWith('"') || value.startsWith("'")) attributes[m[1]] = value.slice(1, -1).replace(/\\(.)/g, '$1');
+    else attributes[m[1]] = normalizeAttribute(value);
+  }
+  return attributes;
+}
+
+function normalizeAttribute(value: string): string | boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}
+
+interface InfoString {
+  language: string;
+  attributes: StepAttributes;
+  /** A command someone wrote where the language goes (```kubectl get pods). */
+  commandInLanguageSlot?: string;
+}
+
+export function parseInfoString(info: string): InfoString {
+  let rest = info.trim();
+  let attributes: StepAttributes = {};
+  const braces = /\{([^{}]*)\}\s*$/.exec(rest);
+  if (braces && !/\{\{/.test(rest)) {
+    attributes = parseStepAttributes(braces[1]);
+    rest = rest.slice(0, braces.index).trim();
+  }
+  if (rest === '') return { language: '', attributes };
+  const first = rest.split(/\s+/, 1)[0];
+  const language = first.toLowerCase().replace(/^\./, '');
+  if (first.startsWith('$') || (!KNOWN_LANGUAGES.has(language) && /\s/.test(rest))) {
+    return { language: '', attributes, commandInLanguageSlot: rest };
+  }
+  return { language, attributes };
+}
+
+interface RawBlock {
+  fenced: boolean;
+  info: string;
+  content: string;
+  /** 0-based, absolute. */
+  start: number;
+  /** 0-based, absolute, inclusive. */
+  end: number;
+  listItemTitle?: string;
+  /** The fence had no proper closing line; `end` is a guess. */
+  unclosed?: boolean;
+}
+
+type RawEvent = { kind: 'heading'; heading: RunbookHeading } | { kind: 'block'; block: RawBlock };
+
+const BARE_FENCE = /^[\s>]*(`{3,}|~{3,})\s*$/;
+const OPENING_FENCE = /^[\s>]*(`{3,}|~{3,})\s*\S/;
+const SECTION_HEADING = /^#{2,6}\s+\S/;
+/** Lines that can start an HTML block; blanked when re-reading a block for fences hidden in it. */
+const HTML_TAG_LINE = /^\s*</;
+
+function isClosingFence(line: string, markup: string): boolean {
+  const m = BARE_FENCE.exec(line);
+  return m !== null && m[1][0] === markup[0] && m[1].length >= markup.length;
+}
+
+/**
+ * Collects headings and code blocks from lines[from, to). Unclosed fences swallow the rest of the
+ * container under CommonMark; we report them and resume parsing where the author most likely meant the
+ * block to end, so one typo does not hide every later step.
+ */
+function scanBlocks(lines: readonly string[], from: number, to: number, events: RawEvent[], problems: Problem[]): void {
+  const tokens: Token[] = markdown.parse(lines.slice(from, to).join('\n'), {});
+  const listItems: { title?: string }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    switch (token.type) {
+      case 'list_item_open':
+        listItems.push({});
+        break;
+      case 'list_item_close':
+        listItems.pop();
+        break;
+      case 'inline': {
+        const item = listItems[listItems.length - 1];
+        if (item && item.title === undefined) item.title = plainText(token.content.split('\n', 1)[0]).replace(/:$/, '');
+        break;
+      }
+      case 'heading_open': {
+        const text = plainText(tokens[i + 1]?.content ?? '');
+        events.push({ kind: 'heading', heading: { level: Number(token.tag.slice(1)), text, line: from + token.map![0] + 1, slug: slugify(text) } });
+        break;
+      }
+      case 'html_block': {
+        if (!/^[\s>]*(?:`{3,}|~{3,})/m.test(token.content)) break;
+        // A fence inside <details> with no blank line after <summary> is swallowed by the HTML block; read it anyway.
+        const start = from + token.map![0];
+        const end = from + token.map![1];
+        const inner = lines.map((l, n) => (n >= start && n < end && HTML_TAG_LINE.test(l) ? '' : l));
+        scanBlocks(inner, start, end, events, problems);
+        break;
+      }
+      case 'code_block':
+      case 'fence': {
+        const start = from + token.map![0];
+        const end = from + token.map![1] - 1;
+        const title = listItems[listItems.length - 1]?.title;
+        if (token.type === 'code_block') {
+          events.push({ kind: 'block', block: { fenced: false, info: '', content: token.content, start, end, listItemTitle: title } });
+          break;
+        }
+        if (end > start && isClosingFence(lines[end], token.markup)) {
+          events.push({ kind: 'block', block: { fenced: true, info: token.info, content: token.content, start, end, listItemTitle: title } });
+          break;
+        }
+        const fenceName = `${token.markup} (${token.markup.length} ${token.markup[0] === '`' ? 'backticks' : 'tildes'})`;
+        let cut = end;
+        let resume = -1;
+        let mismatched = false;
+        for (let n = start + 1; n <= end; n++) {
+          const bare = BARE_FENCE.exec(lines[n]);
+          if (bare) {
+            cut = n;
+            resume = n + 1;
+            mismatched = true;
+            problems.push({
+              line: start + 1,
+              endLine: n + 1,
+              severity: 'error',
+              message: `Code fence ${fenceName} opened on line ${start + 1} is closed by ${bare[1]} on line ${n + 1}, which does not match, so Markdown reads the rest of the file as code. Close it with ${token.markup}.`,
+            });
+            break;
+          }
+          // A new opening fence or a section heading is where the author meant the block to end.
+          if (OPENING_FENCE.test(lines[n]) || SECTION_HEADING.test(lines[n].trimStart())) {
+            cut = n - 1;
+            resume = n;
+            break;
+          }
+        }
+        if (!mismatched) {
+          problems.push({
+            line: start + 1,
+            endLine: cut + 1,
+            severity: 'error',
+            message: `Code fence ${token.markup} opened on line ${start + 1} is never closed, so Markdown reads everything after it as code. Add a line with ${token.markup} after the step's last line.`,
+          });
+        }
+        const bodyEnd = mismatched ? cut - 1 : cut;
+        const indent = /^\s*/.exec(lines[start])![0].length;
+        const content = lines.slice(start + 1, bodyEnd + 1).map((l) => l.slice(Math.min(indent, /^\s*/.exec(l)![0].length))).join('\n') + '\n';
+        events.push({ kind: 'block', block: { fenced: true, info: token.info, content, start, end: cut, listItemTitle: title, unclosed: true } });
+        if (resume !== -1 && resume < to) {
+          scanBlocks(lines, resume, to, events, problems);
+          return;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+function titleFromPath(path: string): string {
+  const base = path.split('/').pop() ?? path;
+  const stem = base.replace(/\.(md|markdown)$/i, '');
+  const words = stem.replace(/[-_]+/g, ' ').trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : base;
+}
+
+function uniqueId(base: string, used: Map<string, number>): string {
+  const root = base || 'step';
+  const seen = used.get(root) ?? 0;
+  used.set(root, seen + 1);
+  if (seen === 0) return root;
+  let n = seen + 1;
+  while (used.has(`${root}-${n}`)) n++;
+  used.set(`${root}-${n}`, 1);
+  return `${root}-${n}`;
+}
+
+/**
+ * Parses one runbook. Never throws: anything wrong with the file becomes an entry in `problems` and
+ * the rest of it is still read.
+ */
+export function parseRunbook(path: string, content: string | Uint8Array): Runbook {
+  const decoded = decodeFileText(content);
+  const runbook: Runbook = {
+    path,
+    title: titleFromPath(path),
+    titleLine: 1,
+    services: [],
+    tags: [],
+    alerts: [],
+    variables: {},
+    headings: [],
+    steps: [],
+    problems: [...decoded.problems],
+  };
+  if (decoded.binary) return runbook;
+  try {
+    fillRunbook(runbook, decoded.text);
+  } catch (err) {
+    runbook.problems.push({ line: 1, severity: 'error', message: `Runbook Ops could not read this file: ${(err as Error).message}` });
+  }
+  return runbook;
+}
+
+function fillRunbook(runbook: Runbook, text: string): void {
+  const lines = text.split('\n');
+  const frontMatter = parseFrontMatter(lines);
+  Object.assign(runbook, frontMatter.metadata);
+  runbook.problems.push(...frontMatter.problems);
+
+  const events: RawEvent[] = [];
+  scanBlocks(lines, frontMatter.lineCount, lines.length, events, runbook.problems);
+
+  const headings = events.flatMap((e) => (e.kind === 'heading' ? [e.heading] : []));
+  runbook.headings = headings;
+  const titleHeading = headings.find((h) => h.level === 1) ?? headings[0];
+  if (frontMatter.metadata.title === undefined && titleHeading && titleHeading.text) {
+    runbook.title = titleHeading.text;
+    runbook.titleLine = titleHeading.line;
+  } else if (titleHeading && frontMatter.metadata.title !== undefined && titleHeading.level === 1) {
+    runbook.titleLine = titleHeading.line;
+  }
+
+  const usedIds = new Map<string, number>();
+  const assigned = new Set<string>();
+  let section: RunbookHeading | undefined;
+  for (const event of events) {
+    if (event.kind === 'heading') {
+      if (event.heading.level <= 5) section = event.heading;
+      continue;
+    }
+    const step = buildStep(event.block, section, runbook, usedIds, assigned, lines);
+    if (step) runbook.steps.push(step);
+  }
+  runbook.problems.sort((a, b) => a.line - b.line);
+}
+
+function buildStep(
+  block: RawBlock,
+  section: RunbookHeading | undefined,
+  runbook: Runbook,
+  usedIds: Map<string, number>,
+  assigned: Set<string>,
+  lines: readonly string[],
+): RunbookStep | undefined {
+  const info = parseInfoString(block.info);
+  let content = block.content;
+  if (info.commandInLanguageSlot !== undefined) {
+    content = `${info.commandInLanguageSlot}\n${content}`;
+    runbook.problems.push({
+      line: block.start + 1,
+      severity: 'warning',
+      message: `The fence on line ${block.start + 1} has a command (\`${info.commandInLanguageSlot}\`) where its language belongs. Write \`\`\`sh on the fence line and put the command on the next line.`,
+    });
+  }
+  const language = info.language;
+  const { shape, commands } = extractShellCommands(content, language);
+  // Indented code is often just indented prose; it is a step only when it shows prompts.
+  if (!block.fenced && shape !== 'transcript') return undefined;
+
+  const declaredShell = RUNNABLE_LANGUAGES.has(language);
+  const runsAsShell = shape === 'script' || shape === 'transcript';
+  const languageGuessed = !declaredShell && runsAsShell
+    && ((language === '' && shape === 'transcript') || info.commandInLanguageSlot !== undefined);
+  let runnable = runsAsShell && (declaredShell || languageGuessed);
+  let reason: string | undefined;
+  if (shape === 'foreign-transcript') reason = 'The prompts in this block belong to another program (a database or language shell), not to a shell: copy it instead.';
+  else if (shape === 'empty') reason = 'This block shows no prompt lines, only output: there is nothing to run.';
+  else if (!runnable) reason = language === '' ? 'This block has no language and no shell prompts, so it is not known to be a command. Tag it ```sh to run it.' : `\`${language}\` blocks are not shell commands: copy it instead.`;
+  if (block.unclosed && runnable) {
+    runnable = false;
+    reason = 'The fence of this block is not closed properly, so where the command ends is a guess. Fix the fence to run it.';
+  }
+
+  const sectionText = section?.text || runbook.title;
+  const named = info.attributes.name;
+  const id = uniqueId(typeof named === 'string' ? slugify(named) || named : section ? section.slug : 'step', usedIds);
+  const commandTexts = commands.map((c) => c.text);
+  const placeholders = runnable ? findPlaceholders(commandTexts, runbook.variables, assigned) : [];
+  if (runnable) for (const command of commandTexts) for (const name of assignedShellNames(command)) assigned.add(name);
+
+  const step: RunbookStep = {
+    id,
+    title: block.listItemTitle || sectionText,
+    section: sectionText,
+    language,
+    attributes: info.attributes,
+    startLine: block.start + 1,
+    endLine: block.end + 1,
+    fenced: block.fenced,
+    shape,
+    runnable,
+    languageGuessed: runnable && languageGuessed,
+    confirm: info.attributes.confirm === true,
+    commands: runnable ? commandTexts : [],
+    placeholders,
+    content: block.fenced ? content : lines.slice(block.start, block.end + 1).join('\n') + '\n',
+  };
+  if (reason !== undefined) step.reason = reason;
+  return step;
+}

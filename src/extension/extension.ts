@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import { RunbookIndexService } from './runbookIndexService';
+import { RunbooksTreeProvider, type RunbooksTreeNode } from './runbooksTreeProvider';
+import { scaffoldSampleRepository } from './sampleScaffold';
+
+/** What `activate` returns: used by the integration tests and by other extensions. */
+export interface RunbookOpsApi {
+  readonly index: RunbookIndexService;
+  readonly runbooksTree: RunbooksTreeProvider;
+  /** How long `activate()` itself took, in milliseconds. */
+  readonly activationMs: number;
+  /** Resolves when the first full index build has finished. */
+  readonly indexed: Promise<void>;
+}
+
+/** The composition root: builds every service once and hands each disposable to the context. */
+export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Runbook Ops', { log: true });
+  const index = new RunbookIndexService(log);
+  const runbooksTree = new RunbooksTreeProvider(index);
+  const runbooksView = vscode.window.createTreeView<RunbooksTreeNode>('runbookOps.runbooks', {
+    treeDataProvider: runbooksTree,
+    showCollapseAll: true,
+  });
+  runbooksTree.attach(runbooksView);
+
+  context.subscriptions.push(
+    log,
+    index,
+    runbooksTree,
+    runbooksView,
+    vscode.commands.registerCommand('runbookOps.openRunbook', async (uri: vscode.Uri, line?: number) => {
+      const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
+      await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), preview: true });
+    }),
+    vscode.commands.registerCommand('runbookOps.filterRunbooks', async () => {
+      const text = await vscode.window.showInputBox({
+        title: vscode.l10n.t('Filter Runbooks'),
+        prompt: vscode.l10n.t('Words to find in titles, paths, services, tags, alerts and headings (empty clears the filter)'),
+        value: runbooksTree.filter,
+      });
+      if (text !== undefined) runbooksTree.setFilter(text);
+    }),
+    vscode.commands.registerCommand('runbookOps.clearRunbookFilter', () => runbooksTree.setFilter('')),
+    vscode.commands.registerCommand('runbookOps.reindex', () => index.reindex()),
+    vscode.commands.registerCommand('runbookOps.scaffoldSample', () => scaffoldSampleRepository(log)),
+  );
+
+  // Indexing reads every runbook: start it after activate() returns so the extension host is not held up.
+  const indexed = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => index.start()).catch((err: unknown) => {
+    log.error(`Indexing failed: ${(err as Error).stack ?? String(err)}`);
+  });
+  const activationMs = performance.now() - started;
+  log.info(`activate() took ${activationMs.toFixed(1)} ms`);
+  return { index, runbooksTree, activationMs, indexed };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

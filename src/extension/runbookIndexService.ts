@@ -1,0 +1,179 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { WorkspaceIndex, type FileReader, type RunbookSummary } from '../core/index';
+import { DEFAULT_LAYOUT, PathClassifier, type WorkspaceLayout } from '../core/paths';
+
+/** A runbook together with the workspace folder it lives in. */
+export interface LocatedRunbook {
+  folder: vscode.WorkspaceFolder;
+  runbook: RunbookSummary;
+  uri: vscode.Uri;
+}
+
+/** Quiet time after the last file event before the index is updated, and the longest a burst can delay it. */
+const DEBOUNCE_MS = 150;
+const MAX_DELAY_MS = 1000;
+
+type PendingChange = 'update' | 'delete';
+
+/**
+ * Keeps one {@link WorkspaceIndex} per workspace folder current: a full build after activation, then
+ * debounced incremental updates from a file watcher, so a `git checkout` of thousands of files is one
+ * refresh of the views.
+ */
+export class RunbookIndexService implements vscode.Disposable {
+  private readonly indexes = new Map<string, { folder: vscode.WorkspaceFolder; index: WorkspaceIndex }>();
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  private readonly pending = new Map<string, { folder: vscode.WorkspaceFolder; relative: string; change: PendingChange }>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private firstPendingAt = 0;
+  private indexing: Promise<void> | undefined;
+  private ready = false;
+
+  /** Fires after the index changed (a build finished or a batch of file changes was applied). */
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Starts watching and runs the first full build; resolves when it is done. */
+  start(): Promise<void> {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => this.queue(uri, 'update')),
+      watcher.onDidChange((uri) => this.queue(uri, 'update')),
+      watcher.onDidDelete((uri) => this.queue(uri, 'delete')),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reindex()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('runbookOps.runbooks.include') || e.affectsConfiguration('runbookOps.runbooks.exclude')) void this.reindex();
+      }),
+    );
+    return this.reindex();
+  }
+
+  /** Drops everything and indexes every workspace folder again. */
+  reindex(): Promise<void> {
+    const run = async (): Promise<void> => {
+      await this.indexing;
+      await vscode.window.withProgress(
+        { location: { viewId: 'runbookOps.runbooks' }, title: vscode.l10n.t('Indexing runbooks') },
+        () => this.buildAll(),
+      );
+    };
+    this.indexing = run();
+    return this.indexing;
+  }
+
+  private async buildAll(): Promise<void> {
+    const started = performance.now();
+    this.indexes.clear();
+    const layout = this.layout();
+    let files = 0;
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const index = new WorkspaceIndex(new PathClassifier(layout));
+      this.indexes.set(folder.uri.toString(), { folder, index });
+      const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.{md,markdown,yaml,yml}'), '{**/node_modules/**,**/.git/**}');
+      const relative = uris.map((u) => toRelative(folder, u)).filter((p): p is string => p !== undefined);
+      files += relative.length;
+      await index.build(relative, readerFor(folder));
+    }
+    this.ready = true;
+    const count = this.runbookCount();
+    await vscode.commands.executeCommand('setContext', 'runbookOps.indexed', true);
+    await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', count);
+    this.log.info(`Indexed ${count} runbooks from ${files} candidate files in ${Math.round(performance.now() - started)} ms`);
+    this.changeEmitter.fire();
+  }
+
+  private layout(): WorkspaceLayout {
+    const config = vscode.workspace.getConfiguration('runbookOps.runbooks');
+    return {
+      ...DEFAULT_LAYOUT,
+      runbookInclude: config.get<string[]>('include') ?? DEFAULT_LAYOUT.runbookInclude,
+      runbookExclude: config.get<string[]>('exclude') ?? DEFAULT_LAYOUT.runbookExclude,
+    };
+  }
+
+  runbookCount(): number {
+    let count = 0;
+    for (const { index } of this.indexes.values()) count += index.runbookCount;
+    return count;
+  }
+
+  /** Runbooks of every folder, optionally only those matching a search query. */
+  runbooks(query = ''): LocatedRunbook[] {
+    const out: LocatedRunbook[] = [];
+    for (const { folder, index } of this.indexes.values()) {
+      for (const runbook of query ? index.search(query) : index.runbooks()) {
+        out.push({ folder, runbook, uri: vscode.Uri.joinPath(folder.uri, ...runbook.path.split('/')) });
+      }
+    }
+    return out;
+  }
+
+  /** The index entry for a file, if it is an indexed runbook. */
+  runbookAt(uri: vscode.Uri): LocatedRunbook | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const entry = folder && this.indexes.get(folder.uri.toString());
+    const relative = folder && toRelative(folder, uri);
+    const runbook = relative !== undefined ? entry?.index.getRunbook(relative) : undefined;
+    return folder && runbook ? { folder, runbook, uri } : undefined;
+  }
+
+  private queue(uri: vscode.Uri, change: PendingChange): void {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const relative = folder && toRelative(folder, uri);
+    if (!folder || relative === undefined) return;
+    if (this.pending.size === 0) this.firstPendingAt = Date.now();
+    this.pending.set(uri.toString(), { folder, relative, change });
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    const wait = Math.max(0, Math.min(DEBOUNCE_MS, this.firstPendingAt + MAX_DELAY_MS - Date.now()));
+    this.flushTimer = setTimeout(() => void this.flush(), wait);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushTimer = undefined;
+    await this.indexing;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    let changed = false;
+    for (const { folder, relative, change } of batch) {
+      const entry = this.indexes.get(folder.uri.toString());
+      if (!entry) continue;
+      try {
+        if (change === 'delete') {
+          // A deleted folder arrives as one event for the folder itself.
+          changed = entry.index.deleteFile(relative) || entry.index.deleteFolder(relative) > 0 || changed;
+        } else {
+          changed = (await entry.index.updateFile(relative, readerFor(folder))) || changed;
+        }
+      } catch (err) {
+        this.log.error(`Could not re-index ${relative}: ${(err as Error).message}`);
+      }
+    }
+    if (!changed) return;
+    this.log.debug(`Applied ${batch.length} file changes`);
+    await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', this.runbookCount());
+    this.changeEmitter.fire();
+  }
+
+  dispose(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function toRelative(folder: vscode.WorkspaceFolder, uri: vscode.Uri): string | undefined {
+  const relative = path.posix.relative(folder.uri.path, uri.path);
+  if (relative === '' || relative.startsWith('..')) return undefined;
+  return relative;
+}
+
+function readerFor(folder: vscode.WorkspaceFolder): FileReader {
+  return (relative) => Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, ...relative.split('/'))));
+}

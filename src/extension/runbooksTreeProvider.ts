@@ -1,0 +1,150 @@
+import * as vscode from 'vscode';
+import type { LocatedRunbook, RunbookIndexService } from './runbookIndexService';
+
+type GroupBy = 'service' | 'folder' | 'tag';
+
+export interface RunbookGroupNode {
+  kind: 'group';
+  /** `service`/`tag` groups come from metadata; `folder` groups hold runbooks without it. */
+  groupKind: GroupBy;
+  label: string;
+  runbooks: LocatedRunbook[];
+}
+
+export interface RunbookNode {
+  kind: 'runbook';
+  group: string;
+  entry: LocatedRunbook;
+}
+
+export type RunbooksTreeNode = RunbookGroupNode | RunbookNode;
+
+function folderOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '' : path.slice(0, slash);
+}
+
+/**
+ * Groups runbooks by service (or tag, or folder), each runbook under every group it names; runbooks
+ * without the chosen field fall back to their folder so nothing is hidden.
+ */
+export function groupRunbooks(entries: readonly LocatedRunbook[], groupBy: GroupBy, multiRoot: boolean): RunbookGroupNode[] {
+  const groups = new Map<string, RunbookGroupNode>();
+  const add = (groupKind: GroupBy, label: string, entry: LocatedRunbook): void => {
+    const key = `${groupKind}\0${label.toLowerCase()}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { kind: 'group', groupKind, label, runbooks: [] }));
+    group.runbooks.push(entry);
+  };
+  for (const entry of entries) {
+    const names = groupBy === 'service' ? entry.runbook.services : groupBy === 'tag' ? entry.runbook.tags : [];
+    if (names.length > 0) {
+      for (const name of names) add(groupBy, name, entry);
+    } else {
+      const folder = folderOf(entry.runbook.path);
+      const prefix = multiRoot ? `${entry.folder.name}/` : '';
+      add('folder', `${prefix}${folder}` || vscode.l10n.t('(top level)'), entry);
+    }
+  }
+  const order = (g: RunbookGroupNode): number => (g.groupKind === 'folder' ? 1 : 0);
+  const sorted = [...groups.values()].sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label));
+  for (const group of sorted) group.runbooks.sort((a, b) => a.runbook.title.localeCompare(b.runbook.title));
+  return sorted;
+}
+
+/** The *Runbooks* view: runbooks grouped by service with their step counts, filterable by text. */
+export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTreeNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<RunbooksTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private filterText = '';
+  private view: vscode.TreeView<RunbooksTreeNode> | undefined;
+  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+
+  constructor(private readonly service: RunbookIndexService) {
+    this.disposables.push(
+      service.onDidChange(() => this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('runbookOps.runbooks.groupBy')) this.refresh();
+      }),
+    );
+  }
+
+  attach(view: vscode.TreeView<RunbooksTreeNode>): void {
+    this.view = view;
+    this.updateViewMessage();
+  }
+
+  get filter(): string {
+    return this.filterText;
+  }
+
+  setFilter(text: string): void {
+    this.filterText = text.trim();
+    void vscode.commands.executeCommand('setContext', 'runbookOps.runbookFilterActive', this.filterText !== '');
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.updateViewMessage();
+    this.changeEmitter.fire(undefined);
+  }
+
+  private updateViewMessage(): void {
+    if (!this.view) return;
+    this.view.description = this.filterText ? vscode.l10n.t('filter: {0}', this.filterText) : undefined;
+    if (!this.service.isReady) this.view.message = vscode.l10n.t('Indexing runbooks…');
+    else if (this.filterText && this.service.runbooks(this.filterText).length === 0) {
+      this.view.message = vscode.l10n.t('No runbooks match “{0}”.', this.filterText);
+    } else this.view.message = undefined;
+  }
+
+  getChildren(element?: RunbooksTreeNode): RunbooksTreeNode[] {
+    if (!element) {
+      if (!this.service.isReady) return [];
+      const groupBy = vscode.workspace.getConfiguration('runbookOps.runbooks').get<GroupBy>('groupBy', 'service');
+      const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+      return groupRunbooks(this.service.runbooks(this.filterText), groupBy, multiRoot);
+    }
+    if (element.kind === 'group') return element.runbooks.map((entry) => ({ kind: 'runbook', group: element.label, entry }));
+    return [];
+  }
+
+  getTreeItem(node: RunbooksTreeNode): vscode.TreeItem {
+    if (node.kind === 'group') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `group:${node.groupKind}:${node.label}`;
+      item.description = String(node.runbooks.length);
+      item.iconPath = new vscode.ThemeIcon(node.groupKind === 'service' ? 'server-process' : node.groupKind === 'tag' ? 'tag' : 'folder');
+      item.contextValue = `runbookGroup.${node.groupKind}`;
+      item.tooltip = node.groupKind === 'folder' ? vscode.l10n.t('Folder {0}', node.label) : undefined;
+      return item;
+    }
+    const { runbook, uri } = node.entry;
+    const item = new vscode.TreeItem(runbook.title, vscode.TreeItemCollapsibleState.None);
+    item.id = `runbook:${node.group}:${uri.toString()}`;
+    const runnable = runbook.steps.filter((s) => s.runnable).length;
+    item.description = runbook.steps.length === 1 ? vscode.l10n.t('1 step') : vscode.l10n.t('{0} steps', runbook.steps.length);
+    const errors = runbook.problems.filter((p) => p.severity === 'error').length;
+    item.iconPath = new vscode.ThemeIcon(errors ? 'warning' : 'book', errors ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**${escapeMarkdown(runbook.title)}**\n\n`);
+    tooltip.appendMarkdown(`\`${escapeMarkdown(runbook.path)}\`\n\n`);
+    tooltip.appendMarkdown(vscode.l10n.t('{0} steps, {1} runnable', runbook.steps.length, runnable));
+    if (runbook.services.length) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Services')}: ${escapeMarkdown(runbook.services.join(', '))}`);
+    if (runbook.owner) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Owner')}: ${escapeMarkdown(runbook.owner)}`);
+    if (runbook.problems.length) tooltip.appendMarkdown(`\n\n$(warning) ${vscode.l10n.t('{0} problems', runbook.problems.length)}`);
+    item.tooltip = tooltip;
+    item.resourceUri = uri;
+    item.contextValue = 'runbook';
+    item.command = { command: 'runbookOps.openRunbook', title: vscode.l10n.t('Open Runbook'), arguments: [uri, runbook.titleLine] };
+    return item;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
