@@ -188,11 +188,14 @@ export class WorkspaceIndex {
     return [...this.runbooksByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  /** Service names as written (first spelling seen) with how many runbooks name them. */
+  /** Service names as written with how many runbooks name them. */
   services(): Map<string, number> {
     const out = new Map<string, number>();
     for (const [key, paths] of this.byServiceKey) {
-      const holder = this.runbooksByPath.get(paths.values().next().value as string);
+      // The spelling of the first runbook by path, so the name does not depend on indexing order.
+      let first = '';
+      for (const p of paths) if (first === '' || p < first) first = p;
+      const holder = this.runbooksByPath.get(first);
       out.set(holder?.services.find((s) => s.toLowerCase() === key) ?? key, paths.size);
     }
     return out;

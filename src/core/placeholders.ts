@@ -51,9 +51,12 @@ export function assignedShellNames(script: string): Set<string> {
   return names;
 }
 
+const QUOTED = 1;
+const COMMENT = 2;
+
 /**
- * Marks which characters of a command are inside single quotes (where `$NAME` is literal) or in a
- * whole-line comment (where nothing needs a value).
+ * Marks the characters of a command that are single-quoted or escaped (where `$NAME` is literal) and
+ * those in whole-line comments (where nothing needs a value).
  */
 function literalMask(command: string): Uint8Array {
   const mask = new Uint8Array(command.length);
@@ -62,29 +65,20 @@ function literalMask(command: string): Uint8Array {
   let lineStart = true;
   for (let i = 0; i < command.length; i++) {
     const c = command[i];
-    if (lineStart && !inSingle && !inDouble) {
-      let j = i;
-      while (j < command.length && (command[j] === ' ' || command[j] === '\t')) j++;
-      if (command[j] === '#') {
-        while (i < command.length && command[i] !== '\n') mask[i++] = 1;
-        lineStart = true;
-        continue;
-      }
+    if (lineStart && !inSingle && !inDouble && /^[ \t]*#/.test(command.slice(i, i + 200))) {
+      while (i < command.length && command[i] !== '\n') mask[i++] = COMMENT;
+      continue;
     }
     lineStart = c === '\n';
     if (inSingle) {
-      mask[i] = 1;
+      mask[i] = QUOTED;
       if (c === "'") inSingle = false;
-      continue;
-    }
-    if (c === '\\' && !inSingle) {
-      mask[i] = 1;
-      if (i + 1 < command.length) mask[++i] = 1;
-      continue;
-    }
-    if (c === "'" && !inDouble) {
+    } else if (c === '\\') {
+      mask[i] = QUOTED;
+      if (i + 1 < command.length) mask[++i] = QUOTED;
+    } else if (c === "'" && !inDouble) {
       inSingle = true;
-      mask[i] = 1;
+      mask[i] = QUOTED;
     } else if (c === '"') {
       inDouble = !inDouble;
     }
@@ -124,39 +118,36 @@ export function findPlaceholders(
   const assigned = new Set(assignedBefore);
   for (const command of commands) {
     const mask = literalMask(command);
-    for (const line of command.split('\n')) {
-      if (/^\s*#/.test(line)) continue;
-      ANGLE.lastIndex = 0;
-      for (let m = ANGLE.exec(line); m; m = ANGLE.exec(line)) {
-        // `<<EOF`, `<(cmd)` and `<file >out` redirections never match: the name must follow `<` directly.
-        if (m.index > 0 && line[m.index - 1] === '<') continue;
-        add(found, m[1], 'angle', m[0], lookupVariable(m[1], variables));
-      }
-      MUSTACHE.lastIndex = 0;
-      for (let m = MUSTACHE.exec(line); m; m = MUSTACHE.exec(line)) {
-        // Go templates (`{{ .status }}`, `{{range …}}`) are never placeholders; only declared names are.
-        const variable = lookupVariable(m[1], variables);
-        if (variable !== undefined && variable === m[1]) add(found, m[1], 'mustache', m[0], variable);
-      }
+    const hits: { offset: number; name: string; syntax: PlaceholderSyntax; token: string; variable?: string }[] = [];
+    ANGLE.lastIndex = 0;
+    for (let m = ANGLE.exec(command); m; m = ANGLE.exec(command)) {
+      // `<<EOF`, `<(cmd)` and `<file >out` never match: the name must follow `<` directly and not end in a space.
+      if (mask[m.index] === COMMENT || (m.index > 0 && command[m.index - 1] === '<')) continue;
+      hits.push({ offset: m.index, name: m[1], syntax: 'angle', token: m[0], variable: lookupVariable(m[1], variables) });
     }
-    // Walk the command in order so `NS=x; echo $NS` does not ask for NS.
+    MUSTACHE.lastIndex = 0;
+    for (let m = MUSTACHE.exec(command); m; m = MUSTACHE.exec(command)) {
+      // Go templates (`{{ .status }}`, `{{range …}}`) are never placeholders; only declared names are.
+      if (mask[m.index] === COMMENT || !Object.prototype.hasOwnProperty.call(variables, m[1])) continue;
+      hits.push({ offset: m.index, name: m[1], syntax: 'mustache', token: m[0], variable: m[1] });
+    }
     DOLLAR.lastIndex = 0;
-    const localAssigned = assignedShellNames(command);
+    const assignedHere = assignedShellNames(command);
     for (let m = DOLLAR.exec(command); m; m = DOLLAR.exec(command)) {
-      if (mask[m.index]) continue;
+      if (mask[m.index] !== 0) continue;
       const name = m[1] ?? m[2];
-      const variable = lookupVariable(name, variables);
-      if (variable === undefined || variable !== name) {
-        if (assigned.has(name) || ENVIRONMENT_NAMES.has(name) || !/^[A-Z][A-Z0-9_]+$/.test(name)) continue;
-        if (localAssigned.has(name) && assignedBeforeOffset(command, name, m.index)) continue;
+      if (Object.prototype.hasOwnProperty.call(variables, name)) {
+        hits.push({ offset: m.index, name, syntax: 'dollar', token: m[0], variable: name });
+        continue;
       }
-      add(found, name, 'dollar', m[0], variable === name ? variable : undefined);
+      // Alert-label style variables: upper case, not a well-known environment variable, never set before use.
+      if (assigned.has(name) || ENVIRONMENT_NAMES.has(name) || !/^[A-Z][A-Z0-9_]+$/.test(name)) continue;
+      if (assignedHere.has(name) && assignedShellNames(command.slice(0, m.index)).has(name)) continue;
+      hits.push({ offset: m.index, name, syntax: 'dollar', token: m[0] });
     }
-    for (const name of localAssigned) assigned.add(name);
+    hits.sort((a, b) => a.offset - b.offset);
+    for (const hit of hits) add(found, hit.name, hit.syntax, hit.token, hit.variable);
+    for (const name of assignedHere) assigned.add(name);
   }
   return [...found.values()];
-}
-
-function assignedBeforeOffset(command: string, name: string, offset: number): boolean {
-  return assignedShellNames(command.slice(0, offset)).has(name);
 }

@@ -167,10 +167,19 @@ interface RawBlock {
 type RawEvent = { kind: 'heading'; heading: RunbookHeading } | { kind: 'block'; block: RawBlock };
 
 const BARE_FENCE = /^[\s>]*(`{3,}|~{3,})\s*$/;
-const OPENING_FENCE = /^[\s>]*(`{3,}|~{3,})\s*\S/;
+const OPENING_FENCE = /^[\s>]*(`{3,}|~{3,})[ \t]*[^`~\s]/;
 const SECTION_HEADING = /^#{2,6}\s+\S/;
 /** Lines that can start an HTML block; blanked when re-reading a block for fences hidden in it. */
 const HTML_TAG_LINE = /^\s*</;
+
+/** First line in lines[from, to) that opens a fence of `markup`'s kind with an info string, or -1. */
+function findSwallowedOpening(lines: readonly string[], from: number, to: number, markup: string): number {
+  for (let n = from; n < to; n++) {
+    const m = OPENING_FENCE.exec(lines[n]);
+    if (m && m[1][0] === markup[0] && m[1].length >= markup.length) return n;
+  }
+  return -1;
+}
 
 function isClosingFence(line: string, markup: string): boolean {
   const m = BARE_FENCE.exec(line);
@@ -222,15 +231,18 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
           events.push({ kind: 'block', block: { fenced: false, info: '', content: token.content, start, end, listItemTitle: title } });
           break;
         }
-        if (end > start && isClosingFence(lines[end], token.markup)) {
+        // An opening fence of the same kind inside the block means the author forgot to close this one
+        // and CommonMark paired it with the next block's closing fence.
+        const swallowed = findSwallowedOpening(lines, start + 1, end, token.markup);
+        if (swallowed === -1 && end > start && isClosingFence(lines[end], token.markup)) {
           events.push({ kind: 'block', block: { fenced: true, info: token.info, content: token.content, start, end, listItemTitle: title } });
           break;
         }
         const fenceName = `${token.markup} (${token.markup.length} ${token.markup[0] === '`' ? 'backticks' : 'tildes'})`;
-        let cut = end;
-        let resume = -1;
+        let cut = swallowed === -1 ? end : swallowed - 1;
+        let resume = swallowed;
         let mismatched = false;
-        for (let n = start + 1; n <= end; n++) {
+        for (let n = start + 1; n <= cut; n++) {
           const bare = BARE_FENCE.exec(lines[n]);
           if (bare) {
             cut = n;

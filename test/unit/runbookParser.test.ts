@@ -1,0 +1,443 @@
+import { strict as assert } from 'node:assert';
+import { parseRunbook, parseInfoString, type Runbook, type RunbookStep } from '../../src/core/runbook';
+
+const md = (lines: string[]): string => lines.join('\n') + '\n';
+
+/** The fields of a step a test pins down exactly. */
+function shapeOf(step: RunbookStep): Pick<RunbookStep, 'id' | 'title' | 'language' | 'startLine' | 'endLine' | 'runnable' | 'commands'> {
+  const { id, title, language, startLine, endLine, runnable, commands } = step;
+  return { id, title, language, startLine, endLine, runnable, commands };
+}
+
+function errors(runbook: Runbook): string[] {
+  return runbook.problems.filter((p) => p.severity === 'error').map((p) => `${p.line}: ${p.message}`);
+}
+
+describe('parseRunbook', () => {
+  it('takes the title from the first heading when there is no front matter and no H1', () => {
+    const rb = parseRunbook('alerts/kafka/KafkaLag.md', md([
+      'Consumers fall behind when a partition leader moves.',
+      '',
+      '## Diagnosis',
+      '',
+      '```sh',
+      'kafka-consumer-groups --describe --group orders',
+      '```',
+    ]));
+    assert.equal(rb.title, 'Diagnosis');
+    assert.equal(rb.titleLine, 3);
+    assert.deepEqual(rb.steps.map(shapeOf), [
+      { id: 'diagnosis', title: 'Diagnosis', language: 'sh', startLine: 5, endLine: 7, runnable: true, commands: ['kafka-consumer-groups --describe --group orders'] },
+    ]);
+    assert.deepEqual(rb.problems, []);
+  });
+
+  it('falls back to the file name when there is no heading at all', () => {
+    const rb = parseRunbook('database/disk-full.md', 'Just prose.\n');
+    assert.equal(rb.title, 'Disk full');
+    assert.equal(rb.steps.length, 0);
+  });
+
+  it('reads front matter fields and variables', () => {
+    const rb = parseRunbook('k8s/rollback.md', md([
+      '---',
+      'title: Roll back a bad deploy',
+      'services: [checkout-api]',
+      'owner: team-payments',
+      'tags: [deploy, rollback]',
+      'alerts: [CheckoutHigh5xx]',
+      'last_reviewed: 2026-10-01',
+      'review_every: 90d',
+      'variables:',
+      '  namespace: { description: Kubernetes namespace, default: payments, choices: [payments, payments-canary] }',
+      '  revision: { description: Helm revision to roll back to }',
+      '  token: { description: API token, secret: true }',
+      '---',
+      '# Roll back a bad deploy',
+      '',
+      '## Roll back',
+      '```sh {name=rollback confirm}',
+      'helm -n {{namespace}} rollback checkout-api {{revision}}',
+      '```',
+    ]));
+    assert.equal(rb.title, 'Roll back a bad deploy');
+    assert.equal(rb.titleLine, 14);
+    assert.deepEqual(rb.services, ['checkout-api']);
+    assert.equal(rb.owner, 'team-payments');
+    assert.deepEqual(rb.tags, ['deploy', 'rollback']);
+    assert.deepEqual(rb.alerts, ['CheckoutHigh5xx']);
+    assert.equal(rb.lastReviewed, '2026-10-01');
+    assert.equal(rb.reviewEvery, '90d');
+    assert.deepEqual(rb.variables.namespace, { description: 'Kubernetes namespace', default: 'payments', choices: ['payments', 'payments-canary'] });
+    assert.deepEqual(rb.variables.token, { description: 'API token', secret: true });
+    const [step] = rb.steps;
+    assert.equal(step.id, 'rollback');
+    assert.equal(step.confirm, true);
+    assert.deepEqual(step.attributes, { name: 'rollback', confirm: true });
+    assert.deepEqual(step.placeholders.map((p) => [p.name, p.syntax, p.tokens]), [
+      ['namespace', 'mustache', ['{{namespace}}']],
+      ['revision', 'mustache', ['{{revision}}']],
+    ]);
+  });
+
+  it('reports invalid front matter with its line and still reads the runbook', () => {
+    const rb = parseRunbook('bad.md', md([
+      '---',
+      'title: Broken',
+      'services: [a, b',
+      'owner: x',
+      '---',
+      '# Still here',
+      '```sh',
+      'echo ok',
+      '```',
+    ]));
+    assert.equal(rb.problems.length, 1);
+    assert.equal(rb.problems[0].severity, 'error');
+    assert.match(rb.problems[0].message, /^Front matter is not valid YAML/);
+    assert.ok(rb.problems[0].line >= 3 && rb.problems[0].line <= 5, `line ${rb.problems[0].line}`);
+    assert.equal(rb.title, 'Still here');
+    assert.deepEqual(rb.steps.map((s) => s.commands), [['echo ok']]);
+  });
+
+  it('reports front matter that is never closed', () => {
+    const rb = parseRunbook('open.md', md(['---', 'title: x', '# Heading', '```sh', 'ls', '```']));
+    assert.match(errors(rb)[0], /^1: Front matter opened with `---` on line 1 is never closed/);
+    assert.deepEqual(rb.steps.map((s) => s.commands), [['ls']]);
+  });
+
+  it('reads ~~~ fences', () => {
+    const rb = parseRunbook('t.md', md(['# T', '~~~bash', 'uptime', '~~~']));
+    assert.deepEqual(rb.steps.map(shapeOf), [{ id: 't', title: 'T', language: 'bash', startLine: 2, endLine: 4, runnable: true, commands: ['uptime'] }]);
+  });
+
+  it('finds fences inside numbered list items and titles them by the item', () => {
+    const rb = parseRunbook('t.md', md([
+      '# Drain a node',
+      '',
+      '## Mitigation',
+      '',
+      '1. Cordon the node so nothing new lands on it:',
+      '',
+      '   ```sh',
+      '   kubectl cordon <node>',
+      '   ```',
+      '',
+      '2. Drain it',
+      '   ```sh',
+      '   kubectl drain <node> --ignore-daemonsets',
+      '   ```',
+    ]));
+    assert.deepEqual(rb.steps.map(shapeOf), [
+      { id: 'mitigation', title: 'Cordon the node so nothing new lands on it', language: 'sh', startLine: 7, endLine: 9, runnable: true, commands: ['kubectl cordon <node>'] },
+      { id: 'mitigation-2', title: 'Drain it', language: 'sh', startLine: 12, endLine: 14, runnable: true, commands: ['kubectl drain <node> --ignore-daemonsets'] },
+    ]);
+    assert.equal(rb.steps[0].section, 'Mitigation');
+  });
+
+  it('finds a fence inside <details>, even with no blank line after <summary>', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Check',
+      '<details>',
+      '<summary>Full command</summary>',
+      '```sh',
+      'echo inside',
+      '```',
+      '</details>',
+      '',
+      '<details><summary>Another</summary>',
+      '',
+      '```sh',
+      'echo second',
+      '```',
+      '',
+      '</details>',
+    ]));
+    assert.deepEqual(rb.steps.map((s) => [s.startLine, s.endLine, s.commands]), [
+      [4, 6, ['echo inside']],
+      [11, 13, ['echo second']],
+    ]);
+  });
+
+  it('reports an unclosed fence where it starts and keeps indexing after it', () => {
+    const rb = parseRunbook('t.md', md([
+      '# T',
+      '## First',
+      '```sh',
+      'echo one',
+      '',
+      '## Second',
+      '```sh',
+      'echo two',
+      '```',
+    ]));
+    assert.deepEqual(errors(rb), ["3: Code fence ``` opened on line 3 is never closed, so Markdown reads everything after it as code. Add a line with ``` after the step's last line."]);
+    assert.equal(rb.problems[0].endLine, 5);
+    assert.deepEqual(rb.steps.map((s) => [s.id, s.startLine, s.endLine, s.runnable]), [
+      ['first', 3, 5, false],
+      ['second', 7, 9, true],
+    ]);
+    assert.match(rb.steps[0].reason ?? '', /not closed properly/);
+    assert.deepEqual(rb.headings.map((h) => h.text), ['T', 'First', 'Second']);
+  });
+
+  it('reports a fence opened with four backticks and closed with three', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Broken',
+      '````sh',
+      'echo four',
+      '```',
+      '',
+      '## After',
+      '```sh',
+      'echo after',
+      '```',
+    ]));
+    assert.deepEqual(errors(rb), ['2: Code fence ```` (4 backticks) opened on line 2 is closed by ``` on line 4, which does not match, so Markdown reads the rest of the file as code. Close it with ````.']);
+    assert.deepEqual(rb.steps.map((s) => [s.id, s.startLine, s.endLine, s.runnable, s.content]), [
+      ['broken', 2, 4, false, 'echo four\n'],
+      ['after', 7, 9, true, 'echo after\n'],
+    ]);
+  });
+
+  it('treats a longer closing fence and nested shorter fences as valid', () => {
+    const rb = parseRunbook('t.md', md(['## A', '````md', '```sh', 'echo nested', '```', '````', '## B', '```sh', 'ls', '`````']));
+    assert.deepEqual(errors(rb), []);
+    assert.deepEqual(rb.steps.map((s) => [s.language, s.runnable, s.startLine, s.endLine]), [['md', false, 2, 6], ['sh', true, 8, 10]]);
+  });
+
+  it('takes only prompt lines from a bash block that mixes prompts, continuations and output', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Look',
+      '```bash',
+      '$ kubectl get pods \\',
+      '    -n payments \\',
+      '    -o wide',
+      'NAME            READY   STATUS',
+      'checkout-1      1/1     Running',
+      '$ kubectl logs checkout-1 | tail -2',
+      'GET /healthz 200',
+      '```',
+    ]));
+    const [step] = rb.steps;
+    assert.equal(step.shape, 'transcript');
+    assert.deepEqual(step.commands, ['kubectl get pods \\\n    -n payments \\\n    -o wide', 'kubectl logs checkout-1 | tail -2']);
+    assert.equal(step.languageGuessed, false);
+  });
+
+  it('treats "# " as a root prompt in console blocks but as a comment in sh blocks', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Root',
+      '```console',
+      '# systemctl restart nginx',
+      '# systemctl status nginx',
+      '● nginx.service - A high performance web server',
+      '```',
+      '```sh',
+      '# restart it',
+      'systemctl restart nginx',
+      '```',
+    ]));
+    assert.deepEqual(rb.steps.map((s) => [s.shape, s.commands]), [
+      ['transcript', ['systemctl restart nginx', 'systemctl status nginx']],
+      ['script', ['# restart it\nsystemctl restart nginx']],
+    ]);
+  });
+
+  it('recognises sh-4.4$, user@host$, user@host:dir$ and [root@host]# prompts', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Prompts',
+      '```',
+      'sh-4.4$ oc whoami',
+      'system:admin',
+      'alice@bastion$ uptime',
+      ' 10:00:01 up 3 days',
+      'alice@bastion:~/ops$ ls',
+      '[root@db1 ~]# df -h /var/lib/pgsql',
+      '```',
+    ]));
+    const [step] = rb.steps;
+    assert.equal(step.runnable, true);
+    assert.equal(step.languageGuessed, true, 'a block without a language runs only after confirmation');
+    assert.deepEqual(step.commands, ['oc whoami', 'uptime', 'ls', 'df -h /var/lib/pgsql']);
+  });
+
+  it('reads 4-space indented code with prompts as a guessed step, and ignores indented prose', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Check disk',
+      '',
+      '    $ df -h /',
+      '    Filesystem      Size  Used Avail Use% Mounted on',
+      '    /dev/sda1        50G   20G   30G  40% /',
+      '',
+      'Text.',
+      '',
+      '    just an indented note',
+    ]));
+    assert.deepEqual(rb.steps.map((s) => [s.fenced, s.startLine, s.endLine, s.runnable, s.languageGuessed, s.commands]), [[false, 3, 5, true, true, ['df -h /']]]);
+  });
+
+  it('keeps a heredoc whole, in scripts and in transcripts', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Write config',
+      '```sh',
+      'cat <<EOF > /tmp/app.conf',
+      'threads = 4',
+      'EOF',
+      'echo written',
+      '```',
+      '```console',
+      '$ cat <<-\'END\' | wc -l',
+      '> one',
+      '> two',
+      '> END',
+      '2',
+      '$ echo next',
+      '```',
+    ]));
+    assert.deepEqual(rb.steps[0].commands, ['cat <<EOF > /tmp/app.conf\nthreads = 4\nEOF\necho written']);
+    assert.deepEqual(rb.steps[1].commands, ["cat <<-'END' | wc -l\none\ntwo\nEND", 'echo next']);
+  });
+
+  it('takes a command written in the language slot and says how to fix the fence', () => {
+    const rb = parseRunbook('t.md', md(['## Pods', '```kubectl get pods -A', '```']));
+    assert.deepEqual(rb.steps.map((s) => [s.language, s.runnable, s.languageGuessed, s.commands]), [['', true, true, ['kubectl get pods -A']]]);
+    assert.deepEqual(rb.problems.map((p) => [p.line, p.severity]), [[2, 'warning']]);
+    assert.match(rb.problems[0].message, /has a command \(`kubectl get pods -A`\) where its language belongs/);
+  });
+
+  it('gives the same steps and lines for CRLF and lone-CR line endings', () => {
+    const lf = md(['---', 'title: T', '---', '## Step', '```sh', 'echo a', 'echo b', '```']);
+    const expected = parseRunbook('t.md', lf);
+    for (const text of [lf.replace(/\n/g, '\r\n'), lf.replace(/\n/g, '\r')]) {
+      const rb = parseRunbook('t.md', Buffer.from(text));
+      assert.deepEqual(rb.steps, expected.steps);
+      assert.equal(rb.title, 'T');
+    }
+    assert.deepEqual(expected.steps[0].commands, ['echo a\necho b']);
+  });
+
+  it('copes with a 5 MB file', () => {
+    const section = md(['## Step', '1. Do it', '   ```sh', '   echo "<value>"', '   ```', 'Some prose that goes on for a while to make the file large. '.repeat(20)]);
+    const text = `# Big\n${section.repeat(Math.ceil((5 * 1024 * 1024) / section.length))}`;
+    assert.ok(text.length >= 5 * 1024 * 1024);
+    const rb = parseRunbook('big.md', text);
+    const count = Math.ceil((5 * 1024 * 1024) / section.length);
+    assert.equal(rb.steps.length, count);
+    assert.equal(rb.steps[count - 1].id, `step-${count}`);
+    assert.deepEqual(rb.problems, []);
+  });
+
+  it('reports a binary file named .md instead of throwing', () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+    const rb = parseRunbook('logo.md', bytes);
+    assert.equal(rb.steps.length, 0);
+    assert.equal(rb.title, 'Logo');
+    assert.deepEqual(rb.problems.map((p) => [p.line, p.severity]), [[1, 'error']]);
+    assert.match(rb.problems[0].message, /binary/);
+  });
+
+  it('reports non-UTF-8 bytes on their line and still parses', () => {
+    const bytes = Buffer.concat([Buffer.from('# Caf'), Buffer.from([0xe9]), Buffer.from('\n\n## Run\n```sh\necho ok\n```\n')]);
+    const rb = parseRunbook('latin1.md', bytes);
+    assert.deepEqual(rb.problems.map((p) => [p.line, p.severity]), [[1, 'warning']]);
+    assert.match(rb.problems[0].message, /not valid UTF-8/);
+    assert.deepEqual(rb.steps.map((s) => s.commands), [['echo ok']]);
+  });
+
+  it('decodes UTF-16 with a byte-order mark', () => {
+    const text = '# Wide\n```sh\necho wide\n```\n';
+    const rb = parseRunbook('wide.md', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    assert.deepEqual(rb.steps.map((s) => s.commands), [['echo wide']]);
+    assert.deepEqual(rb.problems, []);
+  });
+
+  it('marks console blocks without prompts and other programs\' prompts as copy-only with a reason', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Output',
+      '```console',
+      'NAME   READY',
+      '```',
+      '```',
+      'orders=# select count(*) from orders;',
+      ' 42',
+      '```',
+      '```sql',
+      'select 1;',
+      '```',
+      '```yaml',
+      'replicas: 3',
+      '```',
+    ]));
+    assert.deepEqual(rb.steps.map((s) => [s.shape, s.runnable, s.commands.length]), [
+      ['empty', false, 0],
+      ['foreign-transcript', false, 0],
+      ['script', false, 0],
+      ['script', false, 0],
+    ]);
+    assert.match(rb.steps[0].reason ?? '', /nothing to run/);
+    assert.match(rb.steps[1].reason ?? '', /another program/);
+    assert.match(rb.steps[3].reason ?? '', /`yaml` blocks are not shell commands/);
+    assert.equal(rb.steps[2].content, 'select 1;\n');
+  });
+
+  it('gives ids from the section slug, numbered within the section, unique across the file', () => {
+    const rb = parseRunbook('t.md', md([
+      '# Title', '```sh', 'a', '```',
+      '## Check it!', '```sh', 'b', '```', '```sh', 'c', '```',
+      '## Check it', '```sh', 'd', '```',
+      '### Ünïcode Straße', '```sh {name=custom}', 'e', '```', '```sh', 'f', '```',
+    ]));
+    assert.deepEqual(rb.steps.map((s) => s.id), ['title', 'check-it', 'check-it-2', 'check-it-3', 'custom', 'unicode-straße']);
+  });
+
+  it('finds placeholders in the three forms and tells redirections and Go templates apart', () => {
+    const rb = parseRunbook('t.md', md([
+      '---',
+      'variables:',
+      '  namespace: { default: payments }',
+      '---',
+      '## Find',
+      '```sh',
+      'kubectl -n {{namespace}} get pod <pod-name> -o go-template=\'{{ .status.phase }}\'',
+      'kubectl describe node "<node name>" > /tmp/node.txt 2>&1',
+      'sort <input.txt >sorted.txt',
+      'diff <(echo a) <(echo b)',
+      'cat <<EOF',
+      'x',
+      'EOF',
+      'echo $ALERT_NAMESPACE ${POD} $HOME $lowercase \'$SINGLE\' \\$ESCAPED',
+      'NS=x; echo $NS',
+      '```',
+      '## Later',
+      '```sh',
+      'echo $POD_LATER',
+      'export POD_LATER=1',
+      '```',
+      '```sh',
+      'echo $POD_LATER {{undeclared}}',
+      '```',
+    ]));
+    assert.deepEqual(rb.steps[0].placeholders.map((p) => [p.syntax, p.name, p.tokens, p.variable]), [
+      ['mustache', 'namespace', ['{{namespace}}'], 'namespace'],
+      ['angle', 'pod-name', ['<pod-name>'], undefined],
+      ['angle', 'node name', ['<node name>'], undefined],
+      ['dollar', 'ALERT_NAMESPACE', ['$ALERT_NAMESPACE'], undefined],
+      ['dollar', 'POD', ['${POD}'], undefined],
+    ]);
+    assert.deepEqual(rb.steps[1].placeholders.map((p) => p.tokens), [['$POD_LATER']], 'used before the step assigns it');
+    assert.deepEqual(rb.steps[2].placeholders, [], 'assigned by an earlier step');
+  });
+});
+
+describe('parseInfoString', () => {
+  it('reads Runme-style attributes in both forms', () => {
+    assert.deepEqual(parseInfoString('sh {name=rollback confirm cwd=./deploy timeout=300 interactive=false}'), {
+      language: 'sh',
+      attributes: { name: 'rollback', confirm: true, cwd: './deploy', timeout: '300', interactive: false },
+    });
+    assert.deepEqual(parseInfoString('bash {"name":"x y","confirm":true}'), { language: 'bash', attributes: { name: 'x y', confirm: true } });
+    assert.deepEqual(parseInfoString('sh { name="two words" }'), { language: 'sh', attributes: { name: 'two words' } });
+    assert.deepEqual(parseInfoString('{name=only}'), { language: '', attributes: { name: 'only' } });
+  });
+});
