@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkspaceIndex, type RunbookSummary } from '../core/index';
 import { listRepositoryFiles, repositoryReader } from './repositoryFiles';
@@ -58,6 +59,7 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
   const format = args.options.get('format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${String(format)}.`);
   const root = resolve(args.positional[0] ?? '.');
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
   const index = new WorkspaceIndex();
   await index.build(listRepositoryFiles(root), repositoryReader(root));
   const snapshot = index.snapshot();

@@ -1,0 +1,81 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+
+const repoRoot = resolve(__dirname, '../../..');
+const cli = join(repoRoot, 'dist/cli.js');
+const sample = join(repoRoot, 'runbooks');
+
+function runCli(args: string[], cwd = repoRoot): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function markdownFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...markdownFiles(full));
+    else if (name.endsWith('.md')) out.push(relative(sample, full));
+  }
+  return out;
+}
+
+describe('runbook-ops CLI (dist/cli.js)', () => {
+  it('index --format json prints every sample runbook with its steps', () => {
+    const { status, stdout, stderr } = runCli(['index', 'runbooks', '--format', 'json']);
+    assert.equal(status, 0, stderr);
+    const printed = JSON.parse(stdout) as { root: string; runbooks: { path: string; title: string; steps: { id: string; runnable: boolean }[] }[] };
+    assert.equal(printed.root, sample);
+    const expected = markdownFiles(sample).filter((p) => p !== 'README.md' && !p.startsWith('incidents/')).sort();
+    assert.ok(expected.length >= 12, `sample repo should hold at least 12 runbooks, found ${expected.length}`);
+    assert.deepEqual(printed.runbooks.map((r) => r.path), expected);
+    for (const runbook of printed.runbooks) {
+      assert.ok(runbook.title.length > 0, `${runbook.path} has a title`);
+      assert.ok(runbook.steps.some((s) => s.runnable), `${runbook.path} has a runnable step`);
+      assert.equal(new Set(runbook.steps.map((s) => s.id)).size, runbook.steps.length, `${runbook.path} step ids are unique`);
+    }
+  });
+
+  it('index prints a readable text listing by default', () => {
+    const { status, stdout } = runCli(['index', sample]);
+    assert.equal(status, 0);
+    assert.match(stdout, /^kubernetes\/checkout-api-rollback\.md {2}"Roll back checkout-api" {2}\[checkout-api\] {2}\d+ steps \(\d+ runnable\)$/m);
+    assert.match(stdout, /^\s+L\d+\trun\tsh\trollback\t/m);
+    assert.match(stdout, /^\d+ runbooks, \d+ steps$/m);
+  });
+
+  it('reports problems per file and does not follow symlinked folders out of the repository', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rbo-cli-'));
+    try {
+      mkdirSync(join(dir, 'db'));
+      writeFileSync(join(dir, 'db/broken.md'), '# Broken\n```sh\necho never closed\n');
+      writeFileSync(join(dir, 'db/bin.md'), Buffer.from([0, 1, 2, 3]));
+      symlinkSync('/usr', join(dir, 'outside'));
+      symlinkSync(dir, join(dir, 'loop'));
+      const { status, stdout } = runCli(['index', dir, '--format', 'text']);
+      assert.equal(status, 0);
+      assert.match(stdout, /! db\/broken\.md:2: error: Code fence ``` opened on line 2 is never closed/);
+      assert.match(stdout, /! db\/bin\.md:1: error: This file contains NUL bytes/);
+      assert.match(stdout, /^2 runbooks, 1 steps$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 with a usage message on bad input', () => {
+    const unknown = runCli(['frobnicate']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /Unknown command "frobnicate"/);
+    const badFormat = runCli(['index', '--format', 'xml']);
+    assert.equal(badFormat.status, 2);
+    assert.match(badFormat.stderr, /--format must be text or json, not xml/);
+    const missing = runCli(['index', '/nonexistent/ops']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /runbook-ops: \/nonexistent\/ops is not a directory/);
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(runCli(['--version']).stdout.trim(), version);
+  });
+});
