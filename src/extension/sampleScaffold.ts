@@ -9,7 +9,7 @@ severities:
   - { name: SEV3, rank: 3, colour: "#dbab09", label: Minor }
   - { name: SEV4, rank: 4, colour: "#0366d6", label: Low }
 id_format: INC-{seq:4}
-review_every: 90d
+review_interval: 90d
 `,
   'runbooks/example-service/restart.md': `---
 title: Restart example-service
