@@ -1,0 +1,170 @@
+// One real VS Code (code-server) and one Chromium page shared by every e2e
+// test file: starting the workbench costs ~10 s, so the suite pays it once.
+// test/e2e/hooks.ts starts and stops it around the whole mocha run.
+import { join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { launchChromium, type ChromiumSession } from './browser';
+import { developmentPayload, startCodeServer, type CodeServer } from './codeServer';
+import { ensureTestResultsDir, repoRoot } from './paths';
+import { createSampleWorkspace, type SampleWorkspace } from './workspace';
+
+export interface E2eSession {
+  page: Page;
+  server: CodeServer;
+  browser: ChromiumSession;
+  workspace: SampleWorkspace;
+  /** The activity bar entry whose label is `title` (e.g. "Runbook Ops"). */
+  activityBarItem(title: string): Locator;
+  /** Shows the view container titled `containerTitle` in the side bar (without toggling it closed); returns the side bar. */
+  openView(containerTitle: string): Promise<Locator>;
+  /** Runs a command by its palette title ("Category: Title") through F1. */
+  runCommand(title: string): Promise<void>;
+  /** Opens a workspace file through Quick Open (Ctrl+P). */
+  openFile(relativePath: string): Promise<void>;
+  /**
+   * The content document of a webview (its inner #active-frame). With several open, narrow by the
+   * owning extension (e.g. "runbook-ops.runbook-ops") and/or pick by index (default: the first).
+   */
+  webview(options?: { extensionId?: string; index?: number }): FrameLocator;
+  /** Saves test-results/<name>.png of the whole page; returns its path. */
+  screenshot(name: string): Promise<string>;
+}
+
+let current: E2eSession | undefined;
+let stopCurrent: (() => Promise<void>) | undefined;
+
+/** The running session; throws when the root hooks did not start one. */
+export function e2eSession(): E2eSession {
+  if (!current) throw new Error('No e2e session: run e2e tests through `node out/test/run.js e2e` (root hooks in test/e2e/hooks.ts)');
+  return current;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export async function startE2eSession(): Promise<E2eSession> {
+  if (current) return current;
+  const resultsDir = ensureTestResultsDir();
+  const workspace = createSampleWorkspace();
+  let server: CodeServer | undefined;
+  let browser: ChromiumSession | undefined;
+  try {
+    server = await startCodeServer({
+      folder: workspace.path,
+      smokeTestDriver: true, // needed for the development payload to be honoured
+      logFile: join(resultsDir, 'e2e-code-server.log'),
+      env: { RUNBOOK_OPS_SAMPLE_WORKSPACE: workspace.path },
+    });
+    browser = await launchChromium();
+    const { page } = browser;
+    if (process.env.RUNBOOK_OPS_DEBUG === '1') {
+      page.on('console', (message) => process.stderr.write(`[browser ${message.type()}] ${message.text()}\n`));
+    }
+    await page.goto(server.workbenchUrl(workspace.path, developmentPayload(server, repoRoot)));
+    // Ready enough to drive: the parts are laid out and the remote file system answers.
+    await page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
+    await page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    current = createSession(page, server, browser, workspace);
+    const started = { server, browser };
+    stopCurrent = async () => {
+      await started.browser.close();
+      await started.server.stop();
+      workspace.cleanup();
+    };
+    return current;
+  } catch (error) {
+    if (browser) {
+      await browser.page.screenshot({ path: join(resultsDir, 'e2e-startup-failure.png') }).catch(() => undefined);
+      await browser.close();
+    }
+    await server?.stop();
+    workspace.cleanup();
+    throw error;
+  }
+}
+
+export async function stopE2eSession(): Promise<void> {
+  const stop = stopCurrent;
+  current = undefined;
+  stopCurrent = undefined;
+  await stop?.();
+}
+
+function createSession(page: Page, server: CodeServer, browser: ChromiumSession, workspace: SampleWorkspace): E2eSession {
+  const activityBarItem = (title: string) =>
+    page
+      .locator('.part.activitybar li.action-item[role="tab"]')
+      // Built-in entries carry their keybinding: "Explorer (Ctrl+Shift+E)".
+      .filter({ has: page.locator(`a.action-label[aria-label="${title}"], a.action-label[aria-label^="${title} ("]`) });
+
+  const quickInput = page.locator('.quick-input-widget');
+
+  const pickQuickInputRow = async (label: string) => {
+    const row = quickInput
+      .locator('.monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+      .first();
+    await row.waitFor({ timeout: 10_000 });
+    await row.click();
+    await quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
+  };
+
+  return {
+    page,
+    server,
+    browser,
+    workspace,
+    activityBarItem,
+
+    async openView(containerTitle) {
+      const item = activityBarItem(containerTitle);
+      await item.waitFor({ timeout: 30_000 });
+      // Clicking the selected entry would collapse the side bar.
+      const sidebar = page.locator('.part.sidebar');
+      if ((await item.getAttribute('aria-selected')) !== 'true' || !(await sidebar.isVisible())) await item.click();
+      // A container with one view is titled "Container: View".
+      await sidebar
+        .locator('.composite.title h2', { hasText: new RegExp(`^${escapeRegExp(containerTitle)}(:|$)`, 'i') })
+        .waitFor({ timeout: 10_000 });
+      return sidebar;
+    },
+
+    async runCommand(title) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      const input = quickInput.locator('input.input');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(`>${title}`);
+      await pickQuickInputRow(title);
+    },
+
+    async openFile(relativePath) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      const input = quickInput.locator('input.input');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(relativePath);
+      const name = relativePath.split('/').pop() ?? relativePath;
+      await pickQuickInputRow(name);
+      await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).first().waitFor({ timeout: 10_000 });
+    },
+
+    webview(options = {}) {
+      // The outer iframe.webview hosts VS Code's shim; the extension's document is #active-frame.
+      // Webviews float in an overlay, not inside their editor or view, so the owner is known
+      // only from the iframe's URL (…&extensionId=<id>&…).
+      const selector = options.extensionId
+        ? `iframe.webview[src*="extensionId=${encodeURIComponent(options.extensionId)}&"]`
+        : 'iframe.webview';
+      return page.locator(selector).nth(options.index ?? 0).contentFrame().frameLocator('#active-frame');
+    },
+
+    async screenshot(name) {
+      const path = join(ensureTestResultsDir(), `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+  };
+}
