@@ -42,6 +42,15 @@ interface CachedInstall {
 }
 
 /**
+ * The environment minus what an enclosing `npm test`/`npm start` exports (npm_config_*, npm_lifecycle_*…):
+ * the inner npm would otherwise take the outer one's settings, e.g. a user agent naming Node 20, which
+ * code-server's postinstall reads as the Node it runs on.
+ */
+function withoutNpmRunVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
+/**
  * `npm install --prefix <dir> <spec>` unless a previous install completed (marker
  * file). A missing marker means the install was interrupted, so start clean.
  */
@@ -56,7 +65,7 @@ function installIntoCache({ dir, packageSpec, env }: CachedInstall): void {
   const started = Date.now();
   const result = spawnSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', packageSpec], {
     stdio: ['ignore', log, log],
-    env: { ...process.env, ...env },
+    env: { ...withoutNpmRunVariables(process.env), ...env },
   });
   closeSync(log);
   if (result.status !== 0) {
