@@ -1,12 +1,23 @@
 import * as vscode from 'vscode';
+import { PlaceholderValueStore } from './placeholderPrompter';
+import { RunbookDocuments } from './runbookDocuments';
 import { RunbookIndexService } from './runbookIndexService';
 import { RunbooksTreeProvider, type RunbooksTreeNode } from './runbooksTreeProvider';
 import { scaffoldSampleRepository } from './sampleScaffold';
+import { registerStepCommands } from './stepCommands';
+import { StepCodeLensProvider } from './stepCodeLensProvider';
+import { StepRunner } from './stepRunner';
+import { StepsTreeProvider, type StepNode } from './stepsTreeProvider';
+import { StepStateStore } from './stepStateStore';
 
 /** What `activate` returns: used by the integration tests and by other extensions. */
 export interface RunbookOpsApi {
   readonly index: RunbookIndexService;
   readonly runbooksTree: RunbooksTreeProvider;
+  readonly stepsTree: StepsTreeProvider;
+  readonly runner: StepRunner;
+  readonly stepStates: StepStateStore;
+  readonly placeholderValues: PlaceholderValueStore;
   /** How long `activate()` itself took, in milliseconds. */
   readonly activationMs: number;
   /** Resolves when the first full index build has finished. */
@@ -24,12 +35,28 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
     showCollapseAll: true,
   });
   runbooksTree.attach(runbooksView);
+  const documents = new RunbookDocuments(index);
+  const stepStates = new StepStateStore(context.workspaceState);
+  const placeholderValues = new PlaceholderValueStore(context.workspaceState);
+  const runner = new StepRunner(log, stepStates, placeholderValues);
+  const stepsTree = new StepsTreeProvider(documents, stepStates);
+  const stepsView = vscode.window.createTreeView<StepNode>('runbookOps.steps', { treeDataProvider: stepsTree });
+  stepsTree.attach(stepsView);
+  const codeLens = new StepCodeLensProvider(documents);
 
   context.subscriptions.push(
     log,
     index,
     runbooksTree,
     runbooksView,
+    documents,
+    stepStates,
+    runner,
+    stepsTree,
+    stepsView,
+    codeLens,
+    vscode.languages.registerCodeLensProvider({ language: 'markdown' }, codeLens),
+    ...registerStepCommands(runner, documents, stepStates, placeholderValues, () => stepsTree.runbookUri),
     vscode.commands.registerCommand('runbookOps.openRunbook', async (uri: vscode.Uri, line?: number) => {
       const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
       await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), preview: true });
@@ -53,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   });
   const activationMs = performance.now() - started;
   log.info(`activate() took ${activationMs.toFixed(1)} ms`);
-  return { index, runbooksTree, activationMs, indexed };
+  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, activationMs, indexed };
 }
 
 export function deactivate(): void {

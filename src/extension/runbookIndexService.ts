@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WorkspaceIndex, type FileReader, type RunbookSummary } from '../core/index';
-import { DEFAULT_LAYOUT, PathClassifier, type WorkspaceLayout } from '../core/paths';
+import { DEFAULT_LAYOUT, PathClassifier, type FileKind, type WorkspaceLayout } from '../core/paths';
 
 /** A runbook together with the workspace folder it lives in. */
 export interface LocatedRunbook {
@@ -114,6 +114,14 @@ export class RunbookIndexService implements vscode.Disposable {
       }
     }
     return out;
+  }
+
+  /** Whether a file is a runbook or an incident record under the current globs, whether or not it is indexed yet. */
+  classify(uri: vscode.Uri): FileKind | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const relative = folder && toRelative(folder, uri);
+    if (relative === undefined) return undefined;
+    return (this.indexes.get(folder!.uri.toString())?.index.classifier ?? new PathClassifier(this.layout())).classify(relative);
   }
 
   /** The index entry for a file, if it is an indexed runbook. */

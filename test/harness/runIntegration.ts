@@ -23,8 +23,25 @@ const RESULTS_FILE_NAME = 'integration-results.json';
 /** The compiled test entry VS Code loads (test/integration/index.ts). */
 export const integrationTestsEntry = join(outTestDir, 'integration', 'index.js');
 
-export function runIntegrationTests(options: IntegrationRunOptions = {}): Promise<TestCounts> {
-  return process.env.RUNBOOK_OPS_VSCODE === 'electron' ? runInDesktopVsCode() : runInCodeServer(options);
+/**
+ * Which tests a VS Code session runs: `trusted` (the default workspace, trust prompt disabled) or
+ * `untrusted` (test/integration/untrusted/, with workspace trust on so the folder opens in Restricted Mode).
+ */
+export type IntegrationSuite = 'trusted' | 'untrusted';
+
+/** Env var telling the test entry which suite to load. */
+export const INTEGRATION_SUITE_ENV = 'RUNBOOK_OPS_INTEGRATION_SUITE';
+
+export async function runIntegrationTests(options: IntegrationRunOptions = {}): Promise<TestCounts> {
+  if (process.env.RUNBOOK_OPS_VSCODE === 'electron') return runInDesktopVsCode();
+  const trusted = await runInCodeServer(options, 'trusted');
+  const untrusted = await runInCodeServer(options, 'untrusted');
+  return {
+    passed: trusted.passed + untrusted.passed,
+    failed: trusted.failed + untrusted.failed,
+    skipped: trusted.skipped + untrusted.skipped,
+    failures: [...trusted.failures, ...untrusted.failures],
+  };
 }
 
 /** A failure that is not a mocha test (so mocha never printed it): print it here. */
@@ -56,10 +73,10 @@ function printHostLog(level: string, message: unknown): void {
   else process.stdout.write(`${text}\n`);
 }
 
-async function runInCodeServer(options: IntegrationRunOptions): Promise<TestCounts> {
+async function runInCodeServer(options: IntegrationRunOptions, suite: IntegrationSuite): Promise<TestCounts> {
   if (!existsSync(integrationTestsEntry)) return crashed('integration', `${integrationTestsEntry} is missing: run node esbuild.mjs --tests first`);
   const resultsDir = ensureTestResultsDir();
-  const resultsFile = join(resultsDir, RESULTS_FILE_NAME);
+  const resultsFile = join(resultsDir, `${suite}-${RESULTS_FILE_NAME}`);
   rmSync(resultsFile, { force: true });
   const workspace = createSampleWorkspace();
   let server: CodeServer | undefined;
@@ -68,9 +85,10 @@ async function runInCodeServer(options: IntegrationRunOptions): Promise<TestCoun
     server = await startCodeServer({
       folder: workspace.path,
       smokeTestDriver: true,
-      logFile: join(resultsDir, 'integration-code-server.log'),
+      workspaceTrust: suite === 'untrusted',
+      logFile: join(resultsDir, `integration-${suite}-code-server.log`),
       // The extension host inherits these (checked by smoke.test.ts).
-      env: { RUNBOOK_OPS_TEST_RESULTS: resultsFile, RUNBOOK_OPS_SAMPLE_WORKSPACE: workspace.path },
+      env: { RUNBOOK_OPS_TEST_RESULTS: resultsFile, RUNBOOK_OPS_SAMPLE_WORKSPACE: workspace.path, [INTEGRATION_SUITE_ENV]: suite },
     });
     browser = await launchChromium();
     const { page } = browser;
@@ -98,7 +116,7 @@ async function runInCodeServer(options: IntegrationRunOptions): Promise<TestCoun
     const counts = readResults(resultsFile);
     const failed = outcome === 'timeout' || outcome !== 0 || !counts || counts.failed > 0;
     if (failed) {
-      const shot = join(resultsDir, 'integration-failure.png');
+      const shot = join(resultsDir, `integration-${suite}-failure.png`);
       await page.screenshot({ path: shot }).catch(() => undefined);
       process.stderr.write(`[integration] screenshot: ${shot}\n[integration] code-server log: ${server.logFile}\n`);
     }

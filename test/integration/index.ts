@@ -10,8 +10,11 @@ import { findFiles } from '../harness/paths';
 export const TEST_RESULTS_ENV = 'RUNBOOK_OPS_TEST_RESULTS';
 
 export async function run(): Promise<void> {
-  // This file is out/test/integration/index.js; the tests sit next to it.
-  const files = findFiles(__dirname, '.test.js');
+  // This file is out/test/integration/index.js; the tests sit next to it, the Restricted Mode ones in untrusted/.
+  const untrustedDir = join(__dirname, 'untrusted');
+  const files = process.env.RUNBOOK_OPS_INTEGRATION_SUITE === 'untrusted'
+    ? findFiles(untrustedDir, '.test.js')
+    : findFiles(__dirname, '.test.js').filter((file) => !file.startsWith(`${untrustedDir}/`));
   const counts = await runMochaFiles(files, { timeout: 30_000, color: false });
   const resultsFile = process.env[TEST_RESULTS_ENV];
   if (resultsFile) writeFileSync(resultsFile, `${JSON.stringify(counts, null, 2)}\n`);

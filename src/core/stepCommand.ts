@@ -1,0 +1,191 @@
+/**
+ * Turning a parsed step into the exact text a shell runs: placeholders filled and shell-quoted for the
+ * quoting context they sit in, secrets masked in what is shown and recorded, dangerous commands found.
+ */
+import type { Placeholder, VariableSpec } from './placeholders';
+
+/** A value the user gave for a placeholder; `undefined` leaves a `$NAME` to the shell. */
+export type PlaceholderValues = ReadonlyMap<string, string | undefined>;
+
+/** Key a placeholder's value is remembered under: `$NAMESPACE`, `<namespace>` and `{{namespace}}` differ unless bound to one variable. */
+export function placeholderKey(placeholder: Placeholder): string {
+  return placeholder.variable !== undefined ? `var:${placeholder.variable}` : `${placeholder.syntax}:${placeholder.name}`;
+}
+
+/** Why a value cannot be used, or undefined when it can. */
+export function checkPlaceholderValue(value: string): string | undefined {
+  if (/[\r\n]/.test(value)) return 'A value cannot contain line breaks: it would run as a second command.';
+  if (value.includes('\0')) return 'A value cannot contain NUL characters.';
+  return undefined;
+}
+
+const SAFE_WORD = /^[A-Za-z0-9_./:=@%+,-]+$/;
+
+/** POSIX shell quoting: the value becomes exactly one literal word. */
+export function shellQuote(value: string): string {
+  if (SAFE_WORD.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+type QuoteContext = 'none' | 'single' | 'double';
+
+/** The quoting context at each offset of a command, so a value can be escaped for where it lands. */
+function quoteContexts(command: string): QuoteContext[] {
+  const contexts: QuoteContext[] = new Array(command.length);
+  let state: QuoteContext = 'none';
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    contexts[i] = state;
+    if (state === 'single') {
+      if (c === "'") state = 'none';
+    } else if (c === '\\') {
+      if (i + 1 < command.length) contexts[++i] = state;
+    } else if (state === 'double') {
+      if (c === '"') state = 'none';
+    } else if (c === "'") state = 'single';
+    else if (c === '"') state = 'double';
+  }
+  return contexts;
+}
+
+function quoteFor(value: string, context: QuoteContext): string {
+  switch (context) {
+    case 'single':
+      // Close the quote, add the value as its own quoted word piece, reopen: 'a'\''b'.
+      return value.replace(/'/g, `'\\''`);
+    case 'double':
+      return value.replace(/[\\"$`]/g, '\\$&');
+    default:
+      return shellQuote(value);
+  }
+}
+
+export interface FilledCommand {
+  /** What the shell runs. */
+  text: string;
+  /** What is shown and recorded: the same, with values of `secret: true` variables as `****`. */
+  display: string;
+}
+
+export const SECRET_MASK = '****';
+
+/**
+ * Substitutes every placeholder token in `command`. Throws when a value is missing or unusable, so a
+ * step can never run with an unfilled placeholder.
+ */
+export function fillCommand(
+  command: string,
+  placeholders: readonly Placeholder[],
+  values: PlaceholderValues,
+  variables: Readonly<Record<string, VariableSpec>>,
+): FilledCommand {
+  const contexts = quoteContexts(command);
+  const hits: { start: number; end: number; placeholder: Placeholder }[] = [];
+  for (const placeholder of placeholders) {
+    for (const token of placeholder.tokens) {
+      for (let at = command.indexOf(token); at !== -1; at = command.indexOf(token, at + token.length)) {
+        // `$NS` must not match the start of `$NSX`.
+        if (placeholder.syntax === 'dollar' && !token.endsWith('}') && /[A-Za-z0-9_]/.test(command[at + token.length] ?? '')) continue;
+        if (hits.some((h) => at < h.end && at + token.length > h.start)) continue;
+        hits.push({ start: at, end: at + token.length, placeholder });
+      }
+    }
+  }
+  hits.sort((a, b) => a.start - b.start);
+  let text = '';
+  let display = '';
+  let last = 0;
+  for (const { start, end, placeholder } of hits) {
+    const key = placeholderKey(placeholder);
+    if (!values.has(key)) throw new Error(`No value for ${placeholder.tokens[0]}.`);
+    const value = values.get(key);
+    text += command.slice(last, start);
+    display += command.slice(last, start);
+    if (value === undefined) {
+      if (placeholder.syntax !== 'dollar') throw new Error(`No value for ${placeholder.tokens[0]}.`);
+      text += command.slice(start, end);
+      display += command.slice(start, end);
+    } else {
+      const problem = checkPlaceholderValue(value);
+      if (problem) throw new Error(`${placeholder.tokens[0]}: ${problem}`);
+      const secret = placeholder.variable !== undefined && variables[placeholder.variable]?.secret === true;
+      text += quoteFor(value, contexts[start]);
+      display += secret ? SECRET_MASK : quoteFor(value, contexts[start]);
+    }
+    last = end;
+  }
+  text += command.slice(last);
+  display += command.slice(last);
+  return { text, display };
+}
+
+/** DESIGN §1: commands that need a modal confirmation even when the step is not marked `confirm`. */
+export const DEFAULT_DESTRUCTIVE_PATTERNS: readonly string[] = [
+  'rm\\s+(-[a-zA-Z]*[rf][a-zA-Z]*\\s+)+',
+  'kubectl\\s+(.*\\s)?delete\\b',
+  'kubectl\\s+(.*\\s)?drain\\b',
+  'drop\\s+(table|database|schema)\\b',
+  'truncate\\s+table\\b',
+  'terraform\\s+(destroy|apply\\s+.*-auto-approve)',
+  'helm\\s+(.*\\s)?(uninstall|delete|rollback)\\b',
+  '--force\\b',
+  'git\\s+push\\s+.*(-f\\b|--force)',
+  'mkfs\\b',
+  'dd\\s+.*of=',
+  'shutdown\\b|reboot\\b',
+];
+
+/** The first destructive pattern `command` matches (case-insensitive), or undefined. Invalid patterns are skipped. */
+export function findDestructivePattern(command: string, patterns: readonly string[] = DEFAULT_DESTRUCTIVE_PATTERNS): string | undefined {
+  for (const pattern of patterns) {
+    let regex: RegExp;
+    try {
+      regex = new RegExp(pattern, 'i');
+    } catch {
+      continue;
+    }
+    if (regex.test(command)) return pattern;
+  }
+  return undefined;
+}
+
+/** Shells whose `$'…'` quoting lets a multi-line script travel on one line. */
+const ANSI_C_QUOTING_SHELLS: ReadonlySet<string> = new Set(['bash', 'zsh', 'ksh', 'mksh']);
+
+/** Bash/zsh ANSI-C quoting (`$'…'`): every character survives, newlines included. */
+export function ansiCQuote(text: string): string {
+  const body = text.replace(/[\\'\x00-\x1f\x7f]/g, (c) => {
+    switch (c) {
+      case '\\': return '\\\\';
+      case "'": return "\\'";
+      case '\n': return '\\n';
+      case '\t': return '\\t';
+      case '\r': return '\\r';
+      default: return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    }
+  });
+  return `$'${body}'`;
+}
+
+/**
+ * The text to type into the terminal so a step runs as ONE command line: shell integration reports one
+ * exit code per line, and a multi-line paste would run (and report) each line separately. Continuation
+ * lines are joined; other multi-line scripts (heredocs, several commands) go through `eval $'…'` in
+ * bash and zsh, which runs them in the terminal's own shell so `cd` and `export` persist. Other shells
+ * get the text as it is.
+ */
+export function toSingleCommandLine(text: string, shell: string): string {
+  if (!text.includes('\n')) return text;
+  const lines = text.split('\n');
+  const continued = lines.slice(0, -1).every((line) => /(^|[^\\])(\\\\)*\\$/.test(line));
+  if (continued) {
+    return lines
+      .map((line, i) => {
+        const piece = i > 0 ? line.trimStart() : line;
+        return i < lines.length - 1 ? piece.slice(0, -1).trimEnd() : piece;
+      })
+      .join(' ');
+  }
+  const name = shell.split(/[\\/]/).pop()?.replace(/\.exe$/i, '') ?? '';
+  return ANSI_C_QUOTING_SHELLS.has(name) ? `eval ${ansiCQuote(text)}` : text;
+}

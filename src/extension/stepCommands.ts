@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import type { RunbookDocuments } from './runbookDocuments';
+import type { StepReference, StepRunner } from './stepRunner';
+import type { StepNode } from './stepsTreeProvider';
+import type { PlaceholderValueStore } from './placeholderPrompter';
+import type { StepStateStore } from './stepStateStore';
+
+/** A command's arguments: (uri, stepId) from a CodeLens, a node from the Steps view, or nothing (cursor). */
+type StepCommandArgs = [vscode.Uri | StepNode | undefined, string | undefined];
+
+function isStepNode(value: unknown): value is StepNode {
+  return typeof value === 'object' && value !== null && (value as StepNode).kind === 'step';
+}
+
+/** Resolves the step a command acts on; from the cursor when no arguments were given. */
+function resolveStep(documents: RunbookDocuments, [target, stepId]: StepCommandArgs, needStep: boolean): StepReference | { uri: vscode.Uri; stepId?: undefined } | undefined {
+  if (isStepNode(target)) return { uri: target.uri, stepId: target.step.id };
+  if (target instanceof vscode.Uri) return stepId !== undefined ? { uri: target, stepId } : { uri: target };
+  const editor = vscode.window.activeTextEditor;
+  const runbook = editor && documents.get(editor.document);
+  if (!editor || !runbook) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open a runbook first.'));
+    return undefined;
+  }
+  if (!needStep) return { uri: editor.document.uri };
+  const line = editor.selection.active.line + 1;
+  const step = runbook.steps.find((s) => line >= s.startLine && line <= s.endLine);
+  if (!step) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Put the cursor inside a step’s code block.'));
+    return undefined;
+  }
+  return { uri: editor.document.uri, stepId: step.id };
+}
+
+export function registerStepCommands(
+  runner: StepRunner,
+  documents: RunbookDocuments,
+  states: StepStateStore,
+  values: PlaceholderValueStore,
+  stepsRunbook: () => vscode.Uri | undefined,
+): vscode.Disposable[] {
+  const withStep = (action: (ref: StepReference) => Promise<unknown>) => async (...args: StepCommandArgs) => {
+    const ref = resolveStep(documents, args, true);
+    return ref?.stepId !== undefined ? action(ref as StepReference) : undefined;
+  };
+  return [
+    vscode.commands.registerCommand('runbookOps.runStep', withStep((ref) => runner.runStep(ref))),
+    vscode.commands.registerCommand('runbookOps.runFromHere', withStep((ref) => runner.runSequence(ref.uri, ref.stepId))),
+    vscode.commands.registerCommand('runbookOps.copyStep', withStep((ref) => runner.copyStep(ref))),
+    vscode.commands.registerCommand('runbookOps.runAll', async (...args: StepCommandArgs) => {
+      const ref = resolveStep(documents, args, false);
+      return ref ? runner.runSequence(ref.uri) : undefined;
+    }),
+    vscode.commands.registerCommand('runbookOps.revealStep', async (uri: vscode.Uri, stepId: string) => {
+      const document = await vscode.workspace.openTextDocument(uri);
+      const step = documents.get(document)?.steps.find((s) => s.id === stepId);
+      if (!step) return;
+      const start = new vscode.Position(step.startLine - 1, 0);
+      await vscode.window.showTextDocument(document, { selection: new vscode.Range(start, start), preview: true });
+    }),
+    vscode.commands.registerCommand('runbookOps.resetStepStates', () => {
+      const uri = stepsRunbook() ?? vscode.window.activeTextEditor?.document.uri;
+      if (uri) states.reset(uri);
+    }),
+    vscode.commands.registerCommand('runbookOps.clearPlaceholderValues', async () => {
+      const uri = stepsRunbook();
+      const thisOne = vscode.l10n.t('This runbook');
+      const all = vscode.l10n.t('All runbooks');
+      const choice = uri ? await vscode.window.showQuickPick([thisOne, all], { title: vscode.l10n.t('Forget placeholder values for…') }) : all;
+      if (choice === undefined) return;
+      values.clear(choice === thisOne ? uri : undefined);
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Placeholder values forgotten'), 3000);
+    }),
+  ];
+}

@@ -1,0 +1,274 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseRunbook, type Runbook, type RunbookStep } from '../core/runbook';
+import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructivePattern, toSingleCommandLine, type FilledCommand } from '../core/stepCommand';
+import { describeOutcome, runnableStepsFrom, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/stepSequence';
+import { collectPlaceholderValues, type PlaceholderValueStore } from './placeholderPrompter';
+import type { StepStateStore } from './stepStateStore';
+
+/** Where a step lives: stable across edits because steps are looked up by id when they run. */
+export interface StepReference {
+  uri: vscode.Uri;
+  stepId: string;
+}
+
+/** Supplies the destructive patterns for a workspace folder (from `.runbook-ops.yaml`). */
+export type DestructivePatternSource = (folder: vscode.WorkspaceFolder | undefined) => Promise<readonly string[]>;
+
+/**
+ * Runs runbook steps in the integrated terminal: fills placeholders, asks for confirmation where a step
+ * is dangerous, executes through shell integration to learn the exit code, and reports every finished
+ * step. Never runs anything in an untrusted workspace or without an explicit user action.
+ */
+export class StepRunner implements vscode.Disposable {
+  private readonly finishedEmitter = new vscode.EventEmitter<StepRunEvent>();
+  /** Fires after every step that was started, whatever its outcome. */
+  readonly onDidFinishStep = this.finishedEmitter.event;
+  private readonly terminals = new Map<string, vscode.Terminal>();
+  private readonly disposables: vscode.Disposable[] = [this.finishedEmitter];
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly states: StepStateStore,
+    private readonly values: PlaceholderValueStore,
+    private readonly destructivePatterns: DestructivePatternSource = async () => DEFAULT_DESTRUCTIVE_PATTERNS,
+  ) {
+    this.disposables.push(vscode.window.onDidCloseTerminal((t) => {
+      for (const [key, terminal] of this.terminals) if (terminal === t) this.terminals.delete(key);
+    }));
+  }
+
+  /** Runs one step. Resolves with its outcome, or undefined when nothing ran (cancelled, refused, not runnable). */
+  async runStep(ref: StepReference): Promise<StepOutcome | undefined> {
+    if (!this.checkTrust()) return undefined;
+    const runbook = await this.loadRunbook(ref.uri);
+    const step = this.findStep(runbook, ref.stepId);
+    if (!step) return undefined;
+    if (!step.runnable) {
+      void vscode.window.showWarningMessage(step.reason ?? vscode.l10n.t('This step cannot be run.'));
+      return undefined;
+    }
+    const values = await collectPlaceholderValues(ref.uri, step.placeholders, runbook.variables, this.values);
+    if (!values) return undefined;
+    return this.execute(ref.uri, runbook, step, values);
+  }
+
+  /**
+   * Runs the runnable steps from `fromStepId` (all when undefined) in order and stops at the first that
+   * does not succeed, revealing it. Every step is looked up again right before it runs, so an edit made
+   * meanwhile never makes the wrong block run.
+   */
+  async runSequence(uri: vscode.Uri, fromStepId?: string): Promise<{ ran: number; stoppedAt?: { stepId: string; outcome: StepOutcome } } | undefined> {
+    if (!this.checkTrust()) return undefined;
+    const runbook = await this.loadRunbook(uri);
+    if (fromStepId !== undefined && !this.findStep(runbook, fromStepId)) return undefined;
+    const planned = runnableStepsFrom(runbook.steps, fromStepId);
+    if (planned.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('“{0}” has no steps that can be run.', runbook.title));
+      return { ran: 0 };
+    }
+    // Ask for every value before the first step runs, not in the middle of the sequence.
+    const values = await collectPlaceholderValues(uri, planned.flatMap((s) => s.placeholders), runbook.variables, this.values);
+    if (!values) return undefined;
+    const result = await runStepSequence(planned.map((s) => s.id), async (stepId) => {
+      const current = await this.loadRunbook(uri);
+      const step = current.steps.find((s) => s.id === stepId);
+      if (!step || !step.runnable) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Step “{0}” changed while the runbook was running; stopped before it.', stepId));
+        return { status: 'cancelled', durationMs: 0 };
+      }
+      const more = await collectPlaceholderValues(uri, step.placeholders, current.variables, this.values);
+      if (!more) return { status: 'cancelled', durationMs: 0 };
+      return (await this.execute(uri, current, step, more)) ?? { status: 'cancelled', durationMs: 0 };
+    });
+    if (result.stoppedAt) {
+      const { step: stepId, outcome } = result.stoppedAt;
+      const current = await this.loadRunbook(uri);
+      const step = current.steps.find((s) => s.id === stepId);
+      if (step) await this.reveal(uri, step);
+      if (outcome.status !== 'cancelled') {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Stopped at “{0}” ({1}); the steps after it did not run.', step?.title ?? stepId, describeOutcome(outcome)));
+      }
+      return { ran: result.ran.length, stoppedAt: { stepId, outcome } };
+    }
+    void vscode.window.showInformationMessage(vscode.l10n.t('All {0} steps of “{1}” succeeded.', result.ran.length, runbook.title));
+    return { ran: result.ran.length };
+  }
+
+  /** Copies a step to the clipboard: its commands when it can run, else the block as written. */
+  async copyStep(ref: StepReference): Promise<string | undefined> {
+    const runbook = await this.loadRunbook(ref.uri);
+    const step = this.findStep(runbook, ref.stepId);
+    if (!step) return undefined;
+    const text = step.runnable ? step.commands.join('\n') : step.content.replace(/\n$/, '');
+    await vscode.env.clipboard.writeText(text);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Copied “{0}”', step.title), 3000);
+    return text;
+  }
+
+  private checkTrust(): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    const manage = vscode.l10n.t('Manage Workspace Trust');
+    void vscode.window
+      .showWarningMessage(vscode.l10n.t('Runbook steps run only in a trusted workspace. Trust this folder to run them.'), manage)
+      .then((choice) => (choice === manage ? vscode.commands.executeCommand('workbench.trust.manage') : undefined));
+    this.log.warn('Refused to run a step: the workspace is not trusted');
+    return false;
+  }
+
+  private async loadRunbook(uri: vscode.Uri): Promise<Runbook> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    const relative = vscode.workspace.asRelativePath(uri, false);
+    return parseRunbook(relative, open ? open.getText() : await vscode.workspace.fs.readFile(uri));
+  }
+
+  private findStep(runbook: Runbook, stepId: string): RunbookStep | undefined {
+    const step = runbook.steps.find((s) => s.id === stepId);
+    if (!step) void vscode.window.showErrorMessage(vscode.l10n.t('“{0}” has no step “{1}” any more; it was renamed or removed.', runbook.title, stepId));
+    return step;
+  }
+
+  private async reveal(uri: vscode.Uri, step: RunbookStep): Promise<void> {
+    const range = new vscode.Range(step.startLine - 1, 0, step.endLine - 1, 0);
+    const editor = await vscode.window.showTextDocument(uri, { preserveFocus: true, preview: false });
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    editor.selection = new vscode.Selection(range.start, range.start);
+  }
+
+  private async confirm(runbook: Runbook, step: RunbookStep, commands: readonly FilledCommand[], folder: vscode.WorkspaceFolder | undefined): Promise<boolean> {
+    const reasons: string[] = [];
+    if (step.confirm) reasons.push(vscode.l10n.t('The step is marked confirm.'));
+    const patterns = await this.destructivePatterns(folder);
+    const matched = commands.map((c) => findDestructivePattern(c.text, patterns)).find((p) => p !== undefined);
+    if (matched) reasons.push(vscode.l10n.t('The command matches the destructive pattern /{0}/.', matched));
+    if (step.languageGuessed) reasons.push(vscode.l10n.t('The block has no shell language; it was recognised by its prompts.'));
+    if (vscode.workspace.getConfiguration('runbookOps').get<boolean>('confirm.allSteps', false)) reasons.push(vscode.l10n.t('Every step is confirmed (setting runbookOps.confirm.allSteps).'));
+    if (reasons.length === 0) return true;
+    const run = vscode.l10n.t('Run');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Run “{0}” from “{1}”?', step.title, runbook.title),
+      { modal: true, detail: `${reasons.join(' ')}\n\n${commands.map((c) => c.display).join('\n')}` },
+      run,
+    );
+    return choice === run;
+  }
+
+  private async execute(uri: vscode.Uri, runbook: Runbook, step: RunbookStep, values: Map<string, string | undefined>): Promise<StepOutcome | undefined> {
+    let commands: FilledCommand[];
+    try {
+      commands = step.commands.map((c) => fillCommand(c, step.placeholders, values, runbook.variables));
+    } catch (err) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Not run: {0}', (err as Error).message));
+      return undefined;
+    }
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!(await this.confirm(runbook, step, commands, folder))) return undefined;
+
+    const cwd = this.workingDirectory(uri, step);
+    const terminal = this.terminalFor(uri, runbook, cwd);
+    terminal.show(true);
+    const startedAt = new Date();
+    this.states.markRunning(uri, step.id, startedAt);
+    let outcome: StepOutcome = { status: 'succeeded', exitCode: 0, durationMs: 0 };
+    for (const command of commands) {
+      outcome = await this.executeInTerminal(terminal, toSingleCommandLine(command.text, vscode.env.shell), this.timeoutMs(step));
+      if (outcome.status !== 'succeeded') break;
+    }
+    outcome = { ...outcome, durationMs: Date.now() - startedAt.getTime() };
+    this.states.markFinished(uri, step.id, startedAt, outcome);
+    const event: StepRunEvent = {
+      runbook: folder ? path.posix.relative(folder.uri.path, uri.path) : uri.path,
+      stepId: step.id,
+      title: step.title,
+      command: commands.map((c) => c.display).join('\n'),
+      status: outcome.status,
+      startedAt: startedAt.toISOString(),
+      durationMs: outcome.durationMs,
+    };
+    if (outcome.exitCode !== undefined) event.exitCode = outcome.exitCode;
+    this.log.info(`Step finished: ${JSON.stringify(event)}`);
+    this.finishedEmitter.fire(event);
+    return outcome;
+  }
+
+  private timeoutMs(step: RunbookStep): number | undefined {
+    const raw = step.attributes.timeout;
+    const seconds = typeof raw === 'string' ? Number(raw) : NaN;
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+  }
+
+  private workingDirectory(uri: vscode.Uri, step: RunbookStep): string {
+    const runbookFolder = path.dirname(uri.fsPath);
+    const attr = step.attributes.cwd;
+    return typeof attr === 'string' && attr !== '' ? path.resolve(runbookFolder, attr) : runbookFolder;
+  }
+
+  private terminalFor(uri: vscode.Uri, runbook: Runbook, cwd: string): vscode.Terminal {
+    const shared = vscode.workspace.getConfiguration('runbookOps').get<string>('terminal.reuse', 'perRunbook') === 'shared';
+    const key = shared ? 'shared' : `${uri.toString()}\0${cwd}`;
+    const existing = this.terminals.get(key);
+    if (existing && existing.exitStatus === undefined) return existing;
+    const name = shared ? 'Runbook Ops' : vscode.l10n.t('Runbook: {0}', runbook.title);
+    const terminal = vscode.window.createTerminal({ name, cwd, iconPath: new vscode.ThemeIcon('book') });
+    this.terminals.set(key, terminal);
+    return terminal;
+  }
+
+  private async executeInTerminal(terminal: vscode.Terminal, text: string, timeoutMs: number | undefined): Promise<StepOutcome> {
+    const started = Date.now();
+    const waitMs = vscode.workspace.getConfiguration('runbookOps').get<number>('terminal.shellIntegrationTimeout', 5000);
+    const integration = await waitForShellIntegration(terminal, waitMs);
+    if (terminal.exitStatus !== undefined) return { status: 'unknown', durationMs: Date.now() - started };
+    if (!integration) {
+      this.log.warn(`No shell integration in terminal "${terminal.name}" after ${waitMs} ms; sending the text, exit status unknown`);
+      terminal.sendText(text, true);
+      return { status: 'unknown', durationMs: Date.now() - started };
+    }
+    return new Promise<StepOutcome>((resolve) => {
+      const subscriptions: vscode.Disposable[] = [];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (outcome: Omit<StepOutcome, 'durationMs'>): void => {
+        for (const s of subscriptions) s.dispose();
+        if (timer) clearTimeout(timer);
+        resolve({ ...outcome, durationMs: Date.now() - started });
+      };
+      // Events arrive asynchronously, so subscribing in the same tick as executeCommand misses none.
+      const execution = integration.executeCommand(text);
+      subscriptions.push(
+        vscode.window.onDidEndTerminalShellExecution((e) => {
+          if (e.execution !== execution) return;
+          if (e.exitCode === undefined) finish({ status: 'unknown' });
+          else finish({ status: e.exitCode === 0 ? 'succeeded' : 'failed', exitCode: e.exitCode });
+        }),
+        vscode.window.onDidCloseTerminal((t) => {
+          if (t === terminal) finish({ status: 'unknown' });
+        }),
+      );
+      // The command keeps running after a timeout; only the wait for it ends.
+      if (timeoutMs !== undefined) timer = setTimeout(() => finish({ status: 'timed-out' }), timeoutMs);
+    });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function waitForShellIntegration(terminal: vscode.Terminal, timeoutMs: number): Promise<vscode.TerminalShellIntegration | undefined> {
+  if (terminal.shellIntegration) return Promise.resolve(terminal.shellIntegration);
+  return new Promise((resolve) => {
+    const done = (value: vscode.TerminalShellIntegration | undefined): void => {
+      listener.dispose();
+      closed.dispose();
+      clearTimeout(timer);
+      resolve(value);
+    };
+    const listener = vscode.window.onDidChangeTerminalShellIntegration((e) => {
+      if (e.terminal === terminal) done(e.shellIntegration);
+    });
+    const closed = vscode.window.onDidCloseTerminal((t) => {
+      if (t === terminal) done(undefined);
+    });
+    const timer = setTimeout(() => done(terminal.shellIntegration), timeoutMs);
+  });
+}

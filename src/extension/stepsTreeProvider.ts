@@ -1,0 +1,120 @@
+import * as vscode from 'vscode';
+import type { RunbookStep } from '../core/runbook';
+import { describeOutcome } from '../core/stepSequence';
+import type { RunbookDocuments } from './runbookDocuments';
+import type { StepState, StepStateStore } from './stepStateStore';
+
+export interface StepNode {
+  kind: 'step';
+  uri: vscode.Uri;
+  step: RunbookStep;
+}
+
+function stateIcon(step: RunbookStep, state: StepState | undefined): vscode.ThemeIcon {
+  if (!step.runnable) return new vscode.ThemeIcon('copy');
+  switch (state?.status) {
+    case 'running':
+      return new vscode.ThemeIcon('sync~spin');
+    case 'succeeded':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    case 'timed-out':
+      return new vscode.ThemeIcon('watch', new vscode.ThemeColor('testing.iconQueued'));
+    case 'unknown':
+    case 'cancelled':
+      return new vscode.ThemeIcon('question');
+    default:
+      return new vscode.ThemeIcon('circle-large-outline');
+  }
+}
+
+/** Words for a step's state as the Steps view shows them. */
+export function describeStepState(step: RunbookStep, state: StepState | undefined): string {
+  if (!step.runnable) return vscode.l10n.t('copy only');
+  if (!state) return vscode.l10n.t('not run');
+  if (state.status === 'running') return vscode.l10n.t('running…');
+  const when = new Date(state.startedAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return `${describeOutcome(state)} · ${when}`;
+}
+
+/** The *Steps* view: the steps of the runbook in the active editor, in order, with their last run. */
+export class StepsTreeProvider implements vscode.TreeDataProvider<StepNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  private current: vscode.Uri | undefined;
+  private view: vscode.TreeView<StepNode> | undefined;
+
+  constructor(private readonly documents: RunbookDocuments, private readonly states: StepStateStore) {
+    this.disposables.push(
+      vscode.window.onDidChangeActiveTextEditor(() => this.followEditor()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === this.current?.toString()) this.changeEmitter.fire();
+      }),
+      states.onDidChange((uri) => {
+        if (uri === this.current?.toString()) this.changeEmitter.fire();
+      }),
+    );
+    this.followEditor();
+  }
+
+  attach(view: vscode.TreeView<StepNode>): void {
+    this.view = view;
+    this.updateMessage();
+  }
+
+  /** The runbook the view shows. */
+  get runbookUri(): vscode.Uri | undefined {
+    return this.current;
+  }
+
+  private followEditor(): void {
+    const document = vscode.window.activeTextEditor?.document;
+    // Keep showing the last runbook while focus is in a terminal or another non-runbook editor.
+    if (!document || !this.documents.get(document)) return;
+    this.current = document.uri;
+    void vscode.commands.executeCommand('setContext', 'runbookOps.stepsShowing', true);
+    this.updateMessage();
+    this.changeEmitter.fire();
+  }
+
+  private updateMessage(): void {
+    if (!this.view) return;
+    this.view.message = this.current ? undefined : vscode.l10n.t('Open a runbook to see its steps.');
+    this.view.description = this.current ? vscode.workspace.asRelativePath(this.current, false) : undefined;
+  }
+
+  getChildren(element?: StepNode): StepNode[] {
+    if (element || !this.current) return [];
+    const uri = this.current;
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    const runbook = document && this.documents.get(document);
+    return runbook ? runbook.steps.map((step) => ({ kind: 'step', uri, step })) : [];
+  }
+
+  getTreeItem(node: StepNode): vscode.TreeItem {
+    const { step, uri } = node;
+    const state = this.states.get(uri, step.id);
+    const item = new vscode.TreeItem(step.title, vscode.TreeItemCollapsibleState.None);
+    item.id = `${uri.toString()}#${step.id}`;
+    item.description = describeStepState(step, state);
+    item.iconPath = stateIcon(step, state);
+    item.contextValue = step.runnable ? 'step.runnable' : 'step.copyOnly';
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendText(`${step.title} (#${step.id}, line ${step.startLine})\n`);
+    if (step.runnable) tooltip.appendCodeblock(step.commands.join('\n'), step.language === 'console' || step.language === '' ? 'sh' : step.language);
+    else tooltip.appendText(step.reason ?? '');
+    item.tooltip = tooltip;
+    item.command = {
+      command: 'runbookOps.revealStep',
+      title: vscode.l10n.t('Show Step'),
+      arguments: [uri, step.id],
+    };
+    return item;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,151 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { RunbookOpsApi } from '../../src/extension/extension';
+import type { StepNode } from '../../src/extension/stepsTreeProvider';
+
+async function api(): Promise<RunbookOpsApi> {
+  const exports = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
+  await exports.indexed;
+  return exports;
+}
+
+function workspaceFile(...parts: string[]): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, ...parts);
+}
+
+async function stepDescriptions(runbooks: RunbookOpsApi, uri: vscode.Uri): Promise<Map<string, string>> {
+  await vscode.window.showTextDocument(uri);
+  const nodes = runbooks.stepsTree.getChildren() as StepNode[];
+  return new Map(nodes.map((n) => [n.step.id, String((runbooks.stepsTree.getTreeItem(n) as vscode.TreeItem).description)]));
+}
+
+async function writeRunbook(name: string, text: string): Promise<vscode.Uri> {
+  const uri = workspaceFile('scratch-steps', name);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+  return uri;
+}
+
+describe('StepRunner in a real terminal', function () {
+  this.timeout(60_000);
+  const smoke = workspaceFile('kubernetes', 'checkout-api-smoke.md');
+
+  before(async () => {
+    const { placeholderValues } = await api();
+    // The values a user would type in the InputBox once per runbook (the e2e suite types them for real).
+    placeholderValues.set(smoke, 'var:namespace', { value: 'payments' });
+    placeholderValues.set(smoke, 'var:window', { value: '1h' });
+  });
+
+  after(async () => {
+    await vscode.workspace.fs.delete(workspaceFile('scratch-steps'), { recursive: true }).then(undefined, () => undefined);
+  });
+
+  it('runs a step that exits 0 and one that exits 3, and the Steps view shows both', async () => {
+    const runbooks = await api();
+    const events: unknown[] = [];
+    const listener = runbooks.runner.onDidFinishStep((e) => events.push(e));
+    const ok = await vscode.commands.executeCommand('runbookOps.runStep', smoke, 'smoke-pods');
+    const failing = await vscode.commands.executeCommand('runbookOps.runStep', smoke, 'check-the-error-budget');
+    listener.dispose();
+    assert.deepEqual([ok, failing].map((o) => ({ ...(o as object), durationMs: 0 })), [
+      { status: 'succeeded', exitCode: 0, durationMs: 0 },
+      { status: 'failed', exitCode: 3, durationMs: 0 },
+    ]);
+    assert.deepEqual(events.map((e) => {
+      const { runbook, stepId, command, status, exitCode } = e as Record<string, unknown>;
+      return { runbook, stepId, command, status, exitCode };
+    }), [
+      { runbook: 'kubernetes/checkout-api-smoke.md', stepId: 'smoke-pods', command: 'kubectl -n payments get pods -l app.kubernetes.io/name=checkout-api', status: 'succeeded', exitCode: 0 },
+      { runbook: 'kubernetes/checkout-api-smoke.md', stepId: 'check-the-error-budget', command: 'check-error-budget checkout-api --window 1h', status: 'failed', exitCode: 3 },
+    ]);
+    const descriptions = await stepDescriptions(runbooks, smoke);
+    assert.match(descriptions.get('smoke-pods')!, /^exit 0 · /);
+    assert.match(descriptions.get('check-the-error-budget')!, /^exit 3 · /);
+    assert.equal(descriptions.get('check-the-error-budget-2'), 'copy only');
+    assert.equal(descriptions.get('smoke-record'), 'not run');
+    const terminal = vscode.window.terminals.find((t) => t.name === 'Runbook: checkout-api smoke checks');
+    assert.ok(terminal, `a terminal named after the runbook: ${vscode.window.terminals.map((t) => t.name).join(', ')}`);
+  });
+
+  it('Run all stops at the failing step and does not run the rest', async () => {
+    const runbooks = await api();
+    runbooks.stepStates.reset(smoke);
+    const result = await vscode.commands.executeCommand<{ ran: number; stoppedAt?: { stepId: string; outcome: { status: string; exitCode?: number } } }>('runbookOps.runAll', smoke);
+    assert.equal(result?.ran, 4);
+    assert.equal(result?.stoppedAt?.stepId, 'check-the-error-budget');
+    assert.equal(result?.stoppedAt?.outcome.exitCode, 3);
+    const descriptions = await stepDescriptions(runbooks, smoke);
+    assert.deepEqual([...descriptions].map(([id, d]) => [id, d.replace(/ · .*$/, '')]), [
+      ['smoke-pods', 'exit 0'],
+      ['smoke-suite', 'exit 0'],
+      ['run-the-smoke-suite', 'exit 0'],
+      ['check-the-error-budget', 'exit 3'],
+      ['check-the-error-budget-2', 'copy only'],
+      ['smoke-record', 'not run'],
+    ]);
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(editor?.document.uri.toString(), smoke.toString());
+    assert.match(editor!.document.lineAt(editor!.selection.active.line).text, /^```sh/, 'the failing step is revealed');
+  });
+
+  it('passes hostile placeholder values as one literal argument, from a CRLF runbook, with multi-line scripts as one command', async () => {
+    const runbooks = await api();
+    const out = `/tmp/runbook-ops-quoting-${process.pid}.txt`;
+    const uri = await writeRunbook('quoting.md', [
+      '# Quoting', '', '## Write', '```sh {name=write}', `printf '%s|%s\\n' <value> "<value>" > ${out}`, `printf 'single:%s\\n' '<value>' >> ${out}`, 'true', '```', '',
+    ].join('\r\n'));
+    const pwned = `/tmp/runbook-ops-pwned-${process.pid}`;
+    const hostile = `a; touch ${pwned} "q" 'x' $(touch ${pwned}) \`id\` \\ end`;
+    runbooks.placeholderValues.set(uri, 'angle:value', { value: hostile });
+    const outcome = await vscode.commands.executeCommand<{ status: string; exitCode?: number }>('runbookOps.runStep', uri, 'write');
+    assert.equal(outcome?.exitCode, 0);
+    assert.equal(readFileSync(out, 'utf8'), `${hostile}|${hostile}\nsingle:${hostile}\n`);
+    assert.equal(existsSync(pwned), false, 'nothing in the value was executed');
+  });
+
+  it('marks a step timed out after its timeout attribute, and unknown when its terminal is closed', async () => {
+    const runbooks = await api();
+    const uri = await writeRunbook('slow.md', '# Slow\n## Wait\n```sh {name=wait timeout=1}\nsleep 20\n```\n## Closed\n```sh {name=closed}\nsleep 30\n```\n');
+    const timedOut = await vscode.commands.executeCommand<{ status: string }>('runbookOps.runStep', uri, 'wait');
+    assert.equal(timedOut?.status, 'timed-out');
+    const terminal = vscode.window.terminals.find((t) => t.name === 'Runbook: Slow');
+    assert.ok(terminal);
+    const running = vscode.commands.executeCommand<{ status: string }>('runbookOps.runStep', uri, 'closed');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    terminal.dispose();
+    assert.equal((await running)?.status, 'unknown');
+    assert.match((await stepDescriptions(runbooks, uri)).get('closed')!, /^exit status unknown · /);
+  });
+
+  it('never runs a step whose block is not runnable, and says why', async () => {
+    const uri = await writeRunbook('copy.md', '# Copy\n## Config\n```yaml\nreplicas: 3\n```\n');
+    const marker = '/tmp/runbook-ops-should-not-exist';
+    assert.equal(await vscode.commands.executeCommand('runbookOps.runStep', uri, 'config'), undefined);
+    assert.equal(existsSync(marker), false);
+    const copied = await vscode.commands.executeCommand<string>('runbookOps.copyStep', uri, 'config');
+    assert.equal(copied, 'replicas: 3');
+    assert.equal(await vscode.env.clipboard.readText(), 'replicas: 3');
+  });
+
+  it('offers CodeLens on every step and Run all on the title', async () => {
+    await vscode.workspace.openTextDocument(smoke);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', smoke, 100);
+    const titles = lenses.map((l) => `${l.range.start.line + 1}:${l.command?.title}`);
+    const ours = titles.filter((t) => /Run all|▶ Run|Run from here|Copy/.test(t));
+    assert.ok(ours.some((t) => /Run all$/.test(t)), titles.join(', '));
+    assert.equal(ours.filter((t) => t.endsWith('▶ Run')).length, 5);
+    assert.equal(ours.filter((t) => t.endsWith('Copy')).length, 6);
+  });
+
+  it('binds its keys only where no built-in shortcut uses them', async () => {
+    await vscode.commands.executeCommand('workbench.action.openDefaultKeybindingsFile');
+    const builtIn = vscode.window.activeTextEditor!.document.getText();
+    const pkg = vscode.extensions.getExtension('runbook-ops.runbook-ops')!.packageJSON as { contributes: { keybindings: { key: string; command: string }[] } };
+    for (const { key, command } of pkg.contributes.keybindings) {
+      const clash = builtIn.split('\n').filter((line) => line.includes(`"key": "${key}"`) && !line.includes(command));
+      assert.deepEqual(clash, [], `${key} (${command}) is also bound by VS Code`);
+    }
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});

@@ -1,0 +1,180 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseRunbook } from '../../src/core/runbook';
+import {
+  ansiCQuote,
+  checkPlaceholderValue,
+  fillCommand,
+  findDestructivePattern,
+  placeholderKey,
+  shellQuote,
+  toSingleCommandLine,
+} from '../../src/core/stepCommand';
+import { describeOutcome, runnableStepsFrom, runStepSequence, type StepOutcome } from '../../src/core/stepSequence';
+
+function bash(script: string, cwd?: string): { stdout: string; status: number | null } {
+  const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd });
+  return { stdout: result.stdout, status: result.status };
+}
+
+const HOSTILE = [
+  'plain',
+  'two words',
+  'a; rm -rf ~',
+  `it's "quoted"`,
+  '$(touch /tmp/should-not-exist) `id` ${HOME}',
+  'back\\slash\\',
+  '*.log ? [abc]',
+  '-n',
+  '',
+  'émoji 🚀 and tab\there',
+  '!! !$ history',
+];
+
+describe('fillCommand', () => {
+  const stepOf = (markdown: string) => {
+    const runbook = parseRunbook('t.md', markdown);
+    return { runbook, step: runbook.steps[0] };
+  };
+
+  it('passes every hostile value to the shell as one literal argument, unquoted, double- or single-quoted', () => {
+    const { runbook, step } = stepOf('## S\n```sh\nprintf "[%s]\\n" <v> "<v>" \'<v>\' pre-<v>-post\n```\n');
+    for (const value of HOSTILE) {
+      const values = new Map([[placeholderKey(step.placeholders[0]), value]]);
+      const filled = fillCommand(step.commands[0], step.placeholders, values, runbook.variables);
+      assert.equal(filled.text, filled.display);
+      const { stdout, status } = bash(filled.text);
+      assert.equal(status, 0, filled.text);
+      assert.equal(stdout, `[${value}]\n[${value}]\n[${value}]\n[pre-${value}-post]\n`, `value ${JSON.stringify(value)} → ${filled.text}`);
+    }
+  });
+
+  it('refuses values with line breaks or NUL, and missing values', () => {
+    assert.match(checkPlaceholderValue('a\nrm -rf /') ?? '', /line breaks/);
+    assert.match(checkPlaceholderValue('a\0b') ?? '', /NUL/);
+    const { runbook, step } = stepOf('## S\n```sh\necho <v>\n```\n');
+    const key = placeholderKey(step.placeholders[0]);
+    assert.throws(() => fillCommand(step.commands[0], step.placeholders, new Map([[key, 'x\ny']]), runbook.variables), /line breaks/);
+    assert.throws(() => fillCommand(step.commands[0], step.placeholders, new Map(), runbook.variables), /No value for <v>/);
+  });
+
+  it('fills declared {{name}} and $NAME variables, masks secrets in the display, and can leave $NAME to the shell', () => {
+    const { runbook, step } = stepOf([
+      '---', 'variables:', '  ns: { default: payments }', '  token: { secret: true }', '---',
+      '## S', '```sh', 'curl -H "Authorization: Bearer {{token}}" https://api/{{ns}}/$POD $POD_COUNT ${REGION}', '```', '',
+    ].join('\n'));
+    const byName = new Map(step.placeholders.map((p) => [p.name, placeholderKey(p)]));
+    assert.deepEqual([...byName.keys()], ['token', 'ns', 'POD', 'POD_COUNT', 'REGION']);
+    const values = new Map<string, string | undefined>([
+      [byName.get('token')!, 's3cr3t value'],
+      [byName.get('ns')!, 'payments'],
+      [byName.get('POD')!, 'api-1'],
+      [byName.get('POD_COUNT')!, '3'],
+      [byName.get('REGION')!, undefined],
+    ]);
+    const filled = fillCommand(step.commands[0], step.placeholders, values, runbook.variables);
+    assert.equal(filled.text, 'curl -H "Authorization: Bearer s3cr3t value" https://api/payments/api-1 3 ${REGION}');
+    assert.equal(filled.display, 'curl -H "Authorization: Bearer ****" https://api/payments/api-1 3 ${REGION}');
+  });
+
+  it('quotes for the shell: safe words stay bare, everything else single-quoted', () => {
+    assert.equal(shellQuote('payments-canary'), 'payments-canary');
+    assert.equal(shellQuote('a b'), `'a b'`);
+    assert.equal(shellQuote(`it's`), `'it'\\''s'`);
+    assert.equal(shellQuote(''), `''`);
+  });
+});
+
+describe('toSingleCommandLine', () => {
+  const scripts = [
+    'echo one',
+    'kubectl get pods \\\n    -n payments \\\n    -o wide',
+    'cat <<EOF\nline with $HOME kept literal? no: expanded\n  indented \'quote\' "dq" \\ back\nEOF\necho after',
+    "cat <<'END'\n$NOT_EXPANDED `nope`\nEND",
+    'cd sub\nexport STEP_VAR=42',
+    'printf "%s\\n" "tab\there"\nfalse\necho $?',
+  ];
+
+  it('runs every script in bash exactly as the script itself, on one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rbo-oneline-'));
+    try {
+      bash('mkdir -p sub', dir);
+      for (const script of scripts) {
+        const line = toSingleCommandLine(script, '/bin/bash');
+        assert.ok(!line.includes('\n'), `one line: ${line}`);
+        const direct = bash(`${script}\necho "[$?] $PWD $STEP_VAR"`, dir);
+        const oneLine = bash(`${line}\necho "[$?] $PWD $STEP_VAR"`, dir);
+        assert.deepEqual(oneLine, direct, `${JSON.stringify(script)} → ${line}`);
+      }
+      assert.equal(bash(toSingleCommandLine('true\n(exit 3)', '/bin/bash')).status, 3, 'the exit code is the last command\'s');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('joins continuations without eval, uses eval $\'…\' for bash/zsh scripts, and leaves other shells alone', () => {
+    assert.equal(toSingleCommandLine('kubectl get pods \\\n    -n payments', '/bin/bash'), 'kubectl get pods -n payments');
+    assert.equal(toSingleCommandLine('a\nb', '/usr/bin/zsh'), `eval $'a\\nb'`);
+    assert.equal(toSingleCommandLine('a\nb', '/usr/bin/fish'), 'a\nb');
+    assert.equal(ansiCQuote(`it's \\ done\t`), `$'it\\'s \\\\ done\\t'`);
+  });
+});
+
+describe('findDestructivePattern', () => {
+  it('flags the DESIGN list and leaves ordinary commands alone', () => {
+    for (const command of ['rm -rf /var/lib/x', 'rm -fr build', 'kubectl -n x delete pod a', 'kubectl drain node-1', 'psql -c "DROP TABLE orders"', 'terraform destroy', 'helm uninstall api', 'helm -n p rollback api 3', 'git push --force origin main', 'kubectl apply --force -f x.yaml']) {
+      assert.ok(findDestructivePattern(command), command);
+    }
+    for (const command of ['kubectl get pods', 'helm history api', 'rm file.txt', 'echo rollback', 'terraform plan']) {
+      assert.equal(findDestructivePattern(command), undefined, command);
+    }
+  });
+
+  it('uses the repository\'s patterns and skips invalid ones', () => {
+    assert.equal(findDestructivePattern('purge_queue orders', ['([', 'purge_queue']), 'purge_queue');
+    assert.equal(findDestructivePattern('rm -rf /', ['purge_queue']), undefined);
+  });
+});
+
+describe('runStepSequence', () => {
+  const steps = [
+    { id: 'a', runnable: true },
+    { id: 'copy', runnable: false },
+    { id: 'b', runnable: true },
+    { id: 'c', runnable: true },
+    { id: 'd', runnable: true },
+  ];
+  const fake = (outcomes: Record<string, StepOutcome>) => {
+    const ran: string[] = [];
+    return { ran, execute: async (s: { id: string }) => (ran.push(s.id), outcomes[s.id] ?? { status: 'succeeded', exitCode: 0, durationMs: 1 }) };
+  };
+
+  it('runs the runnable steps in order and stops at the first failure', async () => {
+    const { ran, execute } = fake({ c: { status: 'failed', exitCode: 3, durationMs: 5 } });
+    const result = await runStepSequence(runnableStepsFrom(steps), execute);
+    assert.deepEqual(ran, ['a', 'b', 'c']);
+    assert.equal(result.stoppedAt?.step.id, 'c');
+    assert.equal(describeOutcome(result.stoppedAt!.outcome), 'exit 3');
+  });
+
+  it('stops on an unknown exit status, a timeout and a cancellation too', async () => {
+    for (const outcome of [{ status: 'unknown', durationMs: 1 }, { status: 'timed-out', durationMs: 1 }, { status: 'cancelled', durationMs: 0 }] as StepOutcome[]) {
+      const { ran, execute } = fake({ b: outcome });
+      const result = await runStepSequence(runnableStepsFrom(steps), execute);
+      assert.deepEqual(ran, ['a', 'b'], outcome.status);
+      assert.equal(result.stoppedAt?.outcome.status, outcome.status);
+    }
+  });
+
+  it('runs from a given step, and nothing for an unknown id', async () => {
+    assert.deepEqual(runnableStepsFrom(steps, 'copy').map((s) => s.id), ['b', 'c', 'd']);
+    assert.deepEqual(runnableStepsFrom(steps, 'nope'), []);
+    const { ran, execute } = fake({});
+    const result = await runStepSequence(runnableStepsFrom(steps, 'c'), execute);
+    assert.deepEqual(ran, ['c', 'd']);
+    assert.equal(result.stoppedAt, undefined);
+  });
+});
