@@ -95,6 +95,16 @@ function plainText(inline: string): string {
     .trim();
 }
 
+const TITLE_LIMIT = 80;
+
+/** A list item's first sentence, as a step title: "Evict what is left." from a long paragraph. */
+function listItemTitle(inline: string): string {
+  const text = plainText(inline);
+  const sentence = /^(.+?)[.:;!?](\s|$)/.exec(text)?.[1] ?? text;
+  const short = sentence.length > TITLE_LIMIT ? `${sentence.slice(0, TITLE_LIMIT - 1).trimEnd()}…` : sentence;
+  return short;
+}
+
 export function parseStepAttributes(raw: string): StepAttributes {
   const attributes: StepAttributes = {};
   const trimmed = raw.trim();
@@ -205,7 +215,7 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
         break;
       case 'inline': {
         const item = listItems[listItems.length - 1];
-        if (item && item.title === undefined) item.title = plainText(token.content.split('\n', 1)[0]).replace(/:$/, '');
+        if (item && item.title === undefined) item.title = listItemTitle(token.content);
         break;
       }
       case 'heading_open': {

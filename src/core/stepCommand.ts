@@ -154,6 +154,8 @@ const ANSI_C_QUOTING_SHELLS: ReadonlySet<string> = new Set(['bash', 'zsh', 'ksh'
 
 /** Bash/zsh ANSI-C quoting (`$'…'`): every character survives, newlines included. */
 export function ansiCQuote(text: string): string {
+  // Control characters are exactly what must be escaped here.
+  // eslint-disable-next-line no-control-regex
   const body = text.replace(/[\\'\x00-\x1f\x7f]/g, (c) => {
     switch (c) {
       case '\\': return '\\\\';

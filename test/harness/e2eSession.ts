@@ -53,6 +53,8 @@ export async function startE2eSession(): Promise<E2eSession> {
     server = await startCodeServer({
       folder: workspace.path,
       smokeTestDriver: true, // needed for the development payload to be honoured
+      // The DOM renderer puts terminal text in .xterm-rows, where tests can read it.
+      settings: { 'terminal.integrated.gpuAcceleration': 'off' },
       logFile: join(resultsDir, 'e2e-code-server.log'),
       env: { RUNBOOK_OPS_SAMPLE_WORKSPACE: workspace.path },
     });

@@ -1,0 +1,100 @@
+// Running runbook steps the way an engineer does: CodeLens click, a placeholder typed into the InputBox,
+// the modal confirmation of a dangerous step, and the result on disk.
+import * as assert from 'node:assert/strict';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { e2eSession } from '../harness/e2eSession';
+import { repoRoot } from '../harness/paths';
+
+const MARKER = '/tmp/runbook-ops-marker.txt';
+const NODE_NAME = 'ip-10-9-9-9.e2e.internal';
+
+/** Scrolls the editor to `line` (1-based) and returns the CodeLens link titled `title` right above it. */
+async function codeLensAbove(page: Page, line: number, title: string): Promise<Locator> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(`:${line}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 10_000 });
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  // CodeLens render lazily after a scroll: measure until the link right above the line shows up.
+  let best: { link: Locator; gap: number } | undefined;
+  for (const deadline = Date.now() + 15_000; !best && Date.now() < deadline; await page.waitForTimeout(250)) {
+    const lineNumber = page.locator('.monaco-editor .margin .line-numbers', { hasText: new RegExp(`^${line}$`) }).last();
+    const lineBox = await lineNumber.boundingBox().catch(() => null);
+    if (!lineBox) continue;
+    const links = page.locator('.monaco-editor .codelens-decoration a', { hasText: title }).filter({ visible: true });
+    for (const link of await links.all()) {
+      const box = await link.boundingBox();
+      if (!box) continue;
+      const gap = lineBox.y - box.y;
+      if (gap > 0 && gap < 40 && (!best || gap < best.gap)) best = { link, gap };
+    }
+  }
+  assert.ok(best, `a "${title}" CodeLens above line ${line}`);
+  return best.link;
+}
+
+describe('Running steps (e2e)', () => {
+  before(() => rmSync(MARKER, { force: true }));
+
+  it('confirms a dangerous step after asking for its placeholder, then writes the marker with the same value', async function () {
+    this.timeout(120_000);
+    const session = e2eSession();
+    const { page } = session;
+    await session.openFile('kubernetes/node-not-ready.md');
+
+    // `drain` is marked confirm and has {{node}}: the InputBox comes first, then the modal.
+    const drainLine = readFileSync(join(session.workspace.path, 'kubernetes/node-not-ready.md'), 'utf8').split('\n').findIndex((l) => l.includes('{name=drain ')) + 1;
+    const runDrain = await codeLensAbove(page, drainLine, '▶ Run');
+    await page.mouse.move(0, 0);
+    await session.screenshot('run-steps-codelens');
+    copyFileSync(await session.screenshot('run-steps-codelens'), join(repoRoot, 'media', 'run-steps-codelens.png'));
+    await runDrain.click();
+
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 15_000 });
+    assert.equal(await input.inputValue(), 'ip-10-0-3-41.eu-west-1.compute.internal', 'the InputBox offers the default');
+    await input.fill(NODE_NAME);
+    await page.keyboard.press('Enter');
+
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    const dialogText = (await dialog.textContent()) ?? '';
+    assert.match(dialogText, /Run “Stop new pods landing on the node|Run “Evict what is left/);
+    assert.ok(dialogText.includes(`kubectl drain ${NODE_NAME} --ignore-daemonsets --delete-emptydir-data --timeout=5m`), dialogText);
+    assert.match(dialogText, /marked confirm/);
+    await session.screenshot('run-steps-confirm');
+    await dialog.locator('.monaco-button', { hasText: /^Run$/ }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+
+    const terminal = page.locator('.terminal-wrapper .xterm-rows');
+    await terminal.filter({ hasText: `node/${NODE_NAME} drained` }).first().waitFor({ timeout: 30_000 }).catch(async () => {
+      assert.fail(`terminal did not show the drain: ${await terminal.first().textContent()}`);
+    });
+
+    // The value is remembered for the runbook: no second prompt.
+    const markerLine = readFileSync(join(session.workspace.path, 'kubernetes/node-not-ready.md'), 'utf8').split('\n').findIndex((l) => l.includes('{name=record-drain}')) + 1;
+    await (await codeLensAbove(page, markerLine, '▶ Run')).click();
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(MARKER) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(readFileSync(MARKER, 'utf8'), `drained ${NODE_NAME}\n`);
+    await terminal.filter({ hasText: `drained ${NODE_NAME}` }).first().waitFor({ timeout: 10_000 });
+    await page.mouse.move(0, 0);
+    copyFileSync(await session.screenshot('run-steps-terminal'), join(repoRoot, 'media', 'run-steps-terminal.png'));
+  });
+
+  it('shows the outcome of each step in the Steps view', async () => {
+    const session = e2eSession();
+    const sidebar = await session.openView('Runbook Ops');
+    const steps = sidebar.locator('.pane', { has: session.page.locator('.pane-header', { hasText: /Steps/i }) });
+    const header = steps.locator('.pane-header');
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const rows = steps.locator('.monaco-list-row');
+    await rows.filter({ hasText: /Record the drain\s*exit 0/ }).first().waitFor({ timeout: 15_000 });
+    assert.ok(await rows.filter({ hasText: /Evict what is left.*exit 0/ }).count() > 0);
+    assert.ok(await rows.filter({ hasText: /not run/ }).count() > 0);
+    await session.screenshot('run-steps-view');
+  });
+});
