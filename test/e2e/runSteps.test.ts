@@ -1,11 +1,11 @@
 // Running runbook steps the way an engineer does: CodeLens click, a placeholder typed into the InputBox,
 // the modal confirmation of a dangerous step, and the result on disk.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { e2eSession } from '../harness/e2eSession';
-import { repoRoot } from '../harness/paths';
+import { publishToMedia } from '../harness/paths';
 
 const MARKER = '/tmp/runbook-ops-marker.txt';
 const NODE_NAME = 'ip-10-9-9-9.e2e.internal';
@@ -49,8 +49,7 @@ describe('Running steps (e2e)', () => {
     const drainLine = readFileSync(join(session.workspace.path, 'kubernetes/node-not-ready.md'), 'utf8').split('\n').findIndex((l) => l.includes('{name=drain ')) + 1;
     const runDrain = await codeLensAbove(page, drainLine, '▶ Run');
     await page.mouse.move(0, 0);
-    await session.screenshot('run-steps-codelens');
-    copyFileSync(await session.screenshot('run-steps-codelens'), join(repoRoot, 'media', 'run-steps-codelens.png'));
+    publishToMedia(await session.screenshot('run-steps-codelens'), 'run-steps-codelens.png');
     await runDrain.click();
 
     const input = page.locator('.quick-input-widget input.input');
@@ -82,7 +81,7 @@ describe('Running steps (e2e)', () => {
     assert.equal(readFileSync(MARKER, 'utf8'), `drained ${NODE_NAME}\n`);
     await terminal.filter({ hasText: `drained ${NODE_NAME}` }).first().waitFor({ timeout: 10_000 });
     await page.mouse.move(0, 0);
-    copyFileSync(await session.screenshot('run-steps-terminal'), join(repoRoot, 'media', 'run-steps-terminal.png'));
+    publishToMedia(await session.screenshot('run-steps-terminal'), 'run-steps-terminal.png');
   });
 
   it('shows the outcome of each step in the Steps view', async () => {

@@ -1,11 +1,11 @@
 // The Runbooks view as a user sees it in the real workbench: groups, titles, step counts, and a click
 // that opens the runbook at its title.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRunbook } from '../../src/core/runbook';
 import { e2eSession } from '../harness/e2eSession';
-import { repoRoot } from '../harness/paths';
+import { publishToMedia } from '../harness/paths';
 
 describe('Runbooks view (e2e)', () => {
   it('lists the sample runbooks grouped by service with their step counts', async () => {
@@ -45,6 +45,6 @@ describe('Runbooks view (e2e)', () => {
     }
     await page.mouse.move(900, 600);
     const shot = await session.screenshot('runbooks-view-open-runbook');
-    copyFileSync(shot, join(repoRoot, 'media', 'runbooks-view.png'));
+    publishToMedia(shot, 'runbooks-view.png');
   });
 });

@@ -1,7 +1,7 @@
 // Locations shared by the harness. Computed from __dirname so they are right
 // both for the TypeScript sources (test/harness) and the transpiled files
 // (out/test/harness), and whatever the current directory is.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -49,4 +49,12 @@ export function findFiles(dir: string, suffix: string): string[] {
     else if (entry.name.endsWith(suffix)) found.push(full);
   }
   return found.sort();
+}
+
+/**
+ * Copies a screenshot into media/ (the README's pictures) when RUNBOOK_OPS_UPDATE_MEDIA=1, so ordinary
+ * test runs do not rewrite committed files.
+ */
+export function publishToMedia(screenshot: string, fileName: string): void {
+  if (process.env.RUNBOOK_OPS_UPDATE_MEDIA === '1') copyFileSync(screenshot, join(repoRoot, 'media', fileName));
 }
