@@ -1,7 +1,7 @@
 // Builds the extension host bundle, the CLI and (with --tests) transpiles the
 // test tree to out/ so mocha can run it on Node and inside VS Code.
 import * as esbuild from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -56,6 +56,8 @@ function testBuild() {
 
 if (!watch) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
+// The incident schema ships beside the bundles for `contributes.yamlValidation` (DESIGN §2).
+copyFileSync('src/core/incident.schema.json', 'dist/incident.schema.json');
 
 if (watch) {
   const contexts = await Promise.all(bundles.map((b) => esbuild.context(b)));

@@ -1,47 +1,35 @@
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { WorkspaceIndex, type RunbookSummary } from '../core/index';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, parse, resolve } from 'node:path';
+import { WorkspaceIndex, type IncidentSummary, type RunbookSummary } from '../core/index';
+import { layoutFromConfig } from '../core/repoConfig';
+import { PathClassifier } from '../core/paths';
+import { CHECK_VALUE_OPTIONS, checkCommand } from './checkCommand';
+import { parseArgs, readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
+import { NEW_INCIDENT_VALUE_OPTIONS, newIncidentCommand } from './newIncidentCommand';
 import { listRepositoryFiles, repositoryReader } from './repositoryFiles';
+import { stepsCommand } from './stepsCommand';
+import { UPDATE_VALUE_OPTIONS, updateCommand } from './updateCommand';
 
 const USAGE = `Usage: runbook-ops <command> [options]
 
 Commands:
-  index [dir] [--format text|json]   Print every runbook in dir (default: .) with its steps and problems.
+  index [dir] [--format text|json]   Print every runbook and incident in dir (default: .) with steps and problems.
+  check [dir] [--format text|json|github]
+                                     Validate every runbook and incident record; exit 1 when there are errors.
+  new incident --title <text> --severity <name> [--service <name>]... [--commander <name>] [--dir <repo>]
+                                     Write a new incident record in triage with the next free id.
+  steps <file> [--format text|json]  Print one runbook's steps as the runner sees them: commands, placeholders, confirmation.
+  update <id> [--status <status>] [--note <text>] [--severity <name>] [--commander <name>] [--dir <repo>]
+                                     Update an incident record (a note with --status is that change's text).
 
 Options:
+  --by <name>                        Author of new and updated records (default: git config user.name).
+  --at <timestamp>                   When it happened, RFC 3339 (default: now).
   -h, --help                         Show this help.
   -v, --version                      Print the version.
+
+Exit codes: 0 success, 1 problems found (or update refused), 2 usage or I/O error.
 `;
-
-/** Exit codes: 0 success, 1 problems found, 2 usage or I/O error. */
-class UsageError extends Error {}
-
-interface ParsedArgs {
-  positional: string[];
-  options: Map<string, string | true>;
-}
-
-function parseArgs(argv: readonly string[], valueOptions: ReadonlySet<string>): ParsedArgs {
-  const positional: string[] = [];
-  const options = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('-') || arg === '-') {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = (eq === -1 ? arg : arg.slice(0, eq)).replace(/^--?/, '');
-    if (valueOptions.has(name)) {
-      const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value.`);
-      options.set(name, value);
-    } else {
-      options.set(name, true);
-    }
-  }
-  return { positional, options };
-}
 
 function formatRunbookText(runbook: RunbookSummary): string {
   const runnable = runbook.steps.filter((s) => s.runnable).length;
@@ -55,12 +43,20 @@ function formatRunbookText(runbook: RunbookSummary): string {
   return lines.join('\n');
 }
 
+function formatIncidentText(incident: IncidentSummary): string {
+  const open = incident.actionItems.open ? `  ${incident.actionItems.open}/${incident.actionItems.total} action items open` : '';
+  const lines = [`${incident.path}  ${incident.id}  ${incident.status || '?'}  ${incident.severity || '?'}  "${incident.title}"${incident.services.length ? `  [${incident.services.join(', ')}]` : ''}${open}`];
+  for (const problem of incident.problems) lines.push(`  ! ${incident.path}:${problem.line}: ${problem.severity}: ${problem.message}`);
+  return lines.join('\n');
+}
+
 async function indexCommand(args: ParsedArgs, out: (text: string) => void): Promise<number> {
   const format = args.options.get('format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${String(format)}.`);
   const root = resolve(args.positional[0] ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
-  const index = new WorkspaceIndex();
+  const { config } = readRepoConfig(root);
+  const index = new WorkspaceIndex(new PathClassifier(layoutFromConfig(config)), { config });
   await index.build(listRepositoryFiles(root), repositoryReader(root));
   const snapshot = index.snapshot();
   if (format === 'json') out(JSON.stringify({ root, ...snapshot }, null, 2));
@@ -68,6 +64,10 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
     out(snapshot.runbooks.map(formatRunbookText).join('\n\n'));
     const steps = snapshot.runbooks.reduce((n, r) => n + r.steps.length, 0);
     out(`\n${snapshot.runbooks.length} runbooks, ${steps} steps`);
+    if (snapshot.incidents.length) {
+      out(`\n${snapshot.incidents.map(formatIncidentText).join('\n')}`);
+      out(`\n${snapshot.incidents.length} incidents`);
+    }
   }
   return 0;
 }
@@ -84,6 +84,17 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       return 0;
     }
     if (command === 'index') return await indexCommand(parseArgs(rest, new Set(['format'])), out);
+    if (command === 'check') return await checkCommand(parseArgs(rest, CHECK_VALUE_OPTIONS, new Set()), out);
+    if (command === 'new') return await newIncidentCommand(parseArgs(rest, NEW_INCIDENT_VALUE_OPTIONS, new Set()), out);
+    if (command === 'steps') {
+      const args = parseArgs(rest, new Set(['format']));
+      const format = String(args.options.get('format') ?? 'text');
+      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}.`);
+      if (args.positional.length !== 1) throw new UsageError('steps takes the path of one runbook.');
+      const file = resolve(args.positional[0]);
+      return stepsCommand(file, format, out, readRepoConfig(repositoryRootOf(dirname(file))).config.destructivePatterns);
+    }
+    if (command === 'update') return await updateCommand(parseArgs(rest, UPDATE_VALUE_OPTIONS, new Set()), out);
     throw new UsageError(`Unknown command "${command}".`);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -92,6 +103,14 @@ export async function main(argv: readonly string[], out: (text: string) => void 
     }
     process.stderr.write(`runbook-ops: ${(err as Error).message}\n`);
     return 2;
+  }
+}
+
+/** The nearest folder at or above `dir` with a `.runbook-ops.yaml` or `.git`, else `dir` itself. */
+function repositoryRootOf(dir: string): string {
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(join(current, '.runbook-ops.yaml')) || existsSync(join(current, '.git'))) return current;
+    if (current === parse(current).root) return dir;
   }
 }
 

@@ -7,6 +7,8 @@ export interface Problem {
   column?: number;
   /** 1-based last line of the range, when it spans several lines. */
   endLine?: number;
+  /** 1-based column just after the range's last character on `endLine` (exclusive), when known. */
+  endColumn?: number;
   severity: 'error' | 'warning' | 'info';
   message: string;
 }

@@ -1,5 +1,8 @@
 import type { Problem } from './fileText';
+import { normalizeRunbookReference, summarizeIncident, type IncidentSummary } from './incidentSummary';
+import { validateIncident } from './incidentValidation';
 import { PathClassifier } from './paths';
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
 import type { BlockShape } from './shellTranscript';
 import { parseRunbook, type Runbook, type RunbookHeading } from './runbook';
 
@@ -76,7 +79,21 @@ export type FileReader = (path: string) => Promise<Uint8Array | string>;
 
 export interface IndexSnapshot {
   runbooks: RunbookSummary[];
+  incidents: IncidentSummary[];
 }
+
+export interface WorkspaceIndexOptions {
+  /** Severities and the rest of the repo config, for checking incident records (default: SEV1..SEV4). */
+  config?: RepoConfig;
+}
+
+/** A runbook an incident references, and its index entry when the runbook exists. */
+export interface RunbookReference {
+  path: string;
+  runbook?: RunbookSummary;
+}
+
+export type { IncidentSummary };
 
 export interface BuildOptions {
   /** Reads in flight at once: enough to hide I/O latency without holding thousands of buffers. */
@@ -90,19 +107,31 @@ function isMissingFile(err: unknown): boolean {
 }
 
 /**
- * The workspace index: every runbook's summary by path, plus lookups by service, tag and alert kept
- * up to date per file so an update costs the same in a 20-file and a 20,000-file repository.
+ * The workspace index: every runbook's and incident's summary by path, plus lookups by service, tag,
+ * alert, incident id and runbook ↔ incident links, kept up to date per file so an update costs the
+ * same in a 20-file and a 20,000-file repository.
  */
 export class WorkspaceIndex {
   private readonly runbooksByPath = new Map<string, RunbookSummary>();
   private readonly byServiceKey = new Map<string, Set<string>>();
   private readonly byTagKey = new Map<string, Set<string>>();
   private readonly byAlertKey = new Map<string, Set<string>>();
+  private readonly incidentsByPath = new Map<string, IncidentSummary>();
+  private readonly incidentsById = new Map<string, Set<string>>();
+  /** Runbook path → incidents that reference it (the runbook need not exist). */
+  private readonly incidentsByRunbook = new Map<string, Set<string>>();
+  private readonly config: RepoConfig;
 
-  constructor(readonly classifier: PathClassifier = new PathClassifier()) {}
+  constructor(readonly classifier: PathClassifier = new PathClassifier(), options: WorkspaceIndexOptions = {}) {
+    this.config = options.config ?? DEFAULT_REPO_CONFIG;
+  }
 
   get runbookCount(): number {
     return this.runbooksByPath.size;
+  }
+
+  get incidentCount(): number {
+    return this.incidentsByPath.size;
   }
 
   /** Indexes `paths` (those the classifier accepts), reading them through `read`. */
@@ -124,12 +153,18 @@ export class WorkspaceIndex {
 
   /** Re-reads one file; a file that no longer exists is removed. Returns whether the index changed. */
   async updateFile(path: string, read: FileReader): Promise<boolean> {
-    if (this.classifier.classify(path) === undefined) return false;
+    const kind = this.classifier.classify(path);
+    if (kind === undefined) return false;
     let content: Uint8Array | string;
     try {
       content = await read(path);
     } catch (err) {
       if (isMissingFile(err)) return this.deleteFile(path);
+      const problem: Problem = { line: 1, severity: 'error', message: `Could not read this file: ${(err as Error).message}` };
+      if (kind === 'incident') {
+        this.setIncident(summarizeIncident({ path, problems: [{ ...problem, code: 'not-text' }] }));
+        return true;
+      }
       this.setRunbook({
         path,
         title: path.split('/').pop() ?? path,
@@ -140,7 +175,7 @@ export class WorkspaceIndex {
         variables: [],
         headings: [],
         steps: [],
-        problems: [{ line: 1, severity: 'error', message: `Could not read this file: ${(err as Error).message}` }],
+        problems: [problem],
       });
       return true;
     }
@@ -149,12 +184,20 @@ export class WorkspaceIndex {
 
   /** Indexes a file from content already in hand (e.g. an unsaved editor buffer). */
   setFileContent(path: string, content: Uint8Array | string): boolean {
-    if (this.classifier.classify(path) !== 'runbook') return false;
-    this.setRunbook(summarizeRunbook(parseRunbook(path, content)));
+    const kind = this.classifier.classify(path);
+    if (kind === 'runbook') this.setRunbook(summarizeRunbook(parseRunbook(path, content)));
+    else if (kind === 'incident') this.setIncident(summarizeIncident(validateIncident(path, content, { config: this.config })));
+    else return false;
     return true;
   }
 
   deleteFile(path: string): boolean {
+    const incident = this.incidentsByPath.get(path);
+    if (incident) {
+      this.unlinkIncident(incident);
+      this.incidentsByPath.delete(path);
+      return true;
+    }
     const old = this.runbooksByPath.get(path);
     if (!old) return false;
     this.unlink(old);
@@ -166,7 +209,7 @@ export class WorkspaceIndex {
   deleteFolder(folder: string): number {
     const prefix = folder.endsWith('/') ? folder : `${folder}/`;
     let removed = 0;
-    for (const path of [...this.runbooksByPath.keys()]) {
+    for (const path of [...this.runbooksByPath.keys(), ...this.incidentsByPath.keys()]) {
       if (path.startsWith(prefix) && this.deleteFile(path)) removed++;
     }
     return removed;
@@ -177,6 +220,9 @@ export class WorkspaceIndex {
     this.byServiceKey.clear();
     this.byTagKey.clear();
     this.byAlertKey.clear();
+    this.incidentsByPath.clear();
+    this.incidentsById.clear();
+    this.incidentsByRunbook.clear();
   }
 
   getRunbook(path: string): RunbookSummary | undefined {
@@ -228,9 +274,46 @@ export class WorkspaceIndex {
     });
   }
 
+  getIncident(path: string): IncidentSummary | undefined {
+    return this.incidentsByPath.get(path);
+  }
+
+  /** Every incident, sorted by path. */
+  incidents(): IncidentSummary[] {
+    return [...this.incidentsByPath.values()].sort(byPath);
+  }
+
+  /** Incidents with this id: one normally, more when ids collide. */
+  incidentsWithId(id: string): IncidentSummary[] {
+    return [...(this.incidentsById.get(id) ?? [])].sort().map((p) => this.incidentsByPath.get(p)!);
+  }
+
+  /** Ids used by more than one incident file, with those files' paths. */
+  duplicateIncidentIds(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [id, paths] of this.incidentsById) if (paths.size > 1) out.set(id, [...paths].sort());
+    return out;
+  }
+
+  /** Incidents that used a runbook: listed in `runbooks:` or ran one of its steps. */
+  incidentsForRunbook(runbookPath: string): IncidentSummary[] {
+    const paths = this.incidentsByRunbook.get(normalizeRunbookReference(runbookPath));
+    return paths ? [...paths].sort().map((p) => this.incidentsByPath.get(p)!) : [];
+  }
+
+  /** The runbooks an incident references, each with its index entry when it exists. */
+  runbooksForIncident(incidentPath: string): RunbookReference[] {
+    const incident = this.incidentsByPath.get(incidentPath);
+    if (!incident) return [];
+    return incident.runbooks.map((path) => {
+      const runbook = this.runbooksByPath.get(path);
+      return runbook ? { path, runbook } : { path };
+    });
+  }
+
   /** A deterministic plain-data copy (sorted by path): what the CLI prints and tests compare. */
   snapshot(): IndexSnapshot {
-    return { runbooks: this.runbooks() };
+    return { runbooks: this.runbooks(), incidents: this.incidents() };
   }
 
   private lookup(map: Map<string, Set<string>>, key: string): RunbookSummary[] {
@@ -246,6 +329,19 @@ export class WorkspaceIndex {
     link(this.byServiceKey, summary.services, summary.path);
     link(this.byTagKey, summary.tags, summary.path);
     link(this.byAlertKey, summary.alerts, summary.path);
+  }
+
+  private setIncident(summary: IncidentSummary): void {
+    const old = this.incidentsByPath.get(summary.path);
+    if (old) this.unlinkIncident(old);
+    this.incidentsByPath.set(summary.path, summary);
+    linkExact(this.incidentsById, [summary.id], summary.path);
+    linkExact(this.incidentsByRunbook, summary.runbooks, summary.path);
+  }
+
+  private unlinkIncident(summary: IncidentSummary): void {
+    unlinkExact(this.incidentsById, [summary.id], summary.path);
+    unlinkExact(this.incidentsByRunbook, summary.runbooks, summary.path);
   }
 
   private unlink(summary: RunbookSummary): void {
@@ -271,5 +367,27 @@ function unlink(map: Map<string, Set<string>>, keys: readonly string[], path: st
     if (!set) continue;
     set.delete(path);
     if (set.size === 0) map.delete(k);
+  }
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Like {@link link} but case-sensitive: ids and paths are exact. */
+function linkExact(map: Map<string, Set<string>>, keys: readonly string[], path: string): void {
+  for (const key of keys) {
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
+    set.add(path);
+  }
+}
+
+function unlinkExact(map: Map<string, Set<string>>, keys: readonly string[], path: string): void {
+  for (const key of keys) {
+    const set = map.get(key);
+    if (!set) continue;
+    set.delete(path);
+    if (set.size === 0) map.delete(key);
   }
 }

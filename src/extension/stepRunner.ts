@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parseRepoConfig } from '../core/repoConfig';
 import { parseRunbook, type Runbook, type RunbookStep } from '../core/runbook';
 import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructivePattern, toSingleCommandLine, type FilledCommand } from '../core/stepCommand';
 import { describeOutcome, runnableStepsFrom, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/stepSequence';
@@ -12,8 +13,18 @@ export interface StepReference {
   stepId: string;
 }
 
-/** Supplies the destructive patterns for a workspace folder (from `.runbook-ops.yaml`). */
+/** Supplies the destructive patterns for a workspace folder. */
 export type DestructivePatternSource = (folder: vscode.WorkspaceFolder | undefined) => Promise<readonly string[]>;
+
+/** The folder's `.runbook-ops.yaml` patterns, read fresh each time so an edit applies to the next step. */
+export const repoConfigDestructivePatterns: DestructivePatternSource = async (folder) => {
+  if (!folder) return DEFAULT_DESTRUCTIVE_PATTERNS;
+  try {
+    return parseRepoConfig(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.runbook-ops.yaml'))).config.destructivePatterns;
+  } catch {
+    return DEFAULT_DESTRUCTIVE_PATTERNS;
+  }
+};
 
 /**
  * Runs runbook steps in the integrated terminal: fills placeholders, asks for confirmation where a step
@@ -31,7 +42,7 @@ export class StepRunner implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly states: StepStateStore,
     private readonly values: PlaceholderValueStore,
-    private readonly destructivePatterns: DestructivePatternSource = async () => DEFAULT_DESTRUCTIVE_PATTERNS,
+    private readonly destructivePatterns: DestructivePatternSource = repoConfigDestructivePatterns,
   ) {
     this.disposables.push(vscode.window.onDidCloseTerminal((t) => {
       for (const [key, terminal] of this.terminals) if (terminal === t) this.terminals.delete(key);

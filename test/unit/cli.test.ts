@@ -65,6 +65,33 @@ describe('runbook-ops CLI (dist/cli.js)', () => {
     }
   });
 
+  it('steps prints one runbook as the runner sees it, with the repository\'s destructive patterns', () => {
+    const { status, stdout, stderr } = runCli(['steps', 'runbooks/database/postgres-replication-lag.md', '--format', 'json']);
+    assert.equal(status, 0, stderr);
+    const printed = JSON.parse(stdout) as { steps: { id: string; runnable: boolean; commands: string[]; reason?: string; placeholders: { tokens: string[] }[] }[] };
+    const psql = printed.steps.find((s) => s.id === 'measure-the-lag')!;
+    assert.equal(psql.runnable, false);
+    assert.match(psql.reason ?? '', /another program/);
+    const lag = printed.steps.find((s) => s.id === 'measure-the-lag-2')!;
+    assert.deepEqual(lag.placeholders.map((p) => p.tokens), [['<replica-host>']]);
+    const dir = mkdtempSync(join(tmpdir(), 'rbo-steps-'));
+    try {
+      writeFileSync(join(dir, '.runbook-ops.yaml'), "destructive_patterns: ['restart\\s+payments']\n");
+      mkdirSync(join(dir, 'ops'));
+      writeFileSync(join(dir, 'ops/restart.md'), '# Restart\n## Go\n```sh\nsystemctl restart payments\n```\n## Look\n```sh\nsystemctl status payments\n```\n');
+      const text = runCli(['steps', join(dir, 'ops/restart.md')]);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /^#go {2}Go {2}\(lines 3-5, sh; run, confirm\)$/m, 'the repository pattern applies');
+      assert.match(text.stdout, /^#look {2}Look {2}\(lines 7-9, sh; run\)$/m);
+      assert.match(text.stdout, /^ {2}\$ systemctl restart payments$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const missing = runCli(['steps', 'runbooks/nope.md']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /is not a file/);
+  });
+
   it('exits 2 with a usage message on bad input', () => {
     const unknown = runCli(['frobnicate']);
     assert.equal(unknown.status, 2);

@@ -1,0 +1,118 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const repoRoot = resolve(__dirname, '../../..');
+const cli = join(repoRoot, 'dist/cli.js');
+const fixtures = join(repoRoot, 'test/unit/fixtures/incidents');
+const invalidRepo = 'test/unit/fixtures/incidents/invalid-repo';
+const updateGolden = process.env.UPDATE_GOLDEN === '1';
+
+function runCli(args: string[], cwd = repoRoot): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('runbook-ops check / new incident / update (dist/cli.js)', () => {
+  it('check passes on the sample repository', () => {
+    const { status, stdout, stderr } = runCli(['check', 'runbooks']);
+    assert.equal(status, 0, stdout + stderr);
+    assert.match(stdout, /^Checked 1\d runbooks and 12 incidents: no problems\.$/m);
+  });
+
+  it('check --format github annotates every problem of the invalid fixtures (golden)', () => {
+    const { status, stdout } = runCli(['check', invalidRepo, '--format', 'github']);
+    assert.equal(status, 1);
+    const golden = join(fixtures, 'check-github.golden.txt');
+    if (updateGolden || !existsSync(golden)) writeFileSync(golden, stdout);
+    assert.equal(stdout, readFileSync(golden, 'utf8'));
+    assert.match(stdout, /^::error file=test\/unit\/fixtures\/incidents\/invalid-repo\/incidents\/INC-0209\.yaml,line=3,col=1::Unresolved merge conflict/m);
+    assert.match(stdout, /^::warning file=[^,]+INC-0203\.yaml,line=9,col=15::`mitigated_at: 2099-01-01T00:00:00Z` is in the future/m);
+  });
+
+  it('check prints file:line:col in text and structured problems in json', () => {
+    const text = runCli(['check', invalidRepo]);
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /^test\/unit\/fixtures\/incidents\/invalid-repo\/incidents\/INC-0202\.yaml:3:9: error: Unknown status `Mitigate`\. Did you mean `mitigated`\?/m);
+    assert.match(text.stdout, /^Checked 1 runbook and 14 incidents: 39 errors, 13 warnings\.$/m);
+    const json = runCli(['check', invalidRepo, '--format', 'json']);
+    assert.equal(json.status, 1);
+    const report = JSON.parse(json.stdout) as { errors: number; warnings: number; files: { path: string; kind: string; problems: { line: number; column?: number; endColumn?: number; message: string }[] }[] };
+    assert.equal(report.errors, 39);
+    assert.equal(report.warnings, 13);
+    const dup = report.files.filter((f) => f.problems.some((p) => /Incident id INC-0206 is also used/.test(p.message))).map((f) => f.path);
+    assert.deepEqual(dup, ['incidents/INC-0206.yaml', 'incidents/archive/INC-0206.yaml']);
+    const status = report.files.find((f) => f.path === 'incidents/INC-0202.yaml')!.problems[0];
+    assert.deepEqual([status.line, status.column, status.endColumn], [3, 9, 17]);
+  });
+
+  it('check exits 2 on usage and I/O errors', () => {
+    const badFormat = runCli(['check', 'runbooks', '--format', 'xml']);
+    assert.equal(badFormat.status, 2);
+    assert.match(badFormat.stderr, /--format must be text, json or github, not xml/);
+    const missing = runCli(['check', '/nonexistent/ops']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /\/nonexistent\/ops is not a directory/);
+    assert.equal(runCli(['check', 'runbooks', '--strict']).status, 2);
+  });
+
+  describe('in a scratch copy of a repository', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'rbo-incident-cli-'));
+      cpSync(join(fixtures, 'valid-repo'), dir, { recursive: true });
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('new incident writes the next id from the repo config', () => {
+      const created = runCli(['new', 'incident', '--dir', dir, '--title', 'Payments: card auth failing', '--severity', 'P2', '--service', 'payments', '--service', 'checkout-api', '--by', 'erin', '--at', '2026-11-25T20:00:00Z']);
+      assert.equal(created.status, 0, created.stderr);
+      assert.match(created.stdout, /Created .*incidents\/INC-2026-4\.yaml \(INC-2026-4\)/);
+      assert.equal(readFileSync(join(dir, 'incidents/INC-2026-4.yaml'), 'utf8'), [
+        'id: INC-2026-4',
+        'title: "Payments: card auth failing"',
+        'status: triage',
+        'severity: P2',
+        'mode: standard',
+        'services: [payments, checkout-api]',
+        'declared_at: 2026-11-25T20:00:00Z',
+        'timeline:',
+        '  - at: 2026-11-25T20:00:00Z',
+        '    by: erin',
+        '    kind: note',
+        '    text: Declared P2',
+        '',
+      ].join('\n'));
+      assert.equal(runCli(['check', dir]).status, 0);
+      const bad = runCli(['new', 'incident', '--dir', dir, '--title', 'x', '--severity', 'p2']);
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /Unknown severity `p2`\. Did you mean `P2`\?/);
+      assert.equal(runCli(['new', 'incident', '--dir', dir, '--severity', 'P2']).status, 2);
+    });
+
+    it('update changes the status with the same edit functions, and refuses what it must', () => {
+      const file = join(dir, 'incidents/INC-2026-2.yaml');
+      const before = readFileSync(file, 'utf8');
+      const ack = runCli(['update', 'INC-2026-2', '--dir', dir, '--status', 'acknowledged', '--note', 'On it', '--by', 'hana', '--at', '2026-11-25T20:10:00Z']);
+      assert.equal(ack.status, 0, ack.stderr);
+      assert.equal(ack.stdout.trim(), 'INC-2026-2: triage → acknowledged');
+      assert.equal(readFileSync(file, 'utf8'), before.replace('status: triage', 'status: acknowledged').replace('severity: P3\n', 'severity: P3\ncommander: hana\n')
+        + 'acknowledged_at: 2026-11-25T20:10:00Z\ntimeline:\n  - at: 2026-11-25T20:10:00Z\n    by: hana\n    kind: status\n    from: triage\n    to: acknowledged\n    text: On it\n');
+      const note = runCli(['update', 'INC-2026-2', '--dir', dir, '--note', 'Renewal stuck on HTTP-01', '--by', 'hana', '--at', '2026-11-25T20:20:00Z']);
+      assert.equal(note.stdout.trim(), 'INC-2026-2: note added');
+      assert.match(readFileSync(file, 'utf8'), /kind: note\n {4}text: Renewal stuck on HTTP-01\n$/);
+      assert.equal(runCli(['check', dir]).status, 0);
+
+      const again = runCli(['update', 'INC-2026-2', '--dir', dir, '--status', 'acknowledged']);
+      assert.equal(again.status, 1);
+      assert.match(again.stderr, /INC-2026-2: The incident is already acknowledged\./);
+      const unknown = runCli(['update', 'INC-2026-2', '--dir', dir, '--status', 'fixed']);
+      assert.equal(unknown.status, 1);
+      assert.match(unknown.stderr, /Unknown status `fixed`/);
+      assert.equal(runCli(['update', 'INC-2099-1', '--dir', dir, '--note', 'x']).status, 2);
+      assert.equal(runCli(['update', 'INC-2026-2', '--dir', dir]).status, 2);
+    });
+  });
+});
