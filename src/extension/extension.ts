@@ -1,4 +1,10 @@
 import * as vscode from 'vscode';
+import { ActiveIncident } from './activeIncident';
+import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContentProvider';
+import { IncidentCommands } from './incidentCommands';
+import { IncidentDiagnostics } from './incidentDiagnostics';
+import { IncidentsTreeProvider, type IncidentsTreeNode } from './incidentsTreeProvider';
+import { IncidentWriter } from './incidentWriter';
 import { PlaceholderValueStore } from './placeholderPrompter';
 import { RunbookDocuments } from './runbookDocuments';
 import { RunbookIndexService } from './runbookIndexService';
@@ -18,6 +24,10 @@ export interface RunbookOpsApi {
   readonly runner: StepRunner;
   readonly stepStates: StepStateStore;
   readonly placeholderValues: PlaceholderValueStore;
+  readonly incidentsTree: IncidentsTreeProvider;
+  readonly activeIncident: ActiveIncident;
+  readonly incidentWriter: IncidentWriter;
+  readonly diagnostics: IncidentDiagnostics;
   /** How long `activate()` itself took, in milliseconds. */
   readonly activationMs: number;
   /** Resolves when the first full index build has finished. */
@@ -43,6 +53,17 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const stepsView = vscode.window.createTreeView<StepNode>('runbookOps.steps', { treeDataProvider: stepsTree });
   stepsTree.attach(stepsView);
   const codeLens = new StepCodeLensProvider(documents);
+  const activeIncident = new ActiveIncident(context.workspaceState, index);
+  const incidentWriter = new IncidentWriter(index, log);
+  const incidentsTree = new IncidentsTreeProvider(index, activeIncident);
+  const incidentsView = vscode.window.createTreeView<IncidentsTreeNode>('runbookOps.incidents', { treeDataProvider: incidentsTree, showCollapseAll: true });
+  const incidentCommands = new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log);
+  const diagnostics = new IncidentDiagnostics(index);
+  // Values typed for placeholders belong to the incident they were typed for.
+  const scopePlaceholders = (): void => {
+    placeholderValues.scope = activeIncident.current?.incident.id ?? '';
+  };
+  scopePlaceholders();
 
   context.subscriptions.push(
     log,
@@ -57,6 +78,28 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
     codeLens,
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, codeLens),
     ...registerStepCommands(runner, documents, stepStates, placeholderValues, () => stepsTree.runbookUri),
+    activeIncident,
+    incidentsTree,
+    incidentsView,
+    diagnostics,
+    ...incidentCommands.register(),
+    activeIncident.onDidChange(scopePlaceholders),
+    vscode.languages.registerCodeActionsProvider({ language: 'yaml' }, diagnostics, { providedCodeActionKinds: IncidentDiagnostics.providedCodeActionKinds }),
+    vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider()),
+    // Every finished step lands on the active incident's timeline as an `action` entry.
+    runner.onDidFinishStep(async (event) => {
+      const active = activeIncident.current;
+      if (!active) return;
+      try {
+        await incidentWriter.apply(active.uri, {
+          op: 'appendStepAction',
+          step: { runbook: event.runbook, stepId: event.stepId, title: event.title, command: event.command, exitCode: event.exitCode ?? null, startedAt: event.startedAt, durationMs: event.durationMs },
+        });
+      } catch (err) {
+        log.error(`Could not record ${event.runbook}#${event.stepId} on ${active.incident.id}: ${(err as Error).message}`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('The step ran, but recording it on {0} failed: {1}', active.incident.id, (err as Error).message));
+      }
+    }),
     vscode.commands.registerCommand('runbookOps.openRunbook', async (uri: vscode.Uri, line?: number) => {
       const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
       await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), preview: true });
@@ -80,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   });
   const activationMs = performance.now() - started;
   log.info(`activate() took ${activationMs.toFixed(1)} ms`);
-  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, activationMs, indexed };
+  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, activationMs, indexed };
 }
 
 export function deactivate(): void {

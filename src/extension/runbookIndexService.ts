@@ -1,13 +1,27 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { WorkspaceIndex, type FileReader, type RunbookSummary } from '../core/index';
+import { WorkspaceIndex, type FileReader, type IncidentSummary, type RunbookSummary } from '../core/index';
 import { DEFAULT_LAYOUT, PathClassifier, type FileKind, type WorkspaceLayout } from '../core/paths';
+import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/repoConfig';
 
 /** A runbook together with the workspace folder it lives in. */
 export interface LocatedRunbook {
   folder: vscode.WorkspaceFolder;
   runbook: RunbookSummary;
   uri: vscode.Uri;
+}
+
+/** An incident record together with the workspace folder it lives in. */
+export interface LocatedIncident {
+  folder: vscode.WorkspaceFolder;
+  incident: IncidentSummary;
+  uri: vscode.Uri;
+}
+
+interface FolderIndex {
+  folder: vscode.WorkspaceFolder;
+  index: WorkspaceIndex;
+  config: RepoConfig;
 }
 
 /** Quiet time after the last file event before the index is updated, and the longest a burst can delay it. */
@@ -22,7 +36,7 @@ type PendingChange = 'update' | 'delete';
  * refresh of the views.
  */
 export class RunbookIndexService implements vscode.Disposable {
-  private readonly indexes = new Map<string, { folder: vscode.WorkspaceFolder; index: WorkspaceIndex }>();
+  private readonly indexes = new Map<string, FolderIndex>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
   private readonly pending = new Map<string, { folder: vscode.WorkspaceFolder; relative: string; change: PendingChange }>();
@@ -75,8 +89,9 @@ export class RunbookIndexService implements vscode.Disposable {
     const layout = this.layout();
     let files = 0;
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const index = new WorkspaceIndex(new PathClassifier(layout));
-      this.indexes.set(folder.uri.toString(), { folder, index });
+      const { config, layout: folderLayout } = await this.readRepoConfig(folder, layout);
+      const index = new WorkspaceIndex(new PathClassifier(folderLayout), { config });
+      this.indexes.set(folder.uri.toString(), { folder, index, config });
       const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.{md,markdown,yaml,yml}'), '{**/node_modules/**,**/.git/**}');
       const relative = uris.map((u) => toRelative(folder, u)).filter((p): p is string => p !== undefined);
       files += relative.length;
@@ -88,6 +103,55 @@ export class RunbookIndexService implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', count);
     this.log.info(`Indexed ${count} runbooks from ${files} candidate files in ${Math.round(performance.now() - started)} ms`);
     this.changeEmitter.fire();
+  }
+
+  /** `.runbook-ops.yaml` of a folder: its globs win over the personal settings when the file exists. */
+  private async readRepoConfig(folder: vscode.WorkspaceFolder, settingsLayout: WorkspaceLayout): Promise<{ config: RepoConfig; layout: WorkspaceLayout }> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, REPO_CONFIG_FILE));
+    } catch {
+      return { config: DEFAULT_REPO_CONFIG, layout: settingsLayout };
+    }
+    const { config, problems } = parseRepoConfig(bytes);
+    for (const problem of problems) this.log.warn(`${REPO_CONFIG_FILE}:${problem.line}: ${problem.message}`);
+    return { config, layout: layoutFromConfig(config) };
+  }
+
+  /** The repository configuration of the folder holding `uri` (defaults when there is none). */
+  configFor(uri: vscode.Uri): RepoConfig {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return (folder && this.indexes.get(folder.uri.toString())?.config) ?? DEFAULT_REPO_CONFIG;
+  }
+
+  /** Every indexed incident record, of every folder. */
+  incidents(): LocatedIncident[] {
+    const out: LocatedIncident[] = [];
+    for (const { folder, index } of this.indexes.values()) {
+      for (const incident of index.incidents()) out.push({ folder, incident, uri: vscode.Uri.joinPath(folder.uri, ...incident.path.split('/')) });
+    }
+    return out;
+  }
+
+  incidentAt(uri: vscode.Uri): LocatedIncident | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const relative = folder && toRelative(folder, uri);
+    const incident = relative !== undefined ? this.indexes.get(folder!.uri.toString())?.index.getIncident(relative) : undefined;
+    return folder && incident ? { folder, incident, uri } : undefined;
+  }
+
+  /** Repository-relative paths of the runbooks of `folder`, for the validator's reference checks. */
+  runbookPaths(folder: vscode.WorkspaceFolder): Set<string> {
+    return new Set(this.indexes.get(folder.uri.toString())?.index.runbooks().map((r) => r.path) ?? []);
+  }
+
+  /** Re-reads one file now instead of waiting for the watcher (after the extension wrote it). */
+  async refreshFile(uri: vscode.Uri): Promise<void> {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const relative = folder && toRelative(folder, uri);
+    const entry = folder && this.indexes.get(folder.uri.toString());
+    if (!entry || relative === undefined) return;
+    if (await entry.index.updateFile(relative, readerFor(folder!))) this.changeEmitter.fire();
   }
 
   private layout(): WorkspaceLayout {
@@ -137,6 +201,10 @@ export class RunbookIndexService implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const relative = folder && toRelative(folder, uri);
     if (!folder || relative === undefined) return;
+    if (relative === REPO_CONFIG_FILE) {
+      void this.reindex();
+      return;
+    }
     if (this.pending.size === 0) this.firstPendingAt = Date.now();
     this.pending.set(uri.toString(), { folder, relative, change });
     if (this.flushTimer) clearTimeout(this.flushTimer);

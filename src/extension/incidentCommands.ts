@@ -1,0 +1,272 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { INCIDENT_STATUSES, workflowIndex } from '../core/incident';
+import { createIncident, type IncidentEditOperation } from '../core/incidentEdit';
+import { allocateIncidentId } from '../core/repoConfig';
+import { commitFile, fileHistory, repositoryRoot } from '../git/incidentGit';
+import type { ActiveIncident } from './activeIncident';
+import { gitContentUri } from './gitContentProvider';
+import type { IncidentWriter } from './incidentWriter';
+import type { IncidentNode, IncidentsTreeProvider } from './incidentsTreeProvider';
+import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
+
+type IncidentTarget = IncidentNode | vscode.Uri | undefined;
+
+export interface DeclareIncidentInput {
+  title?: string;
+  severity?: string;
+  services?: string[];
+}
+
+/** The incident commands of the sidebar, the status bar and the Command Palette. */
+export class IncidentCommands {
+  /** What changed since the last commit, per record: the commit message is built from it. */
+  private readonly pendingDescriptions = new Map<string, string[]>();
+
+  constructor(
+    private readonly index: RunbookIndexService,
+    private readonly writer: IncidentWriter,
+    private readonly active: ActiveIncident,
+    private readonly tree: IncidentsTreeProvider,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    const guarded = <A extends unknown[]>(id: string, run: (...args: A) => Promise<unknown>) =>
+      vscode.commands.registerCommand(id, async (...args: A) => {
+        try {
+          return await run(...args);
+        } catch (err) {
+          this.log.error(`${id}: ${(err as Error).message}`);
+          void vscode.window.showErrorMessage((err as Error).message);
+          return undefined;
+        }
+      });
+    return [
+      guarded('runbookOps.declareIncident', (input?: DeclareIncidentInput) => this.declare(input)),
+      guarded('runbookOps.acknowledgeIncident', (target?: IncidentTarget) => this.edit(target, { op: 'setStatus', status: 'acknowledged' })),
+      guarded('runbookOps.resolveIncident', (target?: IncidentTarget) => this.edit(target, { op: 'setStatus', status: 'resolved' })),
+      guarded('runbookOps.updateIncidentStatus', (target?: IncidentTarget, status?: string) => this.updateStatus(target, status)),
+      guarded('runbookOps.addIncidentNote', (target?: IncidentTarget, text?: string) => this.addNote(target, text)),
+      guarded('runbookOps.assignCommander', (target?: IncidentTarget, name?: string) => this.assignCommander(target, name)),
+      guarded('runbookOps.addActionItem', (target?: IncidentTarget, title?: string, owner?: string) => this.addActionItem(target, title, owner)),
+      guarded('runbookOps.setActiveIncident', async (target?: IncidentTarget) => {
+        const entry = await this.resolve(target, vscode.l10n.t('Make which incident active?'));
+        if (entry) this.active.set(entry.uri);
+        return entry?.incident.id;
+      }),
+      guarded('runbookOps.switchActiveIncident', () => this.switchActive()),
+      guarded('runbookOps.openIncident', async (target?: IncidentTarget) => {
+        const entry = await this.resolve(target, vscode.l10n.t('Open which incident?'));
+        if (entry) await vscode.window.showTextDocument(entry.uri, { preview: true });
+      }),
+      guarded('runbookOps.showIncidentHistory', (target?: IncidentTarget) => this.showHistory(target)),
+      guarded('runbookOps.commitIncidentUpdate', (target?: IncidentTarget) => this.commit(target)),
+      guarded('runbookOps.toggleClosedIncidents', async () => this.tree.toggleClosed()),
+    ];
+  }
+
+  /** The incident a command acts on: the tree node or URI it was given, else the active one, else a pick. */
+  private async resolve(target: IncidentTarget, placeHolder: string): Promise<LocatedIncident | undefined> {
+    if (target instanceof vscode.Uri) {
+      const entry = this.index.incidentAt(target);
+      if (!entry) throw new Error(vscode.l10n.t('{0} is not an indexed incident record.', vscode.workspace.asRelativePath(target)));
+      return entry;
+    }
+    if (target?.kind === 'incident') return this.index.incidentAt(target.entry.uri) ?? target.entry;
+    const editorUri = vscode.window.activeTextEditor?.document.uri;
+    const inEditor = editorUri && this.index.incidentAt(editorUri);
+    if (inEditor) return inEditor;
+    const incidents = this.index.incidents().filter((e) => !['closed', 'cancelled'].includes(e.incident.status));
+    if (incidents.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('There are no open incidents. Declare one with “Runbook Ops: Declare Incident”.'));
+      return undefined;
+    }
+    const activeUri = this.active.current?.uri.toString();
+    const picked = await vscode.window.showQuickPick(
+      incidents
+        .sort((a, b) => (b.uri.toString() === activeUri ? 1 : 0) - (a.uri.toString() === activeUri ? 1 : 0))
+        .map((entry) => ({ label: `${entry.incident.id} ${entry.incident.title}`, description: `${entry.incident.severity} · ${entry.incident.status}`, entry })),
+      { placeHolder },
+    );
+    return picked?.entry;
+  }
+
+  private async edit(target: IncidentTarget, operation: IncidentEditOperation): Promise<string | undefined> {
+    const entry = await this.resolve(target, vscode.l10n.t('Which incident?'));
+    if (!entry) return undefined;
+    const result = await this.writer.apply(entry.uri, operation);
+    if (result.changed) {
+      const list = this.pendingDescriptions.get(entry.uri.toString()) ?? [];
+      list.push(result.description);
+      this.pendingDescriptions.set(entry.uri.toString(), list);
+      vscode.window.setStatusBarMessage(`${entry.incident.id}: ${result.description}`, 4000);
+    }
+    return result.description;
+  }
+
+  private async updateStatus(target: IncidentTarget, status?: string): Promise<string | undefined> {
+    const entry = await this.resolve(target, vscode.l10n.t('Update the status of which incident?'));
+    if (!entry) return undefined;
+    if (status === undefined) {
+      const current = workflowIndex(entry.incident.status);
+      const labels = this.index.configFor(entry.uri).statusLabels as Record<string, string>;
+      const options = INCIDENT_STATUSES.filter((s) => s === 'cancelled' || workflowIndex(s) > current);
+      const picked = await vscode.window.showQuickPick(
+        options.map((s) => ({ label: labels[s] ?? s, description: s === 'cancelled' ? vscode.l10n.t('not an incident after all') : undefined, status: s })),
+        { title: vscode.l10n.t('{0}: {1} →', entry.incident.id, entry.incident.status), placeHolder: vscode.l10n.t('New status') },
+      );
+      if (!picked) return undefined;
+      status = picked.status;
+    }
+    return this.edit(entry.uri, { op: 'setStatus', status });
+  }
+
+  private async addNote(target: IncidentTarget, text?: string): Promise<string | undefined> {
+    const entry = await this.resolve(target, vscode.l10n.t('Add a note to which incident?'));
+    if (!entry) return undefined;
+    text ??= await vscode.window.showInputBox({
+      title: vscode.l10n.t('Timeline note for {0}', entry.incident.id),
+      prompt: vscode.l10n.t('What happened, what you saw or decided'),
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('A note needs some text.')),
+    });
+    if (!text?.trim()) return undefined;
+    return this.edit(entry.uri, { op: 'addNote', text: text.trim() });
+  }
+
+  private async assignCommander(target: IncidentTarget, name?: string): Promise<string | undefined> {
+    const entry = await this.resolve(target, vscode.l10n.t('Assign a commander to which incident?'));
+    if (!entry) return undefined;
+    name ??= await vscode.window.showInputBox({
+      title: vscode.l10n.t('Incident commander for {0}', entry.incident.id),
+      value: entry.incident.commander ?? (await this.writer.author(entry.uri)),
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter a name or handle.')),
+    });
+    if (!name?.trim()) return undefined;
+    return this.edit(entry.uri, { op: 'assignCommander', commander: name.trim() });
+  }
+
+  private async addActionItem(target: IncidentTarget, title?: string, owner?: string): Promise<string | undefined> {
+    const entry = await this.resolve(target, vscode.l10n.t('Add an action item to which incident?'));
+    if (!entry) return undefined;
+    if (title === undefined) {
+      title = await vscode.window.showInputBox({ title: vscode.l10n.t('Action item for {0}', entry.incident.id), prompt: vscode.l10n.t('What should be done'), ignoreFocusOut: true });
+      if (!title?.trim()) return undefined;
+      owner = await vscode.window.showInputBox({ title: vscode.l10n.t('Owner (optional)'), value: await this.writer.author(entry.uri), ignoreFocusOut: true });
+      if (owner === undefined) return undefined;
+    }
+    return this.edit(entry.uri, { op: 'addActionItem', title: title.trim(), ...(owner?.trim() ? { owner: owner.trim() } : {}) });
+  }
+
+  private async declare(input: DeclareIncidentInput = {}): Promise<string | undefined> {
+    const folder = (vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri)) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new Error(vscode.l10n.t('Open the folder of your runbook repository to declare an incident.'));
+    const config = this.index.configFor(folder.uri);
+    const title = input.title ?? (await vscode.window.showInputBox({
+      title: vscode.l10n.t('Declare incident (1/3): title'),
+      prompt: vscode.l10n.t('What is broken, for whom: “Checkout API 5xx in eu-west-1”'),
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('An incident needs a title.')),
+    }));
+    if (!title?.trim()) return undefined;
+    let severity = input.severity;
+    if (severity === undefined) {
+      const picked = await vscode.window.showQuickPick(
+        config.severities.map((s) => ({ label: s.name, description: s.label })),
+        { title: vscode.l10n.t('Declare incident (2/3): severity'), ignoreFocusOut: true },
+      );
+      if (!picked) return undefined;
+      severity = picked.label;
+    }
+    let services = input.services;
+    if (services === undefined) {
+      // Pre-fill with the services of the runbook in the editor: that is usually what is on fire.
+      const editorUri = vscode.window.activeTextEditor?.document.uri;
+      const runbook = editorUri && this.index.runbookAt(editorUri);
+      const answer = await vscode.window.showInputBox({
+        title: vscode.l10n.t('Declare incident (3/3): affected services'),
+        prompt: vscode.l10n.t('Comma-separated; may be empty'),
+        value: runbook?.runbook.services.join(', ') ?? '',
+        ignoreFocusOut: true,
+      });
+      if (answer === undefined) return undefined;
+      services = answer.split(',').map((s) => s.trim()).filter(Boolean);
+    }
+    const now = new Date();
+    const author = await this.writer.author(folder.uri);
+    const existing = this.index.incidents().filter((e) => e.folder === folder).map((e) => e.incident.id);
+    const id = allocateIncidentId(config, existing, now);
+    const uri = vscode.Uri.joinPath(folder.uri, ...config.incidentFolder.split('/').filter(Boolean), `${id}.yaml`);
+    try {
+      await vscode.workspace.fs.stat(uri);
+      throw new Error(vscode.l10n.t('{0} already exists; reindex the workspace and try again.', vscode.workspace.asRelativePath(uri)));
+    } catch (err) {
+      if (!(err instanceof vscode.FileSystemError)) throw err;
+    }
+    const text = createIncident(config, { id, title: title.trim(), severity, services, now, author });
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    await this.index.refreshFile(uri);
+    this.active.set(uri);
+    this.pendingDescriptions.set(uri.toString(), ['declared']);
+    this.log.info(`Declared ${id} (${severity}) in ${vscode.workspace.asRelativePath(uri)}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Declared {0}; it is now the active incident.', id));
+    return id;
+  }
+
+  private async switchActive(): Promise<string | undefined> {
+    const none = { label: vscode.l10n.t('$(circle-slash) No active incident'), entry: undefined as LocatedIncident | undefined };
+    const items = this.index.incidents()
+      .filter((e) => !['closed', 'cancelled', 'resolved'].includes(e.incident.status))
+      .map((entry) => ({ label: `${entry.incident.id} ${entry.incident.title}`, description: `${entry.incident.severity} · ${entry.incident.status}`, entry }));
+    const declare = { label: vscode.l10n.t('$(add) Declare a new incident…'), entry: undefined as LocatedIncident | undefined };
+    const picked = await vscode.window.showQuickPick([...items, none, declare], { placeHolder: vscode.l10n.t('Record runbook steps on which incident?') });
+    if (!picked) return undefined;
+    if (picked === declare) return this.declare();
+    this.active.set(picked.entry?.uri);
+    return picked.entry?.incident.id;
+  }
+
+  private async gitRoot(entry: LocatedIncident): Promise<string> {
+    if (!vscode.workspace.isTrusted) throw new Error(vscode.l10n.t('Git operations need a trusted workspace: they can run programs the repository configures.'));
+    const root = await repositoryRoot(path.dirname(entry.uri.fsPath));
+    if (!root) throw new Error(vscode.l10n.t('{0} is not in a git repository, so there is nothing to commit or show.', vscode.workspace.asRelativePath(entry.uri)));
+    return root;
+  }
+
+  private async commit(target: IncidentTarget): Promise<string | undefined> {
+    const entry = await this.resolve(target, vscode.l10n.t('Commit which incident record?'));
+    if (!entry) return undefined;
+    const root = await this.gitRoot(entry);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.uri.toString());
+    if (open?.isDirty) await open.save();
+    const descriptions = this.pendingDescriptions.get(entry.uri.toString()) ?? [vscode.l10n.t('update')];
+    const message = `${entry.incident.id}: ${[...new Set(descriptions)].join(', ')}`;
+    const branchPerIncident = vscode.workspace.getConfiguration('runbookOps').get<boolean>('git.branchPerIncident', false);
+    const hash = await commitFile(root, path.relative(root, entry.uri.fsPath).split(path.sep).join('/'), message, branchPerIncident ? { branch: `incident/${entry.incident.id}` } : {});
+    this.pendingDescriptions.delete(entry.uri.toString());
+    void vscode.window.showInformationMessage(vscode.l10n.t('Committed {0} ({1})', message, hash.slice(0, 7)));
+    return message;
+  }
+
+  private async showHistory(target: IncidentTarget): Promise<void> {
+    const entry = await this.resolve(target, vscode.l10n.t('Show the history of which incident?'));
+    if (!entry) return;
+    const root = await this.gitRoot(entry);
+    const relative = path.relative(root, entry.uri.fsPath).split(path.sep).join('/');
+    const commits = await fileHistory(root, relative);
+    if (commits.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no commits yet.', entry.incident.id));
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      commits.map((c, i) => ({ label: c.message, description: `${c.author} · ${new Date(c.date).toLocaleString()}`, detail: c.hash.slice(0, 10), commit: c, parent: commits[i + 1] })),
+      { title: vscode.l10n.t('History of {0}', entry.incident.id), matchOnDetail: true },
+    );
+    if (!picked) return;
+    const before = picked.parent ? gitContentUri(root, picked.parent.hash, relative) : gitContentUri(root, `${picked.commit.hash}^`, relative);
+    const after = gitContentUri(root, picked.commit.hash, relative);
+    await vscode.commands.executeCommand('vscode.diff', before, after, `${entry.incident.id}: ${picked.commit.message} (${picked.commit.hash.slice(0, 7)})`);
+  }
+}

@@ -1,0 +1,166 @@
+import * as vscode from 'vscode';
+import type { Problem } from '../core/fileText';
+import { formatTimestamp, TIMESTAMP_FIELDS } from '../core/incident';
+import { validateIncident, type IncidentProblem } from '../core/incidentValidation';
+import type { RunbookIndexService } from './runbookIndexService';
+
+const DEBOUNCE_MS = 300;
+
+function toRange(problem: Problem, document?: vscode.TextDocument): vscode.Range {
+  const line = Math.max(0, problem.line - 1);
+  const start = new vscode.Position(line, Math.max(0, (problem.column ?? 1) - 1));
+  const endLine = Math.max(line, (problem.endLine ?? problem.line) - 1);
+  let end: vscode.Position;
+  if (problem.endColumn !== undefined) end = new vscode.Position(endLine, Math.max(0, problem.endColumn - 1));
+  else if (document && endLine < document.lineCount) end = document.lineAt(endLine).range.end;
+  else end = new vscode.Position(endLine, Number.MAX_SAFE_INTEGER);
+  return new vscode.Range(start, end.isBefore(start) ? start : end);
+}
+
+const SEVERITY: Record<Problem['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+/**
+ * Problems of incident records and runbooks in the Problems panel: from the index for files on disk,
+ * re-validated as you type (debounced) for open incident records, with quick fixes where obvious.
+ */
+export class IncidentDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
+  static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
+  private readonly collection = vscode.languages.createDiagnosticCollection('runbook-ops');
+  private readonly problemsOf = new WeakMap<vscode.Diagnostic, IncidentProblem>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly disposables: vscode.Disposable[] = [this.collection];
+
+  constructor(private readonly index: RunbookIndexService) {
+    this.disposables.push(
+      index.onDidChange(() => this.refreshAll()),
+      vscode.workspace.onDidOpenTextDocument((d) => this.validateDocument(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
+      vscode.workspace.onDidCloseTextDocument(() => this.refreshAll()),
+    );
+  }
+
+  private diagnostic(problem: Problem, document?: vscode.TextDocument): vscode.Diagnostic {
+    const diagnostic = new vscode.Diagnostic(toRange(problem, document), problem.message, SEVERITY[problem.severity]);
+    diagnostic.source = 'Runbook Ops';
+    const code = (problem as IncidentProblem).code;
+    if (code) {
+      diagnostic.code = code;
+      this.problemsOf.set(diagnostic, problem as IncidentProblem);
+    }
+    return diagnostic;
+  }
+
+  /** Files on disk from the index; open incident records are validated from their editor text instead. */
+  refreshAll(): void {
+    const open = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d]));
+    this.collection.clear();
+    for (const { uri, runbook } of this.index.runbooks()) {
+      if (runbook.problems.length) this.collection.set(uri, runbook.problems.map((p) => this.diagnostic(p, open.get(uri.toString()))));
+    }
+    for (const { uri } of this.index.incidents()) {
+      const document = open.get(uri.toString());
+      if (document) this.validateDocument(document);
+      else {
+        const entry = this.index.incidentAt(uri);
+        if (entry?.incident.problems.length) this.collection.set(uri, entry.incident.problems.map((p) => this.diagnostic(p)));
+      }
+    }
+  }
+
+  private schedule(document: vscode.TextDocument): void {
+    if (this.index.classify(document.uri) !== 'incident') return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      this.validateDocument(document);
+    }, DEBOUNCE_MS));
+  }
+
+  private validateDocument(document: vscode.TextDocument): void {
+    if (this.index.classify(document.uri) !== 'incident' || document.isClosed) return;
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    const relative = vscode.workspace.asRelativePath(document.uri, false);
+    const validation = validateIncident(relative, document.getText(), {
+      config: this.index.configFor(document.uri),
+      runbookPaths: folder ? this.index.runbookPaths(folder) : undefined,
+    });
+    const problems: Problem[] = [...validation.problems];
+    // Another file with the same id (cross-file rule) comes from the index.
+    const sameId = validation.id ? this.index.incidents().filter((e) => e.incident.id === validation.id!.value && e.uri.toString() !== document.uri.toString()) : [];
+    if (validation.id && sameId.length) {
+      problems.push({
+        line: validation.id.line,
+        column: validation.id.column,
+        endColumn: validation.id.endColumn,
+        severity: 'error',
+        message: `Incident id ${validation.id.value} is also used by ${sameId.map((e) => vscode.workspace.asRelativePath(e.uri)).join(', ')}. Ids must be unique: rename this record with the next free id.`,
+      });
+    }
+    this.collection.set(document.uri, problems.map((p) => this.diagnostic(p, document)));
+  }
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of context.diagnostics) {
+      const problem = this.problemsOf.get(diagnostic);
+      if (!problem) continue;
+      const action = this.fixFor(document, diagnostic, problem);
+      if (action) {
+        action.diagnostics = [diagnostic];
+        action.isPreferred = true;
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+
+  private fixFor(document: vscode.TextDocument, diagnostic: vscode.Diagnostic, problem: IncidentProblem): vscode.CodeAction | undefined {
+    switch (problem.code) {
+      case 'unknown-status':
+      case 'unknown-severity':
+      case 'misspelled-field': {
+        if (!problem.suggestion) return undefined;
+        const action = new vscode.CodeAction(vscode.l10n.t('Change to “{0}”', problem.suggestion), vscode.CodeActionKind.QuickFix);
+        action.edit = new vscode.WorkspaceEdit();
+        action.edit.replace(document.uri, diagnostic.range, problem.suggestion);
+        return action;
+      }
+      case 'missing-status-timestamp': {
+        const field = problem.field;
+        if (!field) return undefined;
+        const value = formatTimestamp(new Date());
+        const action = new vscode.CodeAction(vscode.l10n.t('Add {0}: {1} (now)', field, value), vscode.CodeActionKind.QuickFix);
+        action.edit = new vscode.WorkspaceEdit();
+        const lines = document.getText().split(/\r?\n/);
+        const existing = lines.findIndex((l) => l.startsWith(`${field}:`));
+        if (existing !== -1) {
+          // `resolved_at: null` or an empty value: fill it in, keeping any trailing comment.
+          const line = lines[existing];
+          const comment = /\s+#.*$/.exec(line)?.[0] ?? '';
+          action.edit.replace(document.uri, new vscode.Range(existing, 0, existing, line.length), `${field}: ${value}${comment}`);
+        } else {
+          const earlier = TIMESTAMP_FIELDS.slice(0, TIMESTAMP_FIELDS.indexOf(field as (typeof TIMESTAMP_FIELDS)[number]));
+          let after = -1;
+          lines.forEach((l, i) => {
+            if (earlier.some((f) => l.startsWith(`${f}:`))) after = i;
+          });
+          const at = after === -1 ? Math.max(0, problem.line) : after + 1;
+          action.edit.insert(document.uri, new vscode.Position(at, 0), `${field}: ${value}${document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n'}`);
+        }
+        return action;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,95 @@
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { editIncident, type IncidentEditOperation, type IncidentEditResult } from '../core/incidentEdit';
+import { gitUserName } from '../git/incidentGit';
+import type { RunbookIndexService } from './runbookIndexService';
+
+/** How many times a write is re-applied when the file changed underneath it (a pull, another writer). */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Every change to an incident record goes through here: the core edit function computes the new text,
+ * and the change reaches the file as the smallest edit — through the editor when the record is open
+ * (undoable, on top of unsaved changes), else straight to disk after checking nobody wrote it meanwhile.
+ */
+export class IncidentWriter {
+  private authorName: string | undefined;
+
+  constructor(private readonly index: RunbookIndexService, private readonly log: vscode.LogOutputChannel) {}
+
+  /** Who edits: the `runbookOps.user.name` setting, else `git config user.name`, else the login name. */
+  async author(uri?: vscode.Uri): Promise<string> {
+    const configured = vscode.workspace.getConfiguration('runbookOps').get<string>('user.name', '').trim();
+    if (configured) return configured;
+    if (this.authorName === undefined) {
+      const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
+      this.authorName = (folder && vscode.workspace.isTrusted ? await gitUserName(folder.uri.fsPath) : undefined) ?? os.userInfo().username;
+    }
+    return this.authorName;
+  }
+
+  /** Applies `operation` to the record at `uri`; throws (with a message for the user) when it cannot. */
+  async apply(uri: vscode.Uri, operation: IncidentEditOperation, now = new Date()): Promise<IncidentEditResult> {
+    const author = await this.author(uri);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    const result = open ? await this.applyInEditor(open, operation, now, author) : await this.applyOnDisk(uri, operation, now, author);
+    this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${result.description}`);
+    await this.index.refreshFile(uri);
+    return result;
+  }
+
+  private async applyInEditor(document: vscode.TextDocument, operation: IncidentEditOperation, now: Date, author: string): Promise<IncidentEditResult> {
+    const config = this.index.configFor(document.uri);
+    const before = document.getText();
+    const result = editIncident(before, operation, now, author, config);
+    if (!result.changed) return result;
+    const edit = new vscode.WorkspaceEdit();
+    const range = changedRange(document, before, result.text);
+    edit.replace(document.uri, range.range, range.text);
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error(vscode.l10n.t('The editor refused the change to {0}.', vscode.workspace.asRelativePath(document.uri)));
+    await document.save();
+    return result;
+  }
+
+  private async applyOnDisk(uri: vscode.Uri, operation: IncidentEditOperation, now: Date, author: string): Promise<IncidentEditResult> {
+    const config = this.index.configFor(uri);
+    for (let attempt = 1; ; attempt++) {
+      const before = await readText(uri);
+      const result = editIncident(before, operation, now, author, config);
+      if (!result.changed) return result;
+      // Someone (git pull, a terminal, another window) may have written the file while we computed.
+      if ((await readText(uri)) !== before) {
+        if (attempt >= MAX_ATTEMPTS) throw new Error(vscode.l10n.t('{0} keeps changing on disk; nothing was written. Try again.', vscode.workspace.asRelativePath(uri)));
+        this.log.info(`${vscode.workspace.asRelativePath(uri)} changed while editing; re-applying (attempt ${attempt + 1})`);
+        continue;
+      }
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(result.text));
+      return result;
+    }
+  }
+}
+
+async function readText(uri: vscode.Uri): Promise<string> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch (err) {
+    if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') {
+      throw new Error(vscode.l10n.t('{0} no longer exists (deleted or moved); nothing was written.', vscode.workspace.asRelativePath(uri)));
+    }
+    throw err;
+  }
+}
+
+/** The smallest replacement turning `before` into `after`: common prefix and suffix are left alone, so undo and diffs stay small. */
+function changedRange(document: vscode.TextDocument, before: string, after: string): { range: vscode.Range; text: string } {
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let endBefore = before.length;
+  let endAfter = after.length;
+  while (endBefore > start && endAfter > start && before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)) {
+    endBefore--;
+    endAfter--;
+  }
+  return { range: new vscode.Range(document.positionAt(start), document.positionAt(endBefore)), text: after.slice(start, endAfter) };
+}

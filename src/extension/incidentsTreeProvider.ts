@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import { INCIDENT_STATUSES, workflowIndex } from '../core/incident';
+import type { ActiveIncident } from './activeIncident';
+import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
+
+const CLOSED_STATUSES: ReadonlySet<string> = new Set(['resolved', 'closed', 'cancelled']);
+
+export interface IncidentStatusNode {
+  kind: 'status';
+  status: string;
+  incidents: LocatedIncident[];
+}
+
+export interface IncidentNode {
+  kind: 'incident';
+  entry: LocatedIncident;
+}
+
+export type IncidentsTreeNode = IncidentStatusNode | IncidentNode;
+
+/** Severity colours by rank (worst first), as theme colours so they suit every theme. */
+const RANK_COLOURS = ['charts.red', 'charts.orange', 'charts.yellow', 'charts.blue', 'charts.purple'];
+
+/** "5m", "3h", "2d": how long ago an ISO timestamp was. */
+export function formatAge(iso: string | undefined, now = Date.now()): string {
+  const t = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(t)) return '';
+  const minutes = Math.max(0, Math.round((now - t) / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)}h`;
+  return `${Math.round(minutes / 1440)}d`;
+}
+
+/** The *Incidents* view: incidents grouped by status in workflow order; resolved and closed ones on request. */
+export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsTreeNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  private showClosed = false;
+
+  constructor(private readonly index: RunbookIndexService, private readonly active: ActiveIncident) {
+    this.disposables.push(index.onDidChange(() => this.changeEmitter.fire()), active.onDidChange(() => this.changeEmitter.fire()));
+    void vscode.commands.executeCommand('setContext', 'runbookOps.showClosedIncidents', false);
+  }
+
+  toggleClosed(): void {
+    this.showClosed = !this.showClosed;
+    void vscode.commands.executeCommand('setContext', 'runbookOps.showClosedIncidents', this.showClosed);
+    this.changeEmitter.fire();
+  }
+
+  getChildren(element?: IncidentsTreeNode): IncidentsTreeNode[] {
+    if (element?.kind === 'status') return element.incidents.map((entry) => ({ kind: 'incident', entry }));
+    if (element) return [];
+    const byStatus = new Map<string, LocatedIncident[]>();
+    for (const entry of this.index.incidents()) {
+      if (!this.showClosed && CLOSED_STATUSES.has(entry.incident.status)) continue;
+      const list = byStatus.get(entry.incident.status) ?? [];
+      list.push(entry);
+      byStatus.set(entry.incident.status, list);
+    }
+    const order = (status: string): number => {
+      const i = workflowIndex(status);
+      return i === -1 ? (status === 'cancelled' ? INCIDENT_STATUSES.length : INCIDENT_STATUSES.length + 1) : i;
+    };
+    return [...byStatus]
+      .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))
+      .map(([status, incidents]) => ({
+        kind: 'status',
+        status,
+        incidents: incidents.sort((x, y) => this.rank(x) - this.rank(y) || (y.incident.timestamps.declared_at ?? '').localeCompare(x.incident.timestamps.declared_at ?? '')),
+      }));
+  }
+
+  private rank(entry: LocatedIncident): number {
+    const i = this.index.configFor(entry.uri).severities.findIndex((s) => s.name === entry.incident.severity);
+    return i === -1 ? 99 : i;
+  }
+
+  getTreeItem(node: IncidentsTreeNode): vscode.TreeItem {
+    if (node.kind === 'status') {
+      const labels = node.incidents[0] ? this.index.configFor(node.incidents[0].uri).statusLabels : undefined;
+      const label = (labels as Record<string, string> | undefined)?.[node.status] ?? (node.status || vscode.l10n.t('(no status)'));
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `status:${node.status}`;
+      item.description = String(node.incidents.length);
+      item.contextValue = 'incidentStatus';
+      return item;
+    }
+    const { incident, uri } = node.entry;
+    const item = new vscode.TreeItem(`${incident.id} ${incident.title}`, vscode.TreeItemCollapsibleState.None);
+    item.id = `incident:${uri.toString()}`;
+    const config = this.index.configFor(uri);
+    const rank = config.severities.findIndex((s) => s.name === incident.severity);
+    const severityLabel = config.severities[rank]?.label;
+    const closed = CLOSED_STATUSES.has(incident.status);
+    const age = closed ? '' : formatAge(incident.timestamps.declared_at);
+    const isActive = this.active.current?.uri.toString() === uri.toString();
+    item.description = [incident.severity, age, incident.commander ? `@${incident.commander}` : '', isActive ? vscode.l10n.t('active') : ''].filter(Boolean).join(' · ');
+    const errors = incident.problems.filter((p) => p.severity === 'error').length;
+    item.iconPath = errors
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon(isActive ? 'flame' : 'circle-filled', new vscode.ThemeColor(RANK_COLOURS[rank] ?? 'disabledForeground'));
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendMarkdown(`**${incident.id}** · ${incident.severity}${severityLabel ? ` (${severityLabel})` : ''} · ${incident.status}\n\n`);
+    tooltip.appendText(incident.title);
+    if (incident.services.length) tooltip.appendText(`\n${vscode.l10n.t('Services')}: ${incident.services.join(', ')}`);
+    if (incident.commander) tooltip.appendText(`\n${vscode.l10n.t('Commander')}: ${incident.commander}`);
+    tooltip.appendText(`\n${vscode.l10n.t('Action items open: {0}/{1}', incident.actionItems.open, incident.actionItems.total)}`);
+    if (errors) tooltip.appendText(`\n${vscode.l10n.t('{0} problems: see the Problems panel', incident.problems.length)}`);
+    item.tooltip = tooltip;
+    item.resourceUri = uri;
+    item.contextValue = `incident.${incident.status || 'unknown'}`;
+    item.command = { command: 'runbookOps.openIncident', title: vscode.l10n.t('Open Record'), arguments: [node] };
+    return item;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
