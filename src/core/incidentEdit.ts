@@ -1,4 +1,4 @@
-import { parseDocument, type Document } from 'yaml';
+import { isSeq, parseDocument, type Document } from 'yaml';
 import {
   ACTION_ITEM_STATUSES,
   closestKnownName,
@@ -373,4 +373,30 @@ export function createIncident(config: RepoConfig, incident: NewIncident): strin
   if (runbooks.length) lines.push(`runbooks: ${renderFlow(runbooks)}`);
   lines.push('timeline:', `  - at: ${at}`, `    by: ${renderScalar(author)}`, '    kind: note', `    text: ${renderScalar(`Declared ${incident.severity}`)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Puts the timeline in time order by moving whole entries (each with its comments and formatting) —
+ * the quick fix for an unsorted timeline. Entries with the same or an unreadable `at` keep their order.
+ */
+export function sortTimeline(yamlText: string): IncidentEditResult {
+  const { doc } = openRecord(yamlText);
+  const timeline = doc.get('timeline', true);
+  if (!isSeq(timeline) || timeline.items.length < 2) return { text: yamlText, description: 'timeline sorted', changed: false };
+  if (timeline.flow) throw new IncidentEditError('The timeline is written as a flow list ([...]); only block lists (one `- at:` entry per line) can be sorted.');
+  const lineStart = (offset: number): number => yamlText.lastIndexOf('\n', offset - 1) + 1;
+  const starts = timeline.items.map((item) => lineStart((item as { range?: [number, number, number] }).range![0]));
+  const end = (timeline.range ?? [0, 0, yamlText.length])[2];
+  const blockEnd = end >= yamlText.length ? yamlText.length : lineStart(end) === end ? end : yamlText.indexOf('\n', end) + 1 || yamlText.length;
+  const blocks = starts.map((start, i) => ({
+    text: yamlText.slice(start, i + 1 < starts.length ? starts[i + 1] : blockEnd),
+    at: Date.parse(String((timeline.items[i] as { get?: (k: string) => unknown }).get?.('at') ?? '')),
+    index: i,
+  }));
+  const sorted = [...blocks].sort((a, b) => (Number.isNaN(a.at) || Number.isNaN(b.at) ? 0 : a.at - b.at) || a.index - b.index);
+  if (sorted.every((b, i) => b.index === i)) return { text: yamlText, description: 'timeline sorted', changed: false };
+  // The last entry may lack a trailing newline; every moved block needs one.
+  const body = sorted.map((b) => (b.text.endsWith('\n') ? b.text : `${b.text}\n`)).join('');
+  const trimmed = blockEnd === yamlText.length && !yamlText.endsWith('\n') ? body.slice(0, -1) : body;
+  return { text: yamlText.slice(0, starts[0]) + trimmed + yamlText.slice(blockEnd), description: 'timeline sorted', changed: true };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Problem } from '../core/fileText';
 import { formatTimestamp, TIMESTAMP_FIELDS } from '../core/incident';
+import { sortTimeline } from '../core/incidentEdit';
 import { validateIncident, type IncidentProblem } from '../core/incidentValidation';
 import type { RunbookIndexService } from './runbookIndexService';
 
@@ -152,6 +153,20 @@ export class IncidentDiagnostics implements vscode.Disposable, vscode.CodeAction
           const at = after === -1 ? Math.max(0, problem.line) : after + 1;
           action.edit.insert(document.uri, new vscode.Position(at, 0), `${field}: ${value}${document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n'}`);
         }
+        return action;
+      }
+      case 'unsorted-timeline': {
+        let sorted: string;
+        try {
+          const result = sortTimeline(document.getText());
+          if (!result.changed) return undefined;
+          sorted = result.text;
+        } catch {
+          return undefined;
+        }
+        const action = new vscode.CodeAction(vscode.l10n.t('Sort the timeline by time'), vscode.CodeActionKind.QuickFix);
+        action.edit = new vscode.WorkspaceEdit();
+        action.edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), sorted);
         return action;
       }
       default:

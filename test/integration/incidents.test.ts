@@ -123,6 +123,25 @@ describe('Incidents', function () {
     await vscode.workspace.fs.delete(uri);
   });
 
+  it('sorts an unsorted timeline with a quick fix, moving whole entries', async () => {
+    const uri = vscode.Uri.joinPath(root(), 'incidents', 'INC-0097.yaml');
+    const late = '  - at: 2026-11-20T10:30:00Z  # second\n    by: bob\n    kind: note\n    text: later\n';
+    const early = '  - at: 2026-11-20T10:10:00Z\n    by: alice\n    kind: note\n    text: earlier\n';
+    const head = 'id: INC-0097\ntitle: Unsorted\nstatus: triage\nseverity: SEV3\ndeclared_at: 2026-11-20T10:00:00Z\ntimeline:\n';
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(head + late + early));
+    const document = await vscode.workspace.openTextDocument(uri);
+    await until(() => vscode.languages.getDiagnostics(uri).some((d) => d.code === 'unsorted-timeline'), 'the unsorted-timeline diagnostic');
+    const problem = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'unsorted-timeline')!;
+    assert.equal(problem.range.start.line + 1, 11);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, problem.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title === 'Sort the timeline by time');
+    assert.ok(fix?.edit);
+    await vscode.workspace.applyEdit(fix.edit);
+    assert.equal(document.getText(), head + early + late);
+    await document.save();
+    await vscode.workspace.fs.delete(uri);
+  });
+
   it('shows a YAML syntax error and a merge conflict at their lines without breaking the view', async () => {
     const { incidentsTree, index } = await api();
     const uri = vscode.Uri.joinPath(root(), 'incidents', 'INC-0098.yaml');
