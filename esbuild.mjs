@@ -27,6 +27,8 @@ const common = {
 const bundles = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The parallel index build's worker thread (src/core/parallelIndex.ts), loaded from beside the bundles.
+  { ...common, entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
 ];
 
 function listTs(dir) {
@@ -65,6 +67,8 @@ if (watch) {
   console.log('[esbuild] watching');
 } else {
   await Promise.all(bundles.map((b) => esbuild.build(b)));
+  // `bin` must be executable for npx and linked installs.
+  chmodSync('dist/cli.js', 0o755);
   if (tests) {
     rmSync('out', { recursive: true, force: true });
     await esbuild.build(testBuild());

@@ -1,22 +1,61 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { Problem } from '../core/fileText';
-import { findDuplicateIncidentIds, validateIncident, type IncidentValidation } from '../core/incidentValidation';
+import {
+  CODEOWNERS_LOCATIONS,
+  codeownersBlockDifferences,
+  findCodeownersBlock,
+  planCodeowners,
+  renderCodeownersBlock,
+  type OwnedIncident,
+  type OwnedRunbook,
+} from '../core/codeowners';
+import { decodeFileText, type Problem } from '../core/fileText';
+import { parseFrontMatter, type RunbookMetadata } from '../core/frontMatter';
+import { closestKnownName } from '../core/incident';
+import { loadPlain } from '../core/incidentSource';
+import { findDuplicateIncidentIds, validateIncident, type IncidentIdLocation, type IncidentValidation } from '../core/incidentValidation';
 import { PathClassifier } from '../core/paths';
 import { layoutFromConfig, REPO_CONFIG_FILE } from '../core/repoConfig';
-import { parseRunbook } from '../core/runbook';
+import type { ReviewState } from '../core/reviewState';
+import { parseRunbook, type Runbook } from '../core/runbook';
+import { ChangedFilesError, listChangedFiles, type ChangedFiles } from '../git/changedFiles';
+import { NotAGitRepositoryError } from '../git/gitProcess';
+import { findWorkTreeRoot } from '../git/workTree';
 import { optionValue, readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from './repositoryFiles';
+import { findBrokenLinks } from './runbookLinks';
+import { loadRunbookReviews } from './runbookReviews';
 
-export const CHECK_VALUE_OPTIONS: ReadonlySet<string> = new Set(['format']);
+export const CHECK_VALUE_OPTIONS: ReadonlySet<string> = new Set(['format', 'changed-since', 'now']);
+export const CHECK_FLAG_OPTIONS: ReadonlySet<string> = new Set(['strict']);
 
-type FileKind = 'runbook' | 'incident' | 'config';
+type FileKind = 'runbook' | 'incident' | 'config' | 'codeowners';
 
 interface CheckedFile {
-  /** Relative to the checked folder. */
+  /** Relative to the checked folder (`../.github/CODEOWNERS` for a file above it). */
   path: string;
   kind: FileKind;
   problems: Problem[];
+}
+
+export interface CheckOptions {
+  /** "Today" for review dates and future timestamps (default: the clock). */
+  now?: Date;
+  /** Report only files changed since the merge base of this ref and HEAD. */
+  changedSince?: string;
+  /** Runbooks overdue for review are errors, not warnings. */
+  strict?: boolean;
+}
+
+export interface CheckResult {
+  /** The files reported, with their problems (every file, or the changed ones with --changed-since). */
+  files: CheckedFile[];
+  runbooks: number;
+  incidents: number;
+  /** Things worth saying that are not problems of a file (review dates unknown in a shallow clone…). */
+  notes: string[];
+  /** With --changed-since: what git said changed. */
+  changes?: ChangedFiles;
 }
 
 function readProblem(err: unknown): Problem {
@@ -27,52 +66,276 @@ function byPosition(a: Problem, b: Problem): number {
   return a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 }
 
-/** Validates every runbook and incident record under a folder, with the cross-file rules (DESIGN §2, §4). */
-export function checkRepository(root: string): { files: CheckedFile[]; runbooks: number; incidents: number } {
+function plainProblem({ line, column, endLine, endColumn, severity, message }: Problem): Problem {
+  const problem: Problem = { line, severity, message };
+  if (column !== undefined) problem.column = column;
+  if (endLine !== undefined) problem.endLine = endLine;
+  if (endColumn !== undefined) problem.endColumn = endColumn;
+  return problem;
+}
+
+function fileStem(path: string): string {
+  return (path.split('/').pop() ?? path).replace(/\.ya?ml$/i, '');
+}
+
+function baseName(path: string): string {
+  return path.split('/').pop() ?? path;
+}
+
+/** Line (1-based) and column of a top-level `key:`'s value in YAML text, for problems found outside the validator. */
+function topLevelValue(text: string, key: string): { line: number; column: number; endColumn: number } {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = new RegExp(`^${key}:[ \\t]*`).exec(lines[i]);
+    if (!m) continue;
+    const value = lines[i].slice(m[0].length).replace(/\s+#.*$/, '').trimEnd();
+    return { line: i + 1, column: m[0].length + 1, endColumn: m[0].length + 1 + value.length };
+  }
+  return { line: 1, column: 1, endColumn: 1 };
+}
+
+/** Step ids parsed on first use, so `--changed-since` parses only the runbooks the changed records mention. */
+class StepIdsOnDemand extends Map<string, ReadonlySet<string>> {
+  constructor(private readonly load: (path: string) => ReadonlySet<string> | undefined) {
+    super();
+  }
+
+  override get(path: string): ReadonlySet<string> | undefined {
+    if (!super.has(path)) {
+      const ids = this.load(path);
+      if (ids) super.set(path, ids);
+      return ids;
+    }
+    return super.get(path);
+  }
+}
+
+function reviewProblem(runbook: Runbook, text: string, review: ReviewState, strict: boolean): Problem {
+  const line = review.source === 'front-matter' ? Math.max(1, text.split('\n').findIndex((l) => l.startsWith('last_reviewed:')) + 1) : 1;
+  const since = review.source === 'front-matter' ? `last reviewed ${review.reviewedOn}` : `last changed ${review.reviewedOn} (git; no \`last_reviewed\` in its front matter)`;
+  const days = -(review.daysUntilDue ?? 0);
+  return {
+    line,
+    severity: strict ? 'error' : 'warning',
+    message: `Review overdue by ${days} day${days === 1 ? '' : 's'}: ${since}, due ${review.dueOn}${runbook.reviewEvery ? ` (review_every: ${runbook.reviewEvery})` : ''}. Check the steps still work, then set \`last_reviewed:\` to today's date.`,
+  };
+}
+
+/**
+ * Validates the runbooks and incident records under a folder with the cross-file rules (DESIGN §2, §4;
+ * issue 6): unique ids, referenced runbooks and `duplicate_of` targets exist, links resolve, review
+ * dates, owners and the CODEOWNERS block. The whole repository is always read for those rules; with
+ * `changedSince` only the changed files (and files a deletion breaks) are parsed in full and reported.
+ */
+export async function checkRepository(root: string, options: CheckOptions = {}): Promise<CheckResult> {
+  const now = options.now ?? new Date();
   const { config, problems: configProblems } = readRepoConfig(root);
   const classifier = new PathClassifier(layoutFromConfig(config));
-  const files: CheckedFile[] = [];
-  if (configProblems.length) files.push({ path: REPO_CONFIG_FILE, kind: 'config', problems: configProblems });
-
   const paths = listRepositoryFiles(root);
   const runbookPaths = paths.filter((p) => classifier.classify(p) === 'runbook');
   const incidentPaths = paths.filter((p) => classifier.classify(p) === 'incident');
-  const stepIds = new Map<string, ReadonlySet<string>>();
-  for (const path of runbookPaths) {
-    let problems: Problem[];
+  const notes: string[] = [];
+
+  let changes: ChangedFiles | undefined;
+  if (options.changedSince !== undefined) {
     try {
-      const runbook = parseRunbook(path, readFileSync(join(root, path)));
-      stepIds.set(path, new Set(runbook.steps.map((s) => s.id)));
-      problems = runbook.problems;
+      changes = await listChangedFiles(root, options.changedSince);
     } catch (err) {
-      problems = [readProblem(err)];
+      if (err instanceof NotAGitRepositoryError) throw new Error(`--changed-since needs a git repository, and ${root} is not in one.`);
+      if (err instanceof ChangedFilesError) throw new Error(`--changed-since ${options.changedSince}: ${err.message}`);
+      throw err;
     }
-    files.push({ path, kind: 'runbook', problems });
   }
-  const known = new Set(runbookPaths);
-  const validations: IncidentValidation[] = [];
-  for (const path of incidentPaths) {
-    let validation: IncidentValidation;
-    try {
-      validation = validateIncident(path, readFileSync(join(root, path)), { config, runbookPaths: known, runbookStepIds: stepIds });
-    } catch (err) {
-      validation = { path, problems: [{ ...readProblem(err), code: 'not-text' }] };
+  const changed = new Set(changes?.changed ?? []);
+  const deleted = changes?.deleted ?? [];
+  // A config change (severities, globs) can invalidate any file: then everything is reported.
+  const everything = changes === undefined || changed.has(REPO_CONFIG_FILE) || deleted.includes(REPO_CONFIG_FILE);
+  const deletedNames = deleted.filter((p) => classifier.classify(p) !== undefined).map(baseName);
+  const reported = new Set<string>();
+  const texts = new Map<string, Buffer | Error>();
+  const read = (path: string): Buffer | Error => {
+    if (!texts.has(path)) {
+      try {
+        texts.set(path, readFileSync(join(root, path)));
+      } catch (err) {
+        texts.set(path, err as Error);
+      }
     }
-    validations.push(validation);
+    return texts.get(path)!;
+  };
+  // A file that mentions a deleted runbook or record by name may be broken by the deletion: report it too.
+  const affected = (path: string): boolean => {
+    if (everything || changed.has(path)) return true;
+    if (deletedNames.length === 0) return false;
+    const content = read(path);
+    return !(content instanceof Error) && deletedNames.some((name) => content.includes(name));
+  };
+
+  const files: CheckedFile[] = [];
+  if (everything && configProblems.length) files.push({ path: REPO_CONFIG_FILE, kind: 'config', problems: configProblems });
+
+  const parsed = new Map<string, Runbook | Error>();
+  const parse = (path: string): Runbook | Error => {
+    if (!parsed.has(path)) {
+      const content = read(path);
+      parsed.set(path, content instanceof Error ? content : parseRunbook(path, content));
+    }
+    return parsed.get(path)!;
+  };
+  const metadata = (path: string): RunbookMetadata | undefined => {
+    const runbook = parsed.get(path);
+    if (runbook && !(runbook instanceof Error)) return runbook;
+    const content = read(path);
+    if (content instanceof Error) return undefined;
+    // Front matter alone is enough for owners and services: no Markdown parse for unchanged files.
+    return parseFrontMatter(decodeFileText(content).text.split('\n', 400)).metadata;
+  };
+  const known = new Set(runbookPaths);
+  const stepIds = new StepIdsOnDemand((path) => {
+    if (!known.has(path)) return undefined;
+    const runbook = parse(path);
+    return runbook instanceof Error ? undefined : new Set(runbook.steps.map((s) => s.id));
+  });
+
+  // Runbooks
+  const checkedRunbooks: { path: string; runbook: Runbook; text: string }[] = [];
+  for (const path of runbookPaths) {
+    if (!affected(path)) continue;
+    reported.add(path);
+    const runbook = parse(path);
+    if (runbook instanceof Error) {
+      files.push({ path, kind: 'runbook', problems: [readProblem(runbook)] });
+      continue;
+    }
+    const content = read(path) as Buffer;
+    checkedRunbooks.push({ path, runbook, text: decodeFileText(content).text });
+  }
+  const ownershipAdopted = runbookPaths.some((p) => metadata(p)?.owner !== undefined);
+  // Under --changed-since a runbook without `last_reviewed` was changed on this branch, so its last commit is recent.
+  const reviews = await loadRunbookReviews(root, checkedRunbooks.map((r) => r.runbook), config.reviewInterval, now, { git: changes === undefined });
+  if (changes === undefined && reviews.unknownReason) notes.push(`Review dates of ${reviews.unknown} runbook${reviews.unknown === 1 ? '' : 's'} without \`last_reviewed\` are unknown: ${reviews.unknownReason}.`);
+  for (const { path, runbook, text } of checkedRunbooks) {
+    const problems: Problem[] = [...runbook.problems, ...findBrokenLinks(root, path, text)];
+    if (ownershipAdopted && !runbook.owner?.trim()) {
+      problems.push({
+        line: 1,
+        severity: 'warning',
+        message: `This runbook has no \`owner\`. Add \`owner: "@org/team"\` to its front matter${text.startsWith('---') ? '' : ' (a --- block at the top)'} so changes to it, and its services' incidents, are reviewed by the team that owns it.`,
+      });
+    }
+    const review = reviews.states.get(path);
+    if (review?.state === 'overdue') problems.push(reviewProblem(runbook, text, review, options.strict === true));
+    files.push({ path, kind: 'runbook', problems: problems.map(plainProblem).sort(byPosition) });
+  }
+
+  // Incidents
+  const deletedIds = new Set(deleted.filter((p) => classifier.classify(p) === 'incident').map(fileStem));
+  const validations: (IncidentValidation & { text?: string })[] = [];
+  const validate = (path: string, content: Buffer, text: string): void => {
+    reported.add(path);
+    validations.push({ ...validateIncident(path, content, { config, runbookPaths: known, runbookStepIds: stepIds, now }), text });
+  };
+  for (const path of incidentPaths) {
+    const content = read(path);
+    if (content instanceof Error) {
+      if (affected(path)) {
+        reported.add(path);
+        validations.push({ path, problems: [{ ...readProblem(content), code: 'not-text' }] });
+      }
+      continue;
+    }
+    const text = decodeFileText(content).text;
+    if (affected(path)) {
+      validate(path, content, text);
+      continue;
+    }
+    // Unchanged records count for the cross-file rules only: their id, services and duplicate_of.
+    let record: unknown;
+    try {
+      record = loadPlain(text);
+    } catch {
+      record = undefined;
+    }
+    const plain = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, unknown>) : undefined;
+    // A record marked as a duplicate of one deleted on this branch is broken by the deletion.
+    if (typeof plain?.duplicate_of === 'string' && deletedIds.has(plain.duplicate_of.trim())) {
+      validate(path, content, text);
+      continue;
+    }
+    const id = plain && (typeof plain.id === 'string' || typeof plain.id === 'number') ? String(plain.id) : undefined;
+    const location: IncidentIdLocation | undefined = id === undefined ? undefined : { value: id, ...topLevelValue(text, 'id') };
+    validations.push({ path, id: location, record: plain as IncidentValidation['record'], problems: [] });
   }
   const duplicates = findDuplicateIncidentIds(validations);
+  const ids = new Set(validations.map((v) => v.id?.value).filter((id): id is string => id !== undefined));
   for (const validation of validations) {
-    const problems: Problem[] = [...validation.problems, ...(duplicates.get(validation.path) ?? [])].map(({ line, column, endLine, endColumn, severity, message }) => {
-      const problem: Problem = { line, severity, message };
-      if (column !== undefined) problem.column = column;
-      if (endLine !== undefined) problem.endLine = endLine;
-      if (endColumn !== undefined) problem.endColumn = endColumn;
-      return problem;
-    });
+    if (!reported.has(validation.path)) continue;
+    const target = validation.record?.duplicate_of;
+    const problems: Problem[] = [...validation.problems, ...(duplicates.get(validation.path) ?? [])].map(plainProblem);
+    if (target !== undefined && target !== null && validation.text !== undefined) {
+      const at = topLevelValue(validation.text, 'duplicate_of');
+      const where = { line: at.line, column: at.column, endLine: at.line, endColumn: at.endColumn };
+      const value = String(target).trim();
+      if (typeof target !== 'string' || value === '') {
+        problems.push({ ...where, severity: 'error', message: '`duplicate_of` should be the id of the incident this one duplicates, such as INC-0041.' });
+      } else if (value === validation.id?.value) {
+        problems.push({ ...where, severity: 'error', message: `\`duplicate_of: ${value}\` names this record itself. Name the incident this one duplicates.` });
+      } else if (!ids.has(value)) {
+        const guess = closestKnownName(value, [...ids]);
+        problems.push({ ...where, severity: 'error', message: `\`duplicate_of: ${value}\`: no incident record has that id.${guess ? ` Did you mean ${guess}?` : ''} Fix the id, or remove the field if the other record was deleted.` });
+      }
+    }
     files.push({ path: validation.path, kind: 'incident', problems: problems.sort(byPosition) });
   }
+
+  // CODEOWNERS: only a block that exists is kept up to date (a team opts in by writing it once).
+  const touchedOwnership = everything || [...changed, ...deleted].some((p) => classifier.classify(p) !== undefined);
+  const codeowners = touchedOwnership ? checkCodeowners(root, runbookPaths, metadata, validations) : undefined;
+  if (codeowners) files.push(codeowners);
+
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, runbooks: runbookPaths.length, incidents: incidentPaths.length };
+  return { files, runbooks: runbookPaths.length, incidents: incidentPaths.length, notes, changes };
+}
+
+function checkCodeowners(
+  root: string,
+  runbookPaths: readonly string[],
+  metadata: (path: string) => RunbookMetadata | undefined,
+  validations: readonly IncidentValidation[],
+): CheckedFile | undefined {
+  const gitRoot = findWorkTreeRoot(root) ?? root;
+  const location = CODEOWNERS_LOCATIONS.map((l) => join(gitRoot, l)).find((file) => existsSync(file));
+  if (!location) return undefined;
+  const text = readFileSync(location, 'utf8');
+  const block = findCodeownersBlock(text);
+  if (!block) return undefined;
+  const plan = planCodeowners(ownedRunbooks(runbookPaths, metadata), ownedIncidents(validations), relative(gitRoot, root).split(sep).join('/'));
+  const { missing, extra } = codeownersBlockDifferences(block.lines, renderCodeownersBlock(plan));
+  if (missing.length === 0 && extra.length === 0) return undefined;
+  const example = missing.find((l) => !l.startsWith('#')) ?? extra.find((l) => !l.startsWith('#'));
+  return {
+    path: relative(root, location).split(sep).join('/'),
+    kind: 'codeowners',
+    problems: [{
+      line: block.start + 1,
+      severity: 'warning',
+      message: `The runbook-ops block is out of date with the runbooks' owners (${missing.length} line${missing.length === 1 ? '' : 's'} to add, ${extra.length} to remove${example ? `, e.g. "${example}"` : ''}). Run \`runbook-ops codeowners --write\` and commit the result.`,
+    }],
+  };
+}
+
+export function ownedRunbooks(paths: readonly string[], metadata: (path: string) => RunbookMetadata | undefined): OwnedRunbook[] {
+  return paths.map((path) => {
+    const m = metadata(path);
+    return { path, owner: m?.owner, services: m?.services ?? [] };
+  });
+}
+
+export function ownedIncidents(validations: readonly Pick<IncidentValidation, 'path' | 'record'>[]): OwnedIncident[] {
+  return validations.map((v) => {
+    const services = v.record?.services;
+    return { path: v.path, services: typeof services === 'string' ? [services] : Array.isArray(services) ? services.filter((s): s is string => typeof s === 'string') : [] };
+  });
 }
 
 /** GitHub workflow commands need `%`, CR and LF escaped in messages, and also `:` and `,` in properties. */
@@ -88,19 +351,35 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export async function checkCommand(args: ParsedArgs, out: (text: string) => void): Promise<number> {
+/** `--now` as a date (`2026-11-25`, local midnight) or an RFC 3339 instant. */
+export function nowOption(args: ParsedArgs): Date {
+  const value = optionValue(args, 'now');
+  if (value === undefined) return new Date();
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const at = day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]), 12) : new Date(value);
+  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new UsageError(`--now ${value} is not a date (YYYY-MM-DD) or an RFC 3339 timestamp.`);
+  return at;
+}
+
+export async function checkCommand(args: ParsedArgs, out: (text: string) => void, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): Promise<number> {
   const format = optionValue(args, 'format') ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'github') throw new UsageError(`--format must be text, json or github, not ${format}.`);
   if (args.positional.length > 1) throw new UsageError('check takes one folder.');
+  const changedSince = optionValue(args, 'changed-since');
+  if (args.options.get('changed-since') === true || changedSince === '') throw new UsageError('--changed-since needs a git ref, such as origin/main.');
+  const now = nowOption(args);
   const root = resolve(args.positional[0] ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
-  const { files, runbooks, incidents } = checkRepository(root);
+  const { files, runbooks, incidents, notes, changes } = await checkRepository(root, { now, changedSince, strict: args.options.get('strict') === true });
   // Paths as the caller can open them: relative to where the command runs (GitHub wants them from the checkout root).
   const shown = (path: string): string => relative(process.cwd(), join(root, path)).split(sep).join('/') || path;
   const all = files.flatMap((f) => f.problems.map((p) => ({ file: f, problem: p })));
   const errors = all.filter((x) => x.problem.severity === 'error').length;
   const warnings = all.filter((x) => x.problem.severity === 'warning').length;
-  const summary = `Checked ${plural(runbooks, 'runbook')} and ${plural(incidents, 'incident')}: ${errors + warnings === 0 ? 'no problems' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`}.`;
+  const what = changes
+    ? `${plural(files.filter((f) => f.kind !== 'config' && f.kind !== 'codeowners').length, 'file')} changed since ${changedSince} (of ${plural(runbooks, 'runbook')} and ${plural(incidents, 'incident')})`
+    : `${plural(runbooks, 'runbook')} and ${plural(incidents, 'incident')}`;
+  const summary = `Checked ${what}: ${errors + warnings === 0 ? 'no problems' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`}.`;
 
   if (format === 'json') {
     out(JSON.stringify({
@@ -109,6 +388,8 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
       incidents,
       errors,
       warnings,
+      ...(changes ? { changedSince, changed: changes.changed, deleted: changes.deleted } : {}),
+      notes,
       files: files.filter((f) => f.problems.length > 0).map((f) => ({ path: f.path, file: shown(f.path), kind: f.kind, problems: f.problems })),
     }, null, 2));
   } else if (format === 'github') {
@@ -118,11 +399,13 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
       if (problem.column !== undefined) where.push(`col=${problem.column}`);
       out(`::${command} ${where.join(',')}::${escapeData(problem.message)}`);
     }
+    for (const note of notes) err(note);
     out(summary);
   } else {
     for (const { file, problem } of all) {
       out(`${shown(file.path)}:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}: ${problem.severity}: ${problem.message}`);
     }
+    for (const note of notes) err(note);
     out(summary);
   }
   return errors > 0 ? 1 : 0;

@@ -3,9 +3,12 @@ import { dirname, join, parse, resolve } from 'node:path';
 import { WorkspaceIndex, type IncidentSummary, type RunbookSummary } from '../core/index';
 import { layoutFromConfig } from '../core/repoConfig';
 import { PathClassifier } from '../core/paths';
-import { CHECK_VALUE_OPTIONS, checkCommand } from './checkCommand';
+import { CHECK_FLAG_OPTIONS, CHECK_VALUE_OPTIONS, checkCommand } from './checkCommand';
+import { CODEOWNERS_FLAG_OPTIONS, codeownersCommand } from './codeownersCommand';
 import { parseArgs, readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
+import { INSTALL_MERGE_DRIVER_FLAG_OPTIONS, installMergeDriverCommand, MERGE_DRIVER_VALUE_OPTIONS, mergeDriverCommand } from './mergeDriverCommand';
 import { NEW_INCIDENT_VALUE_OPTIONS, newIncidentCommand } from './newIncidentCommand';
+import { REPORT_VALUE_OPTIONS, reportCommand } from './reportCommand';
 import { listRepositoryFiles, repositoryReader } from './repositoryFiles';
 import { stepsCommand } from './stepsCommand';
 import { UPDATE_VALUE_OPTIONS, updateCommand } from './updateCommand';
@@ -14,8 +17,17 @@ const USAGE = `Usage: runbook-ops <command> [options]
 
 Commands:
   index [dir] [--format text|json]   Print every runbook and incident in dir (default: .) with steps and problems.
-  check [dir] [--format text|json|github]
+  check [dir] [--format text|json|github] [--changed-since <ref>] [--strict] [--now <date>]
                                      Validate every runbook and incident record; exit 1 when there are errors.
+                                     --changed-since reports only files changed since the merge base with <ref>;
+                                     --strict fails on runbooks overdue for review (otherwise warnings).
+  report [dir] [--since 30d|90d|<date>] [--format md|json] [--now <date>]
+                                     Incident metrics (MTTA/MTTR by severity and service), action items,
+                                     runbooks used most and runbooks overdue for review, as Markdown or JSON.
+  codeowners [dir] [--write]         Print (or write into .github/CODEOWNERS) the block routing reviews to owners.
+  install-merge-driver [dir] [--undo]
+                                     Merge incident records field by field: .gitattributes + git config.
+  merge-driver %O %A %B [%P]         The merge driver git runs (exit 1 leaves conflict markers in %A).
   new incident --title <text> --severity <name> [--service <name>]... [--commander <name>] [--dir <repo>]
                                      Write a new incident record in triage with the next free id.
   steps <file> [--format text|json]  Print one runbook's steps as the runner sees them: commands, placeholders, confirmation.
@@ -84,7 +96,11 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       return 0;
     }
     if (command === 'index') return await indexCommand(parseArgs(rest, new Set(['format'])), out);
-    if (command === 'check') return await checkCommand(parseArgs(rest, CHECK_VALUE_OPTIONS, new Set()), out);
+    if (command === 'check') return await checkCommand(parseArgs(rest, CHECK_VALUE_OPTIONS, CHECK_FLAG_OPTIONS), out);
+    if (command === 'report') return await reportCommand(parseArgs(rest, REPORT_VALUE_OPTIONS, new Set()), out);
+    if (command === 'codeowners') return codeownersCommand(parseArgs(rest, new Set(), CODEOWNERS_FLAG_OPTIONS), out);
+    if (command === 'merge-driver') return await mergeDriverCommand(parseArgs(rest, MERGE_DRIVER_VALUE_OPTIONS, new Set()));
+    if (command === 'install-merge-driver') return await installMergeDriverCommand(parseArgs(rest, new Set(), INSTALL_MERGE_DRIVER_FLAG_OPTIONS), out);
     if (command === 'new') return await newIncidentCommand(parseArgs(rest, NEW_INCIDENT_VALUE_OPTIONS, new Set()), out);
     if (command === 'steps') {
       const args = parseArgs(rest, new Set(['format']));

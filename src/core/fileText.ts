@@ -22,6 +22,8 @@ export interface DecodedText {
 }
 
 const BINARY_SNIFF_BYTES = 8000;
+/** One strict decoder for every file: `decode` without streaming keeps no state between calls. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function lineOf(text: string, offset: number): number {
   let line = 1;
@@ -47,19 +49,18 @@ export function decodeFileText(content: string | Uint8Array): DecodedText {
     return { text: normalizeNewlines(text), binary: false, problems: [] };
   }
   const sniffEnd = Math.min(bytes.length, BINARY_SNIFF_BYTES);
-  for (let i = 0; i < sniffEnd; i++) {
-    if (bytes[i] === 0) {
-      return {
-        text: '',
-        binary: true,
-        problems: [{ line: 1, severity: 'error', message: 'This file contains NUL bytes, so it is binary, not Markdown or YAML text; it was skipped. Rename it or exclude it from the runbook globs.' }],
-      };
-    }
+  // Native search for a NUL byte in the sniffed prefix.
+  if (bytes.subarray(0, sniffEnd).indexOf(0) !== -1) {
+    return {
+      text: '',
+      binary: true,
+      problems: [{ line: 1, severity: 'error', message: 'This file contains NUL bytes, so it is binary, not Markdown or YAML text; it was skipped. Rename it or exclude it from the runbook globs.' }],
+    };
   }
   const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const body = bytes.subarray(start);
   try {
-    return { text: normalizeNewlines(new TextDecoder('utf-8', { fatal: true }).decode(body)), binary: false, problems: [] };
+    return { text: normalizeNewlines(STRICT_UTF8.decode(body)), binary: false, problems: [] };
   } catch {
     const text = normalizeNewlines(new TextDecoder('utf-8').decode(body));
     const bad = text.indexOf('\ufffd');

@@ -131,19 +131,71 @@ export type TimestampParse =
   | { ok: true; epochMs: number }
   | { ok: false; reason: 'no-time-zone' | 'date-only' | 'invalid' };
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether year-month-day is a calendar date, as Date.UTC (which rolls 2026-02-30 over into March) would confirm. */
+function isRealDate(year: number, month: number, day: number): boolean {
+  if (year < 100) {
+    // Date.UTC reads years 0–99 as 1900–1999; keep its exact judgement there.
+    const check = new Date(Date.UTC(year, month - 1, day));
+    return check.getUTCMonth() === month - 1 && check.getUTCDate() === day;
+  }
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0);
+}
+
 /** Parses an RFC 3339 date-time; a missing time zone is refused, since the instant would be a guess. */
+/** The two-digit number at `at` (-1 if either character is not a digit). */
+function twoDigits(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 0x30;
+  const b = text.charCodeAt(at + 1) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The form records are written in, `2026-11-23T09:06:00Z`, read without the regex (every timeline entry
+ * has one); undefined for anything else, which the general path below reads.
+ */
+function parseCanonicalTimestamp(text: string): TimestampParse | undefined {
+  if (text.length !== 20 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54
+    || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x5a) {
+    return undefined;
+  }
+  const century = twoDigits(text, 0);
+  const yy = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (century < 0 || yy < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  const year = century * 100 + yy;
+  // Years before 100 and leap seconds take the general path, which handles them as it always has.
+  if (year < 100 || second >= 60) return undefined;
+  if (!isRealDate(year, month, day) || hour > 23 || minute > 59) return { ok: false, reason: 'invalid' };
+  return { ok: true, epochMs: Date.UTC(year, month - 1, day, hour, minute, second) };
+}
+
 export function parseTimestamp(text: string): TimestampParse {
+  const canonical = parseCanonicalTimestamp(text);
+  if (canonical) return canonical;
   const m = RFC3339.exec(text);
   if (!m) {
     if (LOCAL_DATE_TIME.test(text)) return { ok: false, reason: 'no-time-zone' };
     if (DATE_ONLY.test(text)) return { ok: false, reason: 'date-only' };
     return { ok: false, reason: 'invalid' };
   }
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  // Date.UTC rolls 2026-02-30 over into March; a real calendar date survives the round trip.
-  const check = new Date(Date.UTC(year, month - 1, day));
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 60) {
-    return { ok: false, reason: 'invalid' };
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  if (!isRealDate(year, month, day) || hour > 23 || minute > 59 || second > 60) return { ok: false, reason: 'invalid' };
+  // The common case (UTC, whole seconds, a four-digit year Date.UTC takes literally) without Date.parse.
+  if ((m[8] === 'Z' || m[8] === 'z') && m[7] === undefined && second < 60 && year >= 100) {
+    return { ok: true, epochMs: Date.UTC(year, month - 1, day, hour, minute, second) };
   }
   const epochMs = Date.parse(text.replace(/^(.{10})t/, '$1T').replace(/z$/, 'Z'));
   return Number.isNaN(epochMs) ? { ok: false, reason: 'invalid' } : { ok: true, epochMs };
@@ -153,8 +205,7 @@ export function parseTimestamp(text: string): TimestampParse {
 export function isCalendarDate(text: string): boolean {
   if (!DATE_ONLY.test(text)) return false;
   const [year, month, day] = text.split('-').map(Number);
-  const check = new Date(Date.UTC(year, month - 1, day));
-  return check.getUTCMonth() === month - 1 && check.getUTCDate() === day;
+  return isRealDate(year, month, day);
 }
 
 /** Optimal string alignment distance: Levenshtein plus swapped neighbours (`statsu` → `status` is 1). */
@@ -173,6 +224,39 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
+ * {@link editDistance} when it is at most `limit`, else `limit + 1`: only the cells within `limit` of
+ * the diagonal can hold such a distance, so only they are computed (names are compared with thousands
+ * of runbook paths when a reference is wrong).
+ */
+function editDistanceWithin(a: string, b: string, limit: number): number {
+  const over = limit + 1;
+  if (Math.abs(a.length - b.length) > limit) return over;
+  const cols = b.length + 1;
+  let before = new Array<number>(cols).fill(over); // row i - 2
+  let previous = new Array<number>(cols).fill(over); // row i - 1
+  let current = new Array<number>(cols).fill(over);
+  for (let j = 0; j <= Math.min(limit, b.length); j++) previous[j] = j;
+  let previousRowOver = false;
+  for (let i = 1; i <= a.length; i++) {
+    current.fill(over);
+    if (i <= limit) current[0] = i;
+    let rowMin = current[0];
+    for (let j = Math.max(1, i - limit); j <= Math.min(b.length, i + limit); j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      current[j] = d > over ? over : d;
+      if (current[j] < rowMin) rowMin = current[j];
+    }
+    // Two rows past the limit: no later cell can come back under it (a swap reaches back two rows).
+    if (rowMin > limit && previousRowOver) return over;
+    previousRowOver = rowMin > limit;
+    [before, previous, current] = [previous, current, before];
+  }
+  return Math.min(previous[b.length], over);
+}
+
+/**
  * The known name `word` most likely misspells, if any: same letters in another case or with `-`/space for
  * `_`, or within an edit distance that grows with the length (1 for short names, 2 from 6 letters), so
  * short unrelated words are not "corrected".
@@ -186,7 +270,7 @@ export function closestKnownName(word: string, known: readonly string[]): string
   for (const candidate of known) {
     const limit = Math.min(candidate.length, folded.length) >= 6 ? 2 : 1;
     if (Math.abs(candidate.length - folded.length) > limit) continue;
-    const distance = editDistance(folded, candidate.toLowerCase());
+    const distance = editDistanceWithin(folded, candidate.toLowerCase(), limit);
     if (distance <= limit && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

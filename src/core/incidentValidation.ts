@@ -21,6 +21,7 @@ import {
 } from './incident';
 import { isEmptyNode, loadPlain, pairOf, sourceFromDocument, sourceFromPlain, type SourceNode } from './incidentSource';
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
+import { readYamlSubset } from './yamlSubset';
 
 /** Why a problem was reported, so editors can offer the matching quick fix. */
 export type IncidentProblemCode =
@@ -132,6 +133,9 @@ function isScalarValue(node: SourceNode | undefined): node is SourceNode {
 function mergeConflicts(lines: readonly string[]): IncidentProblem[] {
   const problems: IncidentProblem[] = [];
   for (let i = 0; i < lines.length; i++) {
+    // Every marker line starts with <, =, | or >; other lines skip the three patterns.
+    const first = lines[i].charCodeAt(0);
+    if (first !== 0x3c && first !== 0x3d && first !== 0x7c && first !== 0x3e) continue;
     if (CONFLICT_START.test(lines[i])) {
       let end = i + 1;
       while (end < lines.length && !CONFLICT_END.test(lines[end])) end++;
@@ -235,8 +239,15 @@ function fillValidation(result: IncidentValidation, content: string | Uint8Array
     let plain: unknown;
     let quickRoot: SourceNode | undefined;
     try {
-      plain = loadPlain(text);
-      quickRoot = sourceFromPlain(plain);
+      // Records in the plain subset of YAML skip js-yaml and the tree conversion (the same result, DESIGN §7).
+      const subset = readYamlSubset(text, lines);
+      if (subset) {
+        plain = subset.value;
+        quickRoot = subset.node;
+      } else {
+        plain = loadPlain(text);
+        quickRoot = sourceFromPlain(plain);
+      }
     } catch {
       // js-yaml refused it, or it uses aliases: the `yaml` pass below says exactly what is wrong.
       quickRoot = undefined;
@@ -326,15 +337,26 @@ interface CheckContext {
   report: Report;
 }
 
+/** The field lists as sets, built once: every map of every record is checked against one of them. */
+const KNOWN_FIELD_SETS = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function knownFieldSet(known: readonly string[]): ReadonlySet<string> {
+  let set = KNOWN_FIELD_SETS.get(known);
+  if (!set) KNOWN_FIELD_SETS.set(known, (set = new Set(known)));
+  return set;
+}
+
 function checkUnknownKeys(node: SourceNode, known: readonly string[], where: string, report: Report): void {
-  const present = new Set(node.pairs.map((p) => p.key));
+  const knownSet = knownFieldSet(known);
+  let present: Set<string> | undefined;
   for (const pair of node.pairs) {
     if (pair.keyNode.kind !== 'scalar') {
       report(pair.keyNode, 'error', 'wrong-type', `Keys ${where} must be plain names, not ${describeKind(pair.keyNode)}.`);
       continue;
     }
-    if (known.includes(pair.key)) continue;
+    if (knownSet.has(pair.key)) continue;
     const guess = closestKnownName(pair.key, known);
+    present ??= new Set(node.pairs.map((p) => p.key));
     // Unknown fields are the author's business; only likely typos are worth a word.
     if (guess !== undefined && !present.has(guess)) {
       report(pair.keyNode, 'warning', 'misspelled-field', `Unknown field \`${pair.key}\` ${where}: did you mean \`${guess}\`? It is kept as written, but Runbook Ops ignores it.`, { field: pair.key, suggestion: guess });

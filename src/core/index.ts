@@ -1,7 +1,7 @@
 import type { Problem } from './fileText';
 import { normalizeRunbookReference, summarizeIncident, type IncidentSummary } from './incidentSummary';
 import { validateIncident } from './incidentValidation';
-import { PathClassifier } from './paths';
+import { PathClassifier, type FileKind } from './paths';
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
 import type { BlockShape } from './shellTranscript';
 import { parseRunbook, type Runbook, type RunbookHeading } from './runbook';
@@ -66,12 +66,44 @@ export function summarizeRunbook(runbook: Runbook): RunbookSummary {
       if (s.reason !== undefined) step.reason = s.reason;
       return step;
     }),
-    problems: runbook.problems,
+    // Only the fields a problem has, so a summary survives a JSON round trip (worker → index) unchanged.
+    problems: runbook.problems.map(definedProblemFields),
   };
   if (runbook.owner !== undefined) summary.owner = runbook.owner;
   if (runbook.lastReviewed !== undefined) summary.lastReviewed = runbook.lastReviewed;
   if (runbook.reviewEvery !== undefined) summary.reviewEvery = runbook.reviewEvery;
   return summary;
+}
+
+function definedProblemFields({ line, column, endLine, endColumn, severity, message }: Problem): Problem {
+  const problem: Problem = { line, severity, message };
+  if (column !== undefined) problem.column = column;
+  if (endLine !== undefined) problem.endLine = endLine;
+  if (endColumn !== undefined) problem.endColumn = endColumn;
+  return problem;
+}
+
+/** The index entry for a file's content: the one summary both the in-process and the worker builds make. */
+export function summarizeFileContent(kind: FileKind, path: string, content: Uint8Array | string, config: RepoConfig): RunbookSummary | IncidentSummary {
+  return kind === 'runbook' ? summarizeRunbook(parseRunbook(path, content)) : summarizeIncident(validateIncident(path, content, { config }));
+}
+
+/** The index entry for a file that exists but cannot be read. */
+export function unreadableFileSummary(kind: FileKind, path: string, err: unknown): RunbookSummary | IncidentSummary {
+  const problem: Problem = { line: 1, severity: 'error', message: `Could not read this file: ${(err as Error).message}` };
+  if (kind === 'incident') return summarizeIncident({ path, problems: [{ ...problem, code: 'not-text' }] });
+  return {
+    path,
+    title: path.split('/').pop() ?? path,
+    titleLine: 1,
+    services: [],
+    tags: [],
+    alerts: [],
+    variables: [],
+    headings: [],
+    steps: [],
+    problems: [problem],
+  };
 }
 
 /** Reads a file by its repository-relative path; rejects (e.g. ENOENT) when it cannot. */
@@ -101,7 +133,7 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-function isMissingFile(err: unknown): boolean {
+export function isMissingFile(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'FileNotFound' || code === 'EntryNotFound';
 }
@@ -160,23 +192,7 @@ export class WorkspaceIndex {
       content = await read(path);
     } catch (err) {
       if (isMissingFile(err)) return this.deleteFile(path);
-      const problem: Problem = { line: 1, severity: 'error', message: `Could not read this file: ${(err as Error).message}` };
-      if (kind === 'incident') {
-        this.setIncident(summarizeIncident({ path, problems: [{ ...problem, code: 'not-text' }] }));
-        return true;
-      }
-      this.setRunbook({
-        path,
-        title: path.split('/').pop() ?? path,
-        titleLine: 1,
-        services: [],
-        tags: [],
-        alerts: [],
-        variables: [],
-        headings: [],
-        steps: [],
-        problems: [problem],
-      });
+      this.setSummary(kind, unreadableFileSummary(kind, path, err));
       return true;
     }
     return this.setFileContent(path, content);
@@ -185,10 +201,20 @@ export class WorkspaceIndex {
   /** Indexes a file from content already in hand (e.g. an unsaved editor buffer). */
   setFileContent(path: string, content: Uint8Array | string): boolean {
     const kind = this.classifier.classify(path);
-    if (kind === 'runbook') this.setRunbook(summarizeRunbook(parseRunbook(path, content)));
-    else if (kind === 'incident') this.setIncident(summarizeIncident(validateIncident(path, content, { config: this.config })));
-    else return false;
+    if (kind === undefined) return false;
+    this.setSummary(kind, summarizeFileContent(kind, path, content, this.config));
     return true;
+  }
+
+  /** Puts a summary made elsewhere (a worker thread of the parallel build) into the index. */
+  setSummary(kind: FileKind, summary: RunbookSummary | IncidentSummary): void {
+    if (kind === 'runbook') this.setRunbook(summary as RunbookSummary);
+    else this.setIncident(summary as IncidentSummary);
+  }
+
+  /** The repository config incidents are checked against (the parallel build hands it to its workers). */
+  get repoConfig(): RepoConfig {
+    return this.config;
   }
 
   deleteFile(path: string): boolean {

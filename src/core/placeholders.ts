@@ -34,25 +34,46 @@ const ENVIRONMENT_NAMES: ReadonlySet<string> = new Set([
   'HOSTTYPE', 'MACHTYPE', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR', 'SSH_AUTH_SOCK', 'GOPATH', 'JAVA_HOME', 'CI',
 ]);
 
+const DECLARING_WORD = /export|local|readonly|declare|typeset/;
+
 /**
  * Names a shell snippet assigns: `NAME=`, `export NAME=`, `for NAME in`, `read NAME`, `local NAME`.
  * Over-matching is harmless (one prompt fewer); under-matching would ask for a value the script sets itself.
  */
 export function assignedShellNames(script: string): Set<string> {
   const names = new Set<string>();
-  const assignment = /(?:^|[\s;&|(`])(?:(?:export|local|readonly|declare|typeset)\s+(?:-\w+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)\+?=/g;
-  for (let m = assignment.exec(script); m; m = assignment.exec(script)) names.add(m[1]);
-  const loop = /\b(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b/g;
-  for (let m = loop.exec(script); m; m = loop.exec(script)) names.add(m[1]);
-  const read = /\bread\s+((?:-[a-zA-Z]+\s+(?:\S+\s+)?)*)([A-Za-z_][A-Za-z0-9_ ]*)/g;
-  for (let m = read.exec(script); m; m = read.exec(script)) for (const n of m[2].trim().split(/\s+/)) names.add(n);
-  const exported = /\b(?:export|local|readonly|declare|typeset)\s+((?:[A-Za-z_][A-Za-z0-9_]*\s*)+)(?:$|[;&|\n])/gm;
-  for (let m = exported.exec(script); m; m = exported.exec(script)) for (const n of m[1].trim().split(/\s+/)) names.add(n);
+  // Each pattern needs a word or character most commands lack; checking for it first skips the regex.
+  if (script.includes('=')) {
+    const assignment = /(?:^|[\s;&|(`])(?:(?:export|local|readonly|declare|typeset)\s+(?:-\w+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)\+?=/g;
+    for (let m = assignment.exec(script); m; m = assignment.exec(script)) names.add(m[1]);
+  }
+  if (script.includes('for') || script.includes('select')) {
+    const loop = /\b(?:for|select)\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b/g;
+    for (let m = loop.exec(script); m; m = loop.exec(script)) names.add(m[1]);
+  }
+  if (script.includes('read')) {
+    const read = /\bread\s+((?:-[a-zA-Z]+\s+(?:\S+\s+)?)*)([A-Za-z_][A-Za-z0-9_ ]*)/g;
+    for (let m = read.exec(script); m; m = read.exec(script)) for (const n of m[2].trim().split(/\s+/)) names.add(n);
+  }
+  if (DECLARING_WORD.test(script)) {
+    const exported = /\b(?:export|local|readonly|declare|typeset)\s+((?:[A-Za-z_][A-Za-z0-9_]*\s*)+)(?:$|[;&|\n])/gm;
+    for (let m = exported.exec(script); m; m = exported.exec(script)) for (const n of m[1].trim().split(/\s+/)) names.add(n);
+  }
   return names;
 }
 
+
 const QUOTED = 1;
 const COMMENT = 2;
+
+/** Whether the line starting at `start` is a whole-line comment (`#` after spaces and tabs). */
+function isCommentLineAt(command: string, start: number): boolean {
+  let i = start;
+  // The original test looked at most 200 characters ahead; a comment past that much indentation stays code.
+  const limit = Math.min(command.length, start + 200);
+  while (i < limit && (command.charCodeAt(i) === 0x20 || command.charCodeAt(i) === 0x09)) i++;
+  return i < limit && command.charCodeAt(i) === 0x23;
+}
 
 /**
  * Marks the characters of a command that are single-quoted or escaped (where `$NAME` is literal) and
@@ -65,7 +86,7 @@ function literalMask(command: string): Uint8Array {
   let lineStart = true;
   for (let i = 0; i < command.length; i++) {
     const c = command[i];
-    if (lineStart && !inSingle && !inDouble && /^[ \t]*#/.test(command.slice(i, i + 200))) {
+    if (lineStart && !inSingle && !inDouble && isCommentLineAt(command, i)) {
       while (i < command.length && command[i] !== '\n') mask[i++] = COMMENT;
       continue;
     }

@@ -2,6 +2,7 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { decodeFileText, type Problem } from './fileText';
 import { parseFrontMatter, type RunbookMetadata } from './frontMatter';
+import { scanMarkdownOutline } from './markdownOutline';
 import { assignedShellNames, findPlaceholders, type Placeholder } from './placeholders';
 import { extractShellCommands, type BlockShape } from './shellTranscript';
 
@@ -73,18 +74,41 @@ const markdown = new MarkdownIt('commonmark', { html: true });
 // Steps and headings are block-level; inline parsing is most of markdown-it's cost and we never need it.
 markdown.core.ruler.disable(['inline', 'text_join']);
 
+/** Text the ASCII fast path of {@link slugify} handles. */
+// eslint-disable-next-line no-control-regex -- every ASCII character, control characters included
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 export function slugify(text: string): string {
-  const slug = text
+  if (ASCII_ONLY.test(text)) {
+    // The ASCII case of the general path below: letters and digits kept, every other run becomes one dash.
+    const lower = text.toLowerCase();
+    let slug = '';
+    let pendingDash = false;
+    for (let i = 0; i < lower.length; i++) {
+      const c = lower.charCodeAt(i);
+      if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+        if (pendingDash && slug) slug += '-';
+        pendingDash = false;
+        slug += lower[i];
+      } else pendingDash = true;
+    }
+    return slug;
+  }
+  return text
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
-  return slug;
 }
+
+/** Characters the markup rules of {@link plainText} need; text without them is only whitespace-normalised. */
+const INLINE_MARKUP = /[[<`*_]/;
+const UNNORMALISED_SPACE = /\s\s|[^\S ]/;
 
 /** Heading or list-item source as plain text: links, code spans, emphasis and tags reduced to their words. */
 function plainText(inline: string): string {
+  if (!INLINE_MARKUP.test(inline)) return (UNNORMALISED_SPACE.test(inline) ? inline.replace(/\s+/g, ' ') : inline).trim();
   return inline
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/<[^>]+>/g, '')
@@ -184,7 +208,10 @@ const HTML_TAG_LINE = /^\s*</;
 
 /** First line in lines[from, to) that opens a fence of `markup`'s kind with an info string, or -1. */
 function findSwallowedOpening(lines: readonly string[], from: number, to: number, markup: string): number {
+  // Only lines holding three fence characters of this kind can match; most lines are skipped without the regex.
+  const run = markup.slice(0, 3);
   for (let n = from; n < to; n++) {
+    if (lines[n].indexOf(run) === -1) continue;
     const m = OPENING_FENCE.exec(lines[n]);
     if (m && m[1][0] === markup[0] && m[1].length >= markup.length) return n;
   }
@@ -297,6 +324,45 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
   }
 }
 
+/**
+ * The fast path of {@link scanBlocks}: the same events from {@link scanMarkdownOutline} when the
+ * document is plain enough for it and every fence is properly closed. Returns false (and adds nothing)
+ * when markdown-it has to parse the document.
+ */
+function scanOutline(lines: readonly string[], from: number, to: number, events: RawEvent[]): boolean {
+  const outline = scanMarkdownOutline(lines, from, to);
+  if (outline === undefined) return false;
+  const found: RawEvent[] = [];
+  let lastItemContent: string | undefined;
+  let lastItemTitle: string | undefined;
+  for (const event of outline) {
+    if (event.kind === 'heading') {
+      const text = plainText(event.content);
+      found.push({ kind: 'heading', heading: { level: event.level, text, line: event.line + 1, slug: slugify(text) } });
+      continue;
+    }
+    if (event.kind === 'code') {
+      found.push({ kind: 'block', block: { fenced: false, info: '', content: event.content, start: event.start, end: event.end, listItemTitle: undefined } });
+      continue;
+    }
+    const { start, end, markup } = event;
+    // Fences that swallowed another block's opening take markdown-it's repair path.
+    if (findSwallowedOpening(lines, start + 1, end, markup) !== -1 || !isClosingFence(lines[end], markup)) return false;
+    let title: string | undefined;
+    if (event.listItemContent !== undefined) {
+      // Every fence of one list item shares its title.
+      if (event.listItemContent !== lastItemContent) {
+        lastItemContent = event.listItemContent;
+        lastItemTitle = listItemTitle(event.listItemContent);
+      }
+      title = lastItemTitle;
+    }
+    found.push({ kind: 'block', block: { fenced: true, info: event.info, content: event.content, start, end, listItemTitle: title } });
+  }
+  for (const event of found) events.push(event);
+  return true;
+}
+
 function titleFromPath(path: string): string {
   const base = path.split('/').pop() ?? path;
   const stem = base.replace(/\.(md|markdown)$/i, '');
@@ -315,11 +381,16 @@ function uniqueId(base: string, used: Map<string, number>): string {
   return `${root}-${n}`;
 }
 
+export interface RunbookParseOptions {
+  /** Always parse with markdown-it, skipping the fast outline scanner (tests compare both paths). */
+  fullParse?: boolean;
+}
+
 /**
  * Parses one runbook. Never throws: anything wrong with the file becomes an entry in `problems` and
  * the rest of it is still read.
  */
-export function parseRunbook(path: string, content: string | Uint8Array): Runbook {
+export function parseRunbook(path: string, content: string | Uint8Array, options: RunbookParseOptions = {}): Runbook {
   const decoded = decodeFileText(content);
   const runbook: Runbook = {
     path,
@@ -335,21 +406,23 @@ export function parseRunbook(path: string, content: string | Uint8Array): Runboo
   };
   if (decoded.binary) return runbook;
   try {
-    fillRunbook(runbook, decoded.text);
+    fillRunbook(runbook, decoded.text, options);
   } catch (err) {
     runbook.problems.push({ line: 1, severity: 'error', message: `Runbook Ops could not read this file: ${(err as Error).message}` });
   }
   return runbook;
 }
 
-function fillRunbook(runbook: Runbook, text: string): void {
+function fillRunbook(runbook: Runbook, text: string, options: RunbookParseOptions): void {
   const lines = text.split('\n');
   const frontMatter = parseFrontMatter(lines);
   Object.assign(runbook, frontMatter.metadata);
   runbook.problems.push(...frontMatter.problems);
 
   const events: RawEvent[] = [];
-  scanBlocks(lines, frontMatter.lineCount, lines.length, events, runbook.problems);
+  // markdown-it turns NUL into U+FFFD; the outline scanner leaves such files to it.
+  const fast = !options.fullParse && text.indexOf('\0') === -1 && scanOutline(lines, frontMatter.lineCount, lines.length, events);
+  if (!fast) scanBlocks(lines, frontMatter.lineCount, lines.length, events, runbook.problems);
 
   const headings = events.flatMap((e) => (e.kind === 'heading' ? [e.heading] : []));
   runbook.headings = headings;

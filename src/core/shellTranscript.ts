@@ -47,8 +47,14 @@ const FOREIGN_PROMPTS: readonly RegExp[] = [
   /^\s*[\w-]+\([\w:]*\)[#>]\s/,
 ];
 
+/** Every prompt above ends in one of these followed by whitespace; most output lines hold none and skip the regexes. */
+const PROMPT_CHARACTER = /[$#%❯>]/;
+/** Likewise for foreign prompts. */
+const FOREIGN_PROMPT_CHARACTER = /[#>]|\.\.\./;
+
 /** The command on a shell prompt line, or undefined when the line carries no shell prompt. */
 export function stripShellPrompt(line: string, rootPrompt: boolean): string | undefined {
+  if (!PROMPT_CHARACTER.test(line)) return undefined;
   for (const prompt of SHELL_PROMPTS) {
     const m = prompt.exec(line);
     if (m) return m[1].trimEnd();
@@ -61,7 +67,7 @@ export function stripShellPrompt(line: string, rootPrompt: boolean): string | un
 }
 
 export function hasForeignPrompt(line: string): boolean {
-  return FOREIGN_PROMPTS.some((p) => p.test(line));
+  return FOREIGN_PROMPT_CHARACTER.test(line) && FOREIGN_PROMPTS.some((p) => p.test(line));
 }
 
 const HEREDOC = /<<(-?)\s*(['"]?)([A-Za-z_][\w.-]*)\2/g;
@@ -118,7 +124,7 @@ function collectCommand(lines: readonly string[], start: number, first: string, 
 
 /** Splits a code block's content into the commands a shell would run. */
 export function extractShellCommands(content: string, language: string): BlockCommands {
-  const lines = content.replace(/\n$/, '').split('\n');
+  const lines = (content.charCodeAt(content.length - 1) === 0x0a ? content.slice(0, -1) : content).split('\n');
   const rootPrompt = TRANSCRIPT_LANGUAGES.has(language);
   const prompted = lines.map((l) => stripShellPrompt(l, rootPrompt));
   if (prompted.some((c) => c !== undefined)) {
@@ -141,5 +147,10 @@ export function extractShellCommands(content: string, language: string): BlockCo
   while (first < lines.length && lines[first].trim() === '') first++;
   let last = lines.length - 1;
   while (last > first && lines[last].trim() === '') last--;
-  return { shape: 'script', commands: [{ text: lines.slice(first, last + 1).join('\n'), line: first }] };
+  // lines[first..last] joined with \n is this slice of the content: no rebuilding of the script.
+  let start = 0;
+  for (let i = 0; i < first; i++) start += lines[i].length + 1;
+  let end = start;
+  for (let i = first; i <= last; i++) end += lines[i].length + (i < last ? 1 : 0);
+  return { shape: 'script', commands: [{ text: content.slice(start, end), line: first }] };
 }

@@ -254,31 +254,59 @@ async function timeIt(run: () => Promise<unknown>): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function main(): Promise<void> {
-  const runs = Math.max(1, Number(process.argv[2] ?? 3));
+export interface ReviewDatesBenchOptions {
+  files?: number;
+  commits?: number;
+  /** Files timed with one `git log -1` each; the per-file row extrapolates from them to every file. */
+  perFileSample?: number;
+  runs?: number;
+}
+
+export interface ReviewDatesMeasurement {
+  files: number;
+  commits: number;
+  merges: number;
+  setupSeconds: number;
+  /** One `git log` pass over the whole history (buildLastCommitMap), seconds per run. */
+  onePass: number[];
+  perFileSample: number;
+  /** `git log -1` for each file of the sample, one process after another, seconds per run. */
+  perFile: number[];
+}
+
+/** Builds a history repository and times both ways of finding every file's last change, side by side. */
+export async function measureReviewDates(options: ReviewDatesBenchOptions = {}): Promise<ReviewDatesMeasurement> {
+  const runs = Math.max(1, options.runs ?? 3);
   const dir = mkdtempSync(join(tmpdir(), 'rbo-bench-review-'));
   try {
     const setupStarted = performance.now();
-    const fixture = createHistoryRepository(dir);
-    const setup = (performance.now() - setupStarted) / 1000;
-    process.stdout.write(`repository: ${fixture.files.length} files, ${fixture.commitCount} commits (${fixture.mergeCount} merges), created in ${setup.toFixed(2)} s\n`);
-
+    const fixture = createHistoryRepository(dir, { files: options.files, commits: options.commits });
+    const setupSeconds = (performance.now() - setupStarted) / 1000;
+    const sample = fixture.files.slice(0, Math.min(fixture.files.length, options.perFileSample ?? fixture.files.length));
     await buildLastCommitMap(dir); // warm-up: page cache and git's object store
+    await perFileLastCommits(dir, sample.slice(0, 20));
     const onePass: number[] = [];
     const perFile: number[] = [];
     for (let i = 0; i < runs; i++) {
       onePass.push(await timeIt(() => buildLastCommitMap(dir)));
-      perFile.push(await timeIt(() => perFileLastCommits(dir, fixture.files)));
+      perFile.push(await timeIt(() => perFileLastCommits(dir, sample)));
     }
-    const row = (name: string, times: number[]): string =>
-      `${name.padEnd(42)} ${median(times).toFixed(3).padStart(8)} s   (min ${Math.min(...times).toFixed(3)}, max ${Math.max(...times).toFixed(3)})\n`;
-    process.stdout.write(`median of ${runs} runs, side by side:\n`);
-    process.stdout.write(row('one-pass git log (buildLastCommitMap)', onePass));
-    process.stdout.write(row(`git log -1 per file (${fixture.files.length} processes)`, perFile));
-    process.stdout.write(`per-file / one-pass: ${(median(perFile) / median(onePass)).toFixed(0)}x\n`);
+    return { files: fixture.files.length, commits: fixture.commitCount, merges: fixture.mergeCount, setupSeconds, onePass, perFileSample: sample.length, perFile };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  const runs = Math.max(1, Number(process.argv[2] ?? 3));
+  const result = await measureReviewDates({ runs });
+  process.stdout.write(`repository: ${result.files} files, ${result.commits} commits (${result.merges} merges), created in ${result.setupSeconds.toFixed(2)} s\n`);
+  const row = (name: string, times: number[]): string =>
+    `${name.padEnd(42)} ${median(times).toFixed(3).padStart(8)} s   (min ${Math.min(...times).toFixed(3)}, max ${Math.max(...times).toFixed(3)})\n`;
+  process.stdout.write(`median of ${runs} runs, side by side:\n`);
+  process.stdout.write(row('one-pass git log (buildLastCommitMap)', result.onePass));
+  process.stdout.write(row(`git log -1 per file (${result.perFileSample} processes)`, result.perFile));
+  process.stdout.write(`per-file / one-pass: ${(median(result.perFile) / median(result.onePass)).toFixed(0)}x\n`);
 }
 
 if (require.main === module) {

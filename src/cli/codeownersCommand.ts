@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { CODEOWNERS_LOCATIONS, ownerHandles, planCodeowners, renderCodeownersBlock, replaceCodeownersBlock } from '../core/codeowners';
+import { decodeFileText } from '../core/fileText';
+import { parseFrontMatter } from '../core/frontMatter';
+import { loadPlain } from '../core/incidentSource';
+import { PathClassifier } from '../core/paths';
+import { layoutFromConfig } from '../core/repoConfig';
+import { findWorkTreeRoot } from '../git/workTree';
+import { ownedIncidents, ownedRunbooks } from './checkCommand';
+import { readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
+import { listRepositoryFiles } from './repositoryFiles';
+
+export const CODEOWNERS_FLAG_OPTIONS: ReadonlySet<string> = new Set(['write']);
+
+function readText(file: string): string | undefined {
+  try {
+    return decodeFileText(readFileSync(file)).text;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `runbook-ops codeowners [dir] [--write]`: the CODEOWNERS block routing reviews of runbooks to their
+ * `owner` and of incidents to their services' owners; printed, or written into the marked block.
+ */
+export function codeownersCommand(args: ParsedArgs, out: (text: string) => void, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): number {
+  if (args.positional.length > 1) throw new UsageError('codeowners takes one folder.');
+  const root = resolve(args.positional[0] ?? '.');
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
+  const { config } = readRepoConfig(root);
+  const classifier = new PathClassifier(layoutFromConfig(config));
+  const paths = listRepositoryFiles(root);
+  const runbooks = ownedRunbooks(paths.filter((p) => classifier.classify(p) === 'runbook'), (path) => {
+    const text = readText(join(root, path));
+    return text === undefined ? undefined : parseFrontMatter(text.split('\n', 400)).metadata;
+  });
+  const incidents = ownedIncidents(paths.filter((p) => classifier.classify(p) === 'incident').map((path) => {
+    let record: unknown;
+    try {
+      record = loadPlain(readText(join(root, path)) ?? '');
+    } catch {
+      record = undefined;
+    }
+    return { path, record: record !== null && typeof record === 'object' ? (record as never) : undefined };
+  }));
+  // CODEOWNERS paths are relative to the git repository, which may hold the runbooks in a subfolder.
+  const gitRoot = findWorkTreeRoot(root) ?? root;
+  const plan = planCodeowners(runbooks, incidents, relative(gitRoot, root).split(sep).join('/'));
+  const block = renderCodeownersBlock(plan);
+  for (const { path, owner } of plan.unroutable) err(`${path}: owner "${owner}" is not a GitHub @user, @org/team or e-mail, so CODEOWNERS cannot route reviews to it.`);
+  const unowned = runbooks.filter((r) => ownerHandles(r.owner).routable.length === 0).length;
+  if (unowned > 0) err(`${unowned} runbook${unowned === 1 ? ' has' : 's have'} no usable owner and ${unowned === 1 ? 'is' : 'are'} left out.`);
+
+  if (args.options.get('write') !== true) {
+    out(block.join('\n'));
+    return 0;
+  }
+  const file = CODEOWNERS_LOCATIONS.map((l) => join(gitRoot, l)).find((f) => existsSync(f)) ?? join(gitRoot, CODEOWNERS_LOCATIONS[0]);
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  const updated = replaceCodeownersBlock(existing, block);
+  const shown = relative(process.cwd(), file).split(sep).join('/') || file;
+  if (updated === existing) {
+    out(`${shown} is up to date (${plan.rules.length} rules).`);
+    return 0;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, updated);
+  out(`${existing === undefined ? 'Wrote' : 'Updated'} ${shown}: ${plan.rules.filter((r) => r.kind === 'runbook').length} runbook and ${plan.rules.filter((r) => r.kind === 'incident').length} incident rules between "# BEGIN runbook-ops" and "# END runbook-ops".`);
+  return 0;
+}

@@ -1,0 +1,439 @@
+import * as jsYaml from 'js-yaml';
+import type { SourceNode, SourcePair } from './incidentSource';
+
+/**
+ * A line-based reader for the plain subset of YAML that incident records are written in — block
+ * mappings and sequences, plain, quoted and `|` scalars, one-line flow collections — giving exactly
+ * the value js-yaml's `load` (core schema) gives, plus the validator's {@link SourceNode} tree, in one
+ * pass and several times faster (DESIGN §7). Anything outside that subset (anchors, tags, folded or
+ * multi-line scalars, unusual escapes or indentation, duplicate keys…) returns `undefined`, and the
+ * caller falls back to js-yaml. `test/unit/indexEquivalence.test.ts` compares the two.
+ */
+export interface YamlSubsetDocument {
+  value: Record<string, unknown>;
+  node: SourceNode;
+}
+
+interface ImplicitType {
+  tag: string;
+  resolve(data: string): boolean;
+  construct(data: string): unknown;
+}
+
+const CORE_TAGS = ['tag:yaml.org,2002:null', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float'];
+
+/**
+ * js-yaml's own resolvers for plain scalars, so `42`, `~` and `.inf` read the same; undefined (and the
+ * subset reader off) if the core schema ever holds other types than these four.
+ */
+const IMPLICIT_TYPES: readonly ImplicitType[] | undefined = (() => {
+  const compiled = (jsYaml.CORE_SCHEMA as unknown as { compiledImplicit?: unknown }).compiledImplicit;
+  if (!Array.isArray(compiled) || compiled.length !== CORE_TAGS.length) return undefined;
+  const types = compiled as ImplicitType[];
+  return types.every((t, i) => t.tag === CORE_TAGS[i] && typeof t.resolve === 'function') ? types : undefined;
+})();
+
+/**
+ * First characters of every text the core types resolve (`~`, null, true/false in three cases, numbers,
+ * `.inf`/`.nan`); any other plain scalar is a string without asking them.
+ */
+const RESOLVABLE_START = /^[~nNtTfF.+\-0-9]/;
+
+/** The characters js-yaml refuses anywhere in a document (its own pattern). */
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+/** The cheap pre-check: text of printable ASCII and newlines needs no closer look. */
+const NOT_PLAIN_ASCII = /[^\x20-\x7e\n]/;
+const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Characters that make a one-line flow item more than a plain word list. */
+const FLOW_SPECIAL = /[#"'[\]{}]/;
+/** Indicators that may not start a plain flow item in the subset. */
+const FLOW_INDICATOR_START = /^(?:[&*!|>%@`:]|[-?](?: |$))/;
+
+const SPACE = 0x20;
+
+/** Thrown inside the reader when the document is outside the subset; caught once at the top. */
+class OutsideSubset extends Error {}
+const OUTSIDE_SUBSET = new OutsideSubset();
+
+/** Scalars have no pairs or items; one shared (frozen) empty list each saves two allocations per value. */
+const NO_PAIRS = Object.freeze([]) as unknown as SourcePair[];
+const NO_ITEMS = Object.freeze([]) as unknown as SourceNode[];
+
+function scalarNode(value: unknown, text: string): SourceNode {
+  return { kind: 'scalar', value, text, pairs: NO_PAIRS, items: NO_ITEMS, range: undefined };
+}
+
+function mapNode(pairs: SourcePair[]): SourceNode {
+  return { kind: 'map', value: undefined, text: '', pairs, items: NO_ITEMS };
+}
+
+function seqNode(items: SourceNode[]): SourceNode {
+  return { kind: 'seq', value: undefined, text: '', pairs: NO_PAIRS, items, range: undefined };
+}
+
+interface Read {
+  value: unknown;
+  node: SourceNode;
+}
+
+function resolvePlain(text: string, types: readonly ImplicitType[]): Read {
+  if (!RESOLVABLE_START.test(text)) return { value: text, node: scalarNode(text, text) };
+  for (const type of types) {
+    if (type.resolve(text)) {
+      const value = type.construct(text);
+      return { value, node: scalarNode(value, value === null || value === undefined ? '' : String(value)) };
+    }
+  }
+  return { value: text, node: scalarNode(text, text) };
+}
+
+function indentOf(line: string): number {
+  let n = 0;
+  while (n < line.length && line.charCodeAt(n) === SPACE) n++;
+  return n;
+}
+
+/** After a value: nothing, or spaces and a comment. */
+function isValueTail(tail: string): boolean {
+  const at = indentOf(tail);
+  return at === tail.length || (at > 0 && tail.charCodeAt(at) === 0x23);
+}
+
+/** Simple keys the core schema reads as null or a boolean (so `String(key)` would differ from the text). */
+const NON_STRING_KEYS: ReadonlySet<string> = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
+
+/** The offset of the `:` ending a simple `key:` at `at`, or -1 when the line holds no simple key there. */
+function simpleKeyEnd(line: string, at: number): number {
+  const colon = line.indexOf(':', at);
+  if (colon === -1 || (colon + 1 < line.length && line.charCodeAt(colon + 1) !== SPACE)) return -1;
+  return SIMPLE_KEY.test(line.slice(at, colon)) ? colon : -1;
+}
+
+class SubsetReader {
+  private n = 0;
+  /** Leading spaces of each line, or -1 for blank and comment-only lines (skipped between values). */
+  private readonly indents: Int32Array;
+
+  constructor(
+    private readonly lines: readonly string[],
+    private readonly types: readonly ImplicitType[],
+  ) {
+    this.indents = new Int32Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const at = indentOf(line);
+      this.indents[i] = at === line.length || line.charCodeAt(at) === 0x23 ? -1 : at;
+    }
+  }
+
+  document(): YamlSubsetDocument {
+    this.skip();
+    if (this.n >= this.lines.length || this.indents[this.n] !== 0) throw OUTSIDE_SUBSET;
+    const read = this.mapping(0, -1);
+    this.skip();
+    if (this.n < this.lines.length) throw OUTSIDE_SUBSET;
+    return { value: read.value as Record<string, unknown>, node: read.node };
+  }
+
+  private skip(): void {
+    while (this.n < this.lines.length && this.indents[this.n] < 0) this.n++;
+  }
+
+  /**
+   * A block mapping whose keys sit at column `indent`. With `firstAt` ≥ 0 its first key is on the
+   * current line at that column (the `- key: value` of a sequence item).
+   */
+  private mapping(indent: number, firstAt: number): Read {
+    const value: Record<string, unknown> = {};
+    const pairs: SourcePair[] = [];
+    let first = firstAt >= 0;
+    for (;;) {
+      if (!first) {
+        this.skip();
+        if (this.n >= this.lines.length) break;
+        const at = this.indents[this.n];
+        if (at < indent) break;
+        if (at > indent) throw OUTSIDE_SUBSET;
+        // A sequence at the mapping's own indent ends it (it belonged to the key before).
+        if (this.lines[this.n].charCodeAt(at) === 0x2d) break;
+      }
+      first = false;
+      const line = this.lines[this.n];
+      const colon = simpleKeyEnd(line, indent);
+      if (colon < 0) throw OUTSIDE_SUBSET;
+      const key = line.slice(indent, colon);
+      if (NON_STRING_KEYS.has(key) || key === '__proto__' || Object.prototype.hasOwnProperty.call(value, key)) throw OUTSIDE_SUBSET;
+      const read = this.valueAfterKey(line, colon + 1, indent);
+      value[key] = read.value;
+      pairs.push({ key, keyNode: scalarNode(key, key), value: read.node });
+    }
+    return { value, node: mapNode(pairs) };
+  }
+
+  /** The value of a `key:` on line `n` whose text starts at `from`; moves past every line the value takes. */
+  private valueAfterKey(line: string, from: number, keyIndent: number): Read {
+    let at = from;
+    while (at < line.length && line.charCodeAt(at) === SPACE) at++;
+    // Nothing, or only a comment, after the key: the value is on the lines below (or null).
+    if (at >= line.length || (at > from && line.charCodeAt(at) === 0x23)) {
+      this.n++;
+      this.skip();
+      if (this.n < this.lines.length) {
+        const next = this.lines[this.n];
+        const nextAt = this.indents[this.n];
+        const isItem = next.charCodeAt(nextAt) === 0x2d && (nextAt + 1 === next.length || next.charCodeAt(nextAt + 1) === SPACE);
+        if (nextAt > keyIndent) return isItem ? this.sequence(nextAt) : this.mapping(nextAt, -1);
+        if (nextAt === keyIndent && isItem) return this.sequence(nextAt);
+      }
+      return { value: null, node: scalarNode(null, '') };
+    }
+    if (line.charCodeAt(at) === 0x7c || line.charCodeAt(at) === 0x3e) return this.blockScalar(line, at, keyIndent);
+    const read = this.inlineValue(line, at);
+    this.n++;
+    this.noContinuation(keyIndent);
+    return read;
+  }
+
+  /** A one-line value may not go on on more-indented lines (a multi-line scalar, or an error). */
+  private noContinuation(indent: number): void {
+    let k = this.n;
+    while (k < this.lines.length && this.indents[k] < 0) k++;
+    if (k < this.lines.length && this.indents[k] > indent) throw OUTSIDE_SUBSET;
+  }
+
+  /** A block sequence whose `- ` markers sit at column `indent`. */
+  private sequence(indent: number): Read {
+    const value: unknown[] = [];
+    const items: SourceNode[] = [];
+    for (;;) {
+      this.skip();
+      if (this.n >= this.lines.length) break;
+      const line = this.lines[this.n];
+      const at = this.indents[this.n];
+      if (at < indent) break;
+      if (at > indent) throw OUTSIDE_SUBSET;
+      if (line.charCodeAt(at) !== 0x2d) break;
+      // Exactly `- ` then content: other spacings and empty items take js-yaml.
+      if (line.charCodeAt(at + 1) !== SPACE || at + 2 >= line.length || line.charCodeAt(at + 2) === SPACE) throw OUTSIDE_SUBSET;
+      const contentAt = at + 2;
+      let read: Read;
+      if (simpleKeyEnd(line, contentAt) >= 0) read = this.mapping(contentAt, contentAt);
+      else {
+        const c = line.charCodeAt(contentAt);
+        if (c === 0x7c || c === 0x2d) throw OUTSIDE_SUBSET;
+        read = this.inlineValue(line, contentAt);
+        this.n++;
+        this.noContinuation(indent);
+      }
+      value.push(read.value);
+      items.push(read.node);
+    }
+    return { value, node: seqNode(items) };
+  }
+
+  /** A scalar or flow collection starting at `at` and ending on the same line. */
+  private inlineValue(line: string, at: number): Read {
+    const c = line.charCodeAt(at);
+    if (c === 0x22) return this.doubleQuoted(line, at);
+    if (c === 0x27) return this.singleQuoted(line, at);
+    if (c === 0x5b) return this.flowSequence(line, at);
+    if (c === 0x7b) return this.flowMapping(line, at);
+    return resolvePlain(this.plainBlockScalar(line, at), this.types);
+  }
+
+  /** A plain scalar in block context: up to a ` #` comment, trailing spaces dropped. */
+  private plainBlockScalar(line: string, at: number): string {
+    const c = line.charCodeAt(at);
+    // Indicators that start something else: anchors, aliases, tags, block scalars, directives, reserved.
+    if (c === 0x23 || c === 0x26 || c === 0x2a || c === 0x21 || c === 0x7c || c === 0x3e || c === 0x25 || c === 0x40 || c === 0x60
+      || c === 0x2c || c === 0x5d || c === 0x7d) {
+      throw OUTSIDE_SUBSET;
+    }
+    if ((c === 0x2d || c === 0x3f || c === 0x3a) && (at + 1 >= line.length || line.charCodeAt(at + 1) === SPACE)) throw OUTSIDE_SUBSET;
+    const comment = line.indexOf(' #', at);
+    let end = comment === -1 ? line.length : comment;
+    while (end > at && line.charCodeAt(end - 1) === SPACE) end--;
+    const text = line.slice(at, end);
+    // `: ` (or a final `:`) inside would be a mapping, or an error.
+    if (text.indexOf(': ') !== -1 || text.charCodeAt(text.length - 1) === 0x3a) throw OUTSIDE_SUBSET;
+    return text;
+  }
+
+  private doubleQuoted(line: string, at: number): Read {
+    let text = '';
+    let from = at + 1;
+    for (let i = from; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 0x22) {
+        text += line.slice(from, i);
+        if (!isValueTail(line.slice(i + 1))) throw OUTSIDE_SUBSET;
+        return { value: text, node: scalarNode(text, text) };
+      }
+      if (c === 0x5c) {
+        const e = line.charCodeAt(i + 1);
+        const escaped = e === 0x22 ? '"' : e === 0x5c ? '\\' : e === 0x2f ? '/' : e === 0x6e ? '\n' : e === 0x74 ? '\t' : undefined;
+        if (escaped === undefined) throw OUTSIDE_SUBSET;
+        text += line.slice(from, i) + escaped;
+        i++;
+        from = i + 1;
+      }
+    }
+    throw OUTSIDE_SUBSET; // continues on the next line
+  }
+
+  private singleQuoted(line: string, at: number): Read {
+    let text = '';
+    let from = at + 1;
+    for (let i = from; i < line.length; i++) {
+      if (line.charCodeAt(i) !== 0x27) continue;
+      if (line.charCodeAt(i + 1) === 0x27) {
+        text += line.slice(from, i + 1);
+        i++;
+        from = i + 1;
+        continue;
+      }
+      text += line.slice(from, i);
+      if (!isValueTail(line.slice(i + 1))) throw OUTSIDE_SUBSET;
+      return { value: text, node: scalarNode(text, text) };
+    }
+    throw OUTSIDE_SUBSET;
+  }
+
+  /** A plain scalar inside a one-line flow collection. */
+  private flowPlain(raw: string): Read {
+    // Only spaces separate flow items; other white space is content.
+    let start = 0;
+    let end = raw.length;
+    while (start < end && raw.charCodeAt(start) === SPACE) start++;
+    while (end > start && raw.charCodeAt(end - 1) === SPACE) end--;
+    const text = raw.slice(start, end);
+    if (text === '' || FLOW_SPECIAL.test(text) || FLOW_INDICATOR_START.test(text) || text.indexOf(': ') !== -1 || text.charCodeAt(text.length - 1) === 0x3a) {
+      throw OUTSIDE_SUBSET;
+    }
+    return resolvePlain(text, this.types);
+  }
+
+  private flowSequence(line: string, at: number): Read {
+    const close = line.indexOf(']', at);
+    if (close === -1 || !isValueTail(line.slice(close + 1))) throw OUTSIDE_SUBSET;
+    const body = line.slice(at + 1, close);
+    const value: unknown[] = [];
+    const items: SourceNode[] = [];
+    if (indentOf(body) !== body.length) {
+      for (const part of body.split(',')) {
+        const read = this.flowPlain(part);
+        value.push(read.value);
+        items.push(read.node);
+      }
+    }
+    return { value, node: seqNode(items) };
+  }
+
+  private flowMapping(line: string, at: number): Read {
+    const value: Record<string, unknown> = {};
+    const pairs: SourcePair[] = [];
+    let i = at + 1;
+    for (;;) {
+      while (line.charCodeAt(i) === SPACE) i++;
+      if (line.charCodeAt(i) === 0x7d && pairs.length === 0) break;
+      const colon = line.indexOf(': ', i);
+      if (colon === -1) throw OUTSIDE_SUBSET;
+      const key = line.slice(i, colon);
+      if (!SIMPLE_KEY.test(key) || key === '__proto__' || NON_STRING_KEYS.has(key) || Object.prototype.hasOwnProperty.call(value, key)) {
+        throw OUTSIDE_SUBSET;
+      }
+      i = colon + 2;
+      while (line.charCodeAt(i) === SPACE) i++;
+      let read: Read;
+      if (line.charCodeAt(i) === 0x22) {
+        const end = line.indexOf('"', i + 1);
+        if (end === -1) throw OUTSIDE_SUBSET;
+        const text = line.slice(i + 1, end);
+        if (text.indexOf('\\') !== -1) throw OUTSIDE_SUBSET;
+        read = { value: text, node: scalarNode(text, text) };
+        i = end + 1;
+        while (line.charCodeAt(i) === SPACE) i++;
+      } else {
+        let end = i;
+        while (end < line.length && line.charCodeAt(end) !== 0x2c && line.charCodeAt(end) !== 0x7d) end++;
+        read = this.flowPlain(line.slice(i, end));
+        i = end;
+      }
+      value[key] = read.value;
+      pairs.push({ key, keyNode: scalarNode(key, key), value: read.node });
+      const c = line.charCodeAt(i);
+      if (c === 0x2c) {
+        i++;
+        continue;
+      }
+      if (c === 0x7d) break;
+      throw OUTSIDE_SUBSET;
+    }
+    if (!isValueTail(line.slice(i + 1))) throw OUTSIDE_SUBSET;
+    return { value, node: mapNode(pairs) };
+  }
+
+  /** A `|`, `|-`, `>` or `>-` block scalar after a key at `keyIndent` (js-yaml's readBlockScalar). */
+  private blockScalar(line: string, at: number, keyIndent: number): Read {
+    const folded = line.charCodeAt(at) === 0x3e;
+    const header = line.slice(at + 1);
+    const strip = header.charCodeAt(0) === 0x2d;
+    if (!isValueTail(strip ? header.slice(1) : header) || (header.length > 0 && !strip && header.charCodeAt(0) !== SPACE)) throw OUTSIDE_SUBSET;
+    const { lines } = this;
+    let k = this.n + 1;
+    if (k >= lines.length) throw OUTSIDE_SUBSET;
+    const textIndent = indentOf(lines[k]);
+    // Leading blank lines, and a body not indented past the key, take js-yaml.
+    if (textIndent === lines[k].length || textIndent <= keyIndent) throw OUTSIDE_SUBSET;
+    let text = '';
+    let emptyLines = 0;
+    let didRead = false;
+    let atMoreIndented = false;
+    for (; k < lines.length; k++) {
+      const body = lines[k];
+      const indent = indentOf(body);
+      if (indent === body.length) {
+        if (indent > textIndent) throw OUTSIDE_SUBSET; // spaces past the indent would be content
+        emptyLines++;
+        continue;
+      }
+      if (indent < textIndent) break;
+      if (!folded) text += '\n'.repeat(didRead ? 1 + emptyLines : emptyLines);
+      else if (indent > textIndent) {
+        // More-indented lines are kept as they are, not folded.
+        atMoreIndented = true;
+        text += '\n'.repeat(didRead ? 1 + emptyLines : emptyLines);
+      } else if (atMoreIndented) {
+        atMoreIndented = false;
+        text += '\n'.repeat(emptyLines + 1);
+      } else if (emptyLines === 0) {
+        if (didRead) text += ' ';
+      } else text += '\n'.repeat(emptyLines);
+      text += body.slice(textIndent);
+      didRead = true;
+      emptyLines = 0;
+    }
+    // At the end of the document js-yaml's chomping differs subtly; leave that case to it.
+    if (k >= lines.length) throw OUTSIDE_SUBSET;
+    if (!strip) text += '\n';
+    this.n = k;
+    return { value: text, node: scalarNode(text, text) };
+  }
+}
+
+/**
+ * The record `text` (already split into `lines`) holds, when it is within the subset; `undefined`
+ * otherwise (the caller then uses js-yaml).
+ */
+export function readYamlSubset(text: string, lines: readonly string[]): YamlSubsetDocument | undefined {
+  if (IMPLICIT_TYPES === undefined) return undefined;
+  if (text.indexOf('\t') !== -1 || text.indexOf('\r') !== -1) return undefined;
+  if (NOT_PLAIN_ASCII.test(text) && NON_PRINTABLE.test(text)) return undefined;
+  try {
+    return new SubsetReader(lines, IMPLICIT_TYPES).document();
+  } catch (err) {
+    if (err === OUTSIDE_SUBSET) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,154 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GitCommandError, NotAGitRepositoryError, runGit, type GitSpawner } from './gitProcess';
+
+/**
+ * Installs the incident merge driver in a repository (issue 6): a `merge=runbook-ops` line per
+ * incident glob in `.gitattributes` (committed, shared by the team) and the driver command in the
+ * repository's own git config (per clone: it names programs on this machine).
+ */
+
+export const MERGE_DRIVER_NAME = 'runbook-ops';
+const DRIVER_DESCRIPTION = 'Runbook Ops incident records (field-by-field merge)';
+const ATTRIBUTES_COMMENT = '# Runbook Ops: merge incident records field by field (runbook-ops install-merge-driver)';
+
+/** How git starts the driver: `<node> <cli.js> merge-driver %O %A %B %P`. */
+export interface MergeDriverProgram {
+  /** The Node (or Electron, with `ELECTRON_RUN_AS_NODE=1` in `env`) that runs the CLI. */
+  nodePath: string;
+  /** Absolute path of `dist/cli.js`. */
+  cliPath: string;
+  /** Variables set for the driver, e.g. `{ ELECTRON_RUN_AS_NODE: '1' }` when nodePath is VS Code's own binary. */
+  env?: Readonly<Record<string, string>>;
+}
+
+export interface MergeDriverInstallOptions {
+  /** Incident globs of the repo config, relative to `dir` (picomatch syntax; braces are expanded). */
+  incidentGlobs: readonly string[];
+  program: MergeDriverProgram;
+  spawner?: GitSpawner;
+}
+
+export interface MergeDriverInstallation {
+  /** The `.gitattributes` written (in `dir`, since the globs are relative to it). */
+  attributesFile: string;
+  /** Lines added this time; empty when they were all there already. */
+  addedLines: string[];
+  /** Every driver line the file holds for the incident globs. */
+  attributeLines: string[];
+  /** The `merge.runbook-ops.driver` value now configured. */
+  driverCommand: string;
+  /** Shell commands that undo the installation. */
+  undo: string[];
+}
+
+/** Quotes a word for `sh -c` (git runs the driver through the shell). */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function mergeDriverCommand(program: MergeDriverProgram): string {
+  const env = Object.entries(program.env ?? {}).map(([name, value]) => `${name}=${shellQuote(value)} `).join('');
+  return `${env}${shellQuote(program.nodePath)} ${shellQuote(program.cliPath)} merge-driver %O %A %B %P`;
+}
+
+/** `{a,b}` alternatives expanded (gitattributes patterns have no braces); nested braces are expanded too. */
+export function expandBraces(glob: string): string[] {
+  const open = glob.indexOf('{');
+  if (open === -1) return [glob];
+  let depth = 0;
+  for (let i = open; i < glob.length; i++) {
+    if (glob[i] === '{') depth++;
+    else if (glob[i] === '}' && --depth === 0) {
+      const options: string[] = [];
+      let start = open + 1;
+      let inner = 0;
+      for (let j = open + 1; j < i; j++) {
+        if (glob[j] === '{') inner++;
+        else if (glob[j] === '}') inner--;
+        else if (glob[j] === ',' && inner === 0) {
+          options.push(glob.slice(start, j));
+          start = j + 1;
+        }
+      }
+      options.push(glob.slice(start, i));
+      const rest = expandBraces(glob.slice(i + 1));
+      return options.flatMap((option) => expandBraces(glob.slice(0, open) + option)).flatMap((head) => rest.map((tail) => head + tail));
+    }
+  }
+  return [glob];
+}
+
+/** The `.gitattributes` lines that send incident records to the driver. Spaces are escaped as gitattributes needs. */
+export function mergeDriverAttributeLines(incidentGlobs: readonly string[]): string[] {
+  const lines = incidentGlobs.flatMap(expandBraces).map((glob) => `${glob.replace(/^\.\//, '').replace(/ /g, '[[:space:]]')} merge=${MERGE_DRIVER_NAME}`);
+  return [...new Set(lines)];
+}
+
+async function gitOrFail(dir: string, args: string[], spawner: GitSpawner | undefined, allowed: readonly number[] = [0]): Promise<string> {
+  const result = await runGit(args, { cwd: dir, spawner });
+  if (result.exitCode === 128 && /not a git repository/i.test(result.stderr)) throw new NotAGitRepositoryError(dir);
+  if (result.exitCode === null || !allowed.includes(result.exitCode)) throw new GitCommandError(args, result.exitCode, result.stderr);
+  return result.stdout;
+}
+
+function readLines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split(/\r?\n/) : [];
+}
+
+function undoCommands(dir: string): string[] {
+  return [
+    `runbook-ops install-merge-driver --undo ${shellQuote(dir)}`,
+    `# or by hand: git config --remove-section merge.${MERGE_DRIVER_NAME}, and delete the merge=${MERGE_DRIVER_NAME} lines from ${shellQuote(join(dir, '.gitattributes'))}`,
+  ];
+}
+
+/** Writes the attributes (idempotent) and the driver config of the repository `dir` is in. */
+export async function installMergeDriver(dir: string, options: MergeDriverInstallOptions): Promise<MergeDriverInstallation> {
+  await gitOrFail(dir, ['rev-parse', '--show-toplevel'], options.spawner);
+  const driverCommand = mergeDriverCommand(options.program);
+  await gitOrFail(dir, ['config', `merge.${MERGE_DRIVER_NAME}.name`, DRIVER_DESCRIPTION], options.spawner);
+  await gitOrFail(dir, ['config', `merge.${MERGE_DRIVER_NAME}.driver`, driverCommand], options.spawner);
+
+  const attributesFile = join(dir, '.gitattributes');
+  const existing = readLines(attributesFile);
+  const present = new Set(existing.map((line) => line.trim().replace(/\s+/g, ' ')));
+  const attributeLines = mergeDriverAttributeLines(options.incidentGlobs);
+  const addedLines = attributeLines.filter((line) => !present.has(line));
+  if (addedLines.length > 0) {
+    const text = existsSync(attributesFile) ? readFileSync(attributesFile, 'utf8') : '';
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const header = present.has(ATTRIBUTES_COMMENT) ? [] : [ATTRIBUTES_COMMENT];
+    const separator = text === '' ? '' : text.endsWith('\n') ? '' : eol;
+    writeFileSync(attributesFile, `${text}${separator}${[...header, ...addedLines].join(eol)}${eol}`);
+  }
+  return { attributesFile, addedLines, attributeLines, driverCommand, undo: undoCommands(dir) };
+}
+
+/** What the driver config says now, to tell whether an installation points at a CLI that still exists. */
+export async function readMergeDriverCommand(dir: string, spawner?: GitSpawner): Promise<string | undefined> {
+  const out = await gitOrFail(dir, ['config', '--get', `merge.${MERGE_DRIVER_NAME}.driver`], spawner, [0, 1]);
+  return out.trim() || undefined;
+}
+
+/** Removes the driver config and the driver's `.gitattributes` lines; returns the lines removed. */
+export async function uninstallMergeDriver(dir: string, spawner?: GitSpawner): Promise<{ attributesFile: string; removedLines: string[]; hadConfig: boolean }> {
+  await gitOrFail(dir, ['rev-parse', '--show-toplevel'], spawner);
+  const hadConfig = (await readMergeDriverCommand(dir, spawner)) !== undefined;
+  // Exit 128: there was no such section; nothing to remove.
+  await gitOrFail(dir, ['config', '--remove-section', `merge.${MERGE_DRIVER_NAME}`], spawner, [0, 128]);
+  const attributesFile = join(dir, '.gitattributes');
+  const removedLines: string[] = [];
+  if (existsSync(attributesFile)) {
+    const text = readFileSync(attributesFile, 'utf8');
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const driverLine = new RegExp(`^\\S+\\s+merge=${MERGE_DRIVER_NAME}\\s*$`);
+    const kept = text.split(/\r?\n/).filter((line) => {
+      const drop = line.trim() === ATTRIBUTES_COMMENT || driverLine.test(line.trim());
+      if (drop) removedLines.push(line);
+      return !drop;
+    });
+    writeFileSync(attributesFile, kept.join(eol));
+  }
+  return { attributesFile, removedLines, hadConfig };
+}

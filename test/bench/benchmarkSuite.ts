@@ -1,0 +1,398 @@
+// The measurements behind `npm run bench` (DESIGN §7): every row side by side in one run on one
+// corpus, each the median of several runs after a warm-up, so drift between machines and runs cancels
+// out of the ratios. run.ts prints them; test/unit/benchHarness.test.ts runs them on a tiny corpus.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import MarkdownIt from 'markdown-it';
+import { parse as parseYaml } from 'yaml';
+import { listRepositoryFiles, repositoryReader } from '../../src/cli/repositoryFiles';
+import { WorkspaceIndex, type FileReader } from '../../src/core/index';
+import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
+import { ensureCorpus, seededRandom, type Corpus, type CorpusSize } from './corpusGenerator';
+import type { MemoryProbeResult } from './indexMemoryProbe';
+import { measureReviewDates, type ReviewDatesBenchOptions } from './reviewDates.bench';
+
+export interface BenchRow {
+  /** Stable key for bench-results.json. */
+  id: string;
+  name: string;
+  unit: 's' | 'ms' | 'MB' | 'x';
+  median?: number;
+  min?: number;
+  max?: number;
+  /** 95th percentile, for per-update latencies. */
+  p95?: number;
+  runs?: number;
+  /** The DESIGN §7 target, in words. */
+  target?: string;
+  /** Whether the target holds (undefined: no target, or not measured). */
+  pass?: boolean;
+  note?: string;
+}
+
+export interface BenchChecks {
+  /** The parallel build's snapshot and lookups equal the sequential build's. */
+  parallelEqualsSequential: boolean;
+  /** After the random updates, the small index equals one rebuilt from the files' final contents. */
+  incrementalEqualsRebuild: boolean;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  seconds: number;
+  machine: { cpus: number; cpuModel: string; memoryGB: number; node: string; platform: string };
+  corpus: Corpus['stats'] & { root: string; seed: number };
+  rows: BenchRow[];
+  checks: BenchChecks;
+}
+
+export interface BenchOptions {
+  size: CorpusSize;
+  /** Size of the second index the incremental update is measured in (to show it is flat). */
+  smallSize: CorpusSize;
+  seed?: number;
+  /** Timed runs per row (after one warm-up run). */
+  runs: number;
+  /** Random updates per incremental row. */
+  incrementalUpdates: number;
+  /** False skips the review-dates rows (they need git). */
+  reviewDates: ReviewDatesBenchOptions | false;
+  /** The built CLI for the `check` row (dist/cli.js); undefined skips it. */
+  cliPath?: string;
+  /** The bundled worker (dist/indexWorker.js), so the parallel rows time what ships. */
+  workerScript?: string;
+  /** The transpiled indexMemoryProbe.js, run in a fresh `node --expose-gc`; undefined skips the memory rows. */
+  memoryProbeScript?: string;
+  /** Where generated corpora are cached (default os.tmpdir()). */
+  cacheDir?: string;
+  log?: (line: string) => void;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function stats(values: readonly number[]): Pick<BenchRow, 'median' | 'min' | 'max' | 'runs'> {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values.length };
+}
+
+/** One untimed warm-up run, then `runs` timed ones; seconds each. */
+async function timeRuns(runs: number, run: () => unknown): Promise<number[]> {
+  await run();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await run();
+    times.push((performance.now() - started) / 1000);
+  }
+  return times;
+}
+
+function readEveryFile(root: string): number {
+  let bytes = 0;
+  for (const path of listRepositoryFiles(root)) bytes += readFileSync(join(root, path)).length;
+  return bytes;
+}
+
+/** `rg` printing every heading and fence line of the corpus (its output read and dropped); undefined without rg. */
+function ripgrepAvailable(): boolean {
+  return spawnSync('rg', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+function ripgrepScan(root: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // Output goes to a pipe, not /dev/null: rg stops at the first match when it sees /dev/null.
+    const child = spawn('rg', ['-n', '^(#|```|~~~)', root], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let bytes = 0;
+    child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    child.once('error', reject);
+    child.once('close', () => resolve(bytes));
+  });
+}
+
+/** What a straightforward implementation does: full markdown-it and the `yaml` package, one file after another. */
+function naivePipeline(root: string, paths: readonly string[]): number {
+  const markdown = new MarkdownIt();
+  let tokens = 0;
+  for (const path of paths) {
+    const text = readFileSync(join(root, path), 'utf8');
+    if (path.endsWith('.md')) tokens += markdown.parse(text, {}).length;
+    else {
+      try {
+        parseYaml(text);
+      } catch {
+        // A broken record is reported, not fatal, in a real pipeline too.
+      }
+      tokens++;
+    }
+  }
+  return tokens;
+}
+
+async function sequentialIndex(root: string): Promise<WorkspaceIndex> {
+  const index = new WorkspaceIndex();
+  await index.build(listRepositoryFiles(root), repositoryReader(root));
+  return index;
+}
+
+async function parallelIndex(root: string, workerScript: string | undefined, pool?: IndexWorkerPool): Promise<WorkspaceIndex> {
+  const index = new WorkspaceIndex();
+  await buildIndexInParallel(index, root, listRepositoryFiles(root), { workerScript, pool });
+  return index;
+}
+
+/** Query results; maps sorted, since their iteration order follows the order files were indexed in. */
+function lookups(index: WorkspaceIndex): unknown {
+  return {
+    services: [...index.services()].sort(),
+    duplicates: [...index.duplicateIncidentIds()].sort(),
+    byService: [...index.services().keys()].sort().slice(0, 20).map((s) => index.byService(s).map((r) => r.path)),
+  };
+}
+
+function sameIndex(a: WorkspaceIndex, b: WorkspaceIndex): boolean {
+  return isDeepStrictEqual(a.snapshot(), b.snapshot()) && isDeepStrictEqual(lookups(a), lookups(b));
+}
+
+/** An edit that keeps the file's kind valid: a paragraph appended to a runbook, a changed incident title. */
+function editedContent(path: string, original: string, edit: number): string {
+  if (path.endsWith('.md')) return `${original}\nEdited in update ${edit}.\n`;
+  return original.replace(/^title: /m, `title: Edited ${edit} `);
+}
+
+interface UpdateTimes {
+  runbook: number[];
+  incident: number[];
+  /** The index after the updates equals a rebuild from the edited files (checked when asked). */
+  equalsRebuild?: boolean;
+}
+
+/**
+ * `updates` random re-indexes of one runbook and of one incident in `index`, each reading the edited file
+ * (what the file watcher does after a save); milliseconds each.
+ */
+async function timeUpdates(index: WorkspaceIndex, root: string, updates: number, seed: number, verify: boolean): Promise<UpdateTimes> {
+  const random = seededRandom(seed);
+  const runbooks = index.runbooks().map((r) => r.path);
+  const incidents = index.incidents().map((i) => i.path);
+  const edited = new Map<string, string>();
+  const read: FileReader = async (path) => edited.get(path) ?? readFile(join(root, path));
+  const times: UpdateTimes = { runbook: [], incident: [] };
+  const warmup = Math.min(50, updates);
+  for (const [paths, into] of [[runbooks, times.runbook], [incidents, times.incident]] as const) {
+    if (paths.length === 0) continue;
+    for (let i = 0; i < warmup + updates; i++) {
+      const path = paths[Math.floor(random() * paths.length)];
+      edited.set(path, editedContent(path, readFileSync(join(root, path), 'utf8'), i));
+      const started = performance.now();
+      await index.updateFile(path, read);
+      if (i >= warmup) into.push(performance.now() - started);
+    }
+  }
+  if (verify) {
+    const rebuilt = new WorkspaceIndex();
+    await rebuilt.build(listRepositoryFiles(root), read);
+    times.equalsRebuild = sameIndex(index, rebuilt);
+  }
+  return times;
+}
+
+function runMemoryProbe(script: string, root: string, mode: 'parallel' | 'sequential', workerScript: string | undefined): MemoryProbeResult {
+  const args = ['--expose-gc', script, root, mode];
+  if (workerScript) args.push(workerScript);
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`memory probe failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as MemoryProbeResult;
+}
+
+function runCheck(cliPath: string, root: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, 'check', root, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.once('error', reject);
+    // Exit 1 is expected: the corpus holds records with errors on purpose.
+    child.once('close', (code) => (code === 0 || code === 1 ? resolve(code) : reject(new Error(`check exited with ${code}`))));
+  });
+}
+
+const MB = 1024 * 1024;
+
+export async function runBenchmarks(options: BenchOptions): Promise<BenchResults> {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  const seed = options.seed ?? 20260701;
+  const runs = Math.max(1, options.runs);
+  const rows: BenchRow[] = [];
+  const add = (row: BenchRow): BenchRow => {
+    rows.push(row);
+    log(`${row.name}: ${row.median !== undefined ? `${row.median.toFixed(3)} ${row.unit}` : row.note ?? ''}`);
+    return row;
+  };
+
+  log(`corpus ${options.size.runbooks} runbooks + ${options.size.incidents} incidents…`);
+  const corpus = ensureCorpus(options.size, seed, options.cacheDir);
+  const root = corpus.root;
+  const paths = listRepositoryFiles(root);
+
+  const raw = add({ id: 'raw-read', name: 'Raw read (list + readFileSync every file)', unit: 's', ...stats(await timeRuns(runs, () => readEveryFile(root))) });
+  if (ripgrepAvailable()) {
+    add({ id: 'rg-scan', name: "rg -n '^(#|```|~~~)' (native scan, wall)", unit: 's', ...stats(await timeRuns(runs, () => ripgrepScan(root))) });
+  } else add({ id: 'rg-scan', name: "rg -n '^(#|```|~~~)'", unit: 's', note: 'not measured here: rg is not installed' });
+
+  const naive = add({ id: 'naive', name: 'Naive: full markdown-it + yaml.parse, sequential', unit: 's', ...stats(await timeRuns(runs, () => naivePipeline(root, paths))) });
+
+  const sequential = add({ id: 'index-sequential', name: 'Our index, in-process WorkspaceIndex.build (as the CLI runs it today)', unit: 's', ...stats(await timeRuns(runs, () => sequentialIndex(root))) });
+  const pool = new IndexWorkerPool({ workerScript: options.workerScript });
+  const workers = `${pool.size} worker threads`;
+  add({
+    id: 'index-parallel-fresh',
+    name: `Our index, buildIndexInParallel, ${workers} started for each build`,
+    unit: 's',
+    ...stats(await timeRuns(runs, () => parallelIndex(root, options.workerScript))),
+  });
+  // Like the other rows, in a warm process: the pool's workers are warmed by the warm-up build.
+  const parallel = add({
+    id: 'index-parallel',
+    name: `Our index, buildIndexInParallel, ${workers} kept in a pool (what the ratios use)`,
+    unit: 's',
+    ...stats(await timeRuns(runs, () => parallelIndex(root, options.workerScript, pool))),
+  });
+  add({ id: 'ratio-raw', name: 'Ratio: ours (pool) / raw read', unit: 'x', median: parallel.median! / raw.median!, target: '≤ 3×', pass: parallel.median! / raw.median! <= 3 });
+  add({ id: 'ratio-naive', name: 'Ratio: naive / ours (pool)', unit: 'x', median: naive.median! / parallel.median!, target: '≥ 10×', pass: naive.median! / parallel.median! >= 10 });
+  add({ id: 'ratio-naive-sequential', name: 'Ratio: naive / ours (in-process build)', unit: 'x', median: naive.median! / sequential.median! });
+
+  const checks: BenchChecks = { parallelEqualsSequential: false, incrementalEqualsRebuild: false };
+  const full = await parallelIndex(root, options.workerScript, pool);
+  checks.parallelEqualsSequential = sameIndex(full, await sequentialIndex(root));
+
+  if (options.memoryProbeScript) {
+    const probes: MemoryProbeResult[] = [];
+    for (let i = 0; i < runs; i++) probes.push(runMemoryProbe(options.memoryProbeScript, root, 'parallel', options.workerScript));
+    add({ id: 'cold-process', name: 'Our index, parallel, first build in a fresh process (cold JIT, incl. worker start)', unit: 's', ...stats(probes.map((p) => p.buildSeconds)) });
+    add({ id: 'peak-rss', name: 'Peak RSS of that process (main + workers)', unit: 'MB', ...stats(probes.map((p) => p.peakRssBytes / MB)) });
+    const heap = add({ id: 'retained-heap', name: `Index retained heap (gc before/after build, ${corpus.stats.runbooks + corpus.stats.incidents} files)`, unit: 'MB', ...stats(probes.map((p) => p.retainedHeapBytes / MB)), target: '< 100 MB at 20k files' });
+    heap.pass = heap.median! < 100;
+  } else add({ id: 'retained-heap', name: 'Index retained heap', unit: 'MB', note: 'not measured: no memory probe script' });
+
+  const fullUpdates = await timeUpdates(full, root, options.incrementalUpdates, seed + 1, false);
+  const smallCorpus = ensureCorpus(options.smallSize, seed, options.cacheDir);
+  const small = await parallelIndex(smallCorpus.root, options.workerScript, pool);
+  await pool.dispose();
+  const smallUpdates = await timeUpdates(small, smallCorpus.root, options.incrementalUpdates, seed + 2, true);
+  checks.incrementalEqualsRebuild = smallUpdates.equalsRebuild === true;
+  const files = (c: CorpusSize): string => `${((c.runbooks + c.incidents) / 1000).toFixed(c.runbooks + c.incidents < 1000 ? 2 : 0)}k`;
+  for (const kind of ['runbook', 'incident'] as const) {
+    const big = fullUpdates[kind];
+    const little = smallUpdates[kind];
+    const bigRow = add({
+      id: `incremental-${kind}-full`,
+      name: `Incremental update of one ${kind}, ${files(options.size)}-file index (read + parse + relink)`,
+      unit: 'ms',
+      ...stats(big),
+      p95: percentile(big, 95),
+      target: '< 5 ms median',
+      pass: median(big) < 5,
+    });
+    add({
+      id: `incremental-${kind}-small`,
+      name: `Incremental update of one ${kind}, ${files(options.smallSize)}-file index`,
+      unit: 'ms',
+      ...stats(little),
+      p95: percentile(little, 95),
+      target: 'full within 2× of this',
+      pass: bigRow.median! <= 2 * median(little),
+    });
+  }
+
+  if (options.reviewDates) {
+    const review = await measureReviewDates({ ...options.reviewDates, runs });
+    const onePass = add({
+      id: 'review-one-pass',
+      name: `Review dates: one git log pass, ${review.files} files, ${review.commits} commits`,
+      unit: 's',
+      ...stats(review.onePass),
+      target: '< 1 s for 2,000 commits',
+      pass: median(review.onePass) < 1,
+    });
+    const perFile = add({ id: 'review-per-file-sample', name: `Review dates: git log -1 per file, ${review.perFileSample}-file sample`, unit: 's', ...stats(review.perFile) });
+    const scale = review.files / review.perFileSample;
+    add({
+      id: 'review-per-file-extrapolated',
+      name: `Review dates: git log -1 per file, extrapolated to ${review.files} files`,
+      unit: 's',
+      median: perFile.median! * scale,
+      min: perFile.min! * scale,
+      max: perFile.max! * scale,
+      runs: perFile.runs,
+      note: `${(perFile.median! * scale / onePass.median!).toFixed(0)}× the one-pass time`,
+    });
+  } else add({ id: 'review-one-pass', name: 'Review dates', unit: 's', note: 'not measured: skipped' });
+
+  if (options.cliPath) {
+    const check = add({ id: 'check', name: 'runbook-ops check of the corpus (node dist/cli.js, wall)', unit: 's', ...stats(await timeRuns(runs, () => runCheck(options.cliPath!, root))), target: '< 5 s' });
+    check.pass = check.median! < 5;
+  } else add({ id: 'check', name: 'runbook-ops check', unit: 's', note: 'not measured: no CLI bundle' });
+
+  add({
+    id: 'activate',
+    name: 'Extension activate() and first populated Runbooks view (code-server)',
+    unit: 'ms',
+    target: '< 50 ms',
+    note: 'not measured here: the extension reports no activate() duration to time against, and a 20k-file workspace in code-server is not wired into the bench yet',
+  });
+  add({
+    id: 'board',
+    name: 'Board first paint (5,000 incidents) and filter latency (Chromium)',
+    unit: 'ms',
+    target: '< 1 s / < 50 ms',
+    note: 'not measured here: there is no board webview in this tree yet (webview/ is empty)',
+  });
+
+  return {
+    startedAt: new Date().toISOString(),
+    seconds: (performance.now() - started) / 1000,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}` },
+    corpus: { ...corpus.stats, root, seed },
+    rows,
+    checks,
+  };
+}
+
+function formatValue(value: number | undefined, unit: BenchRow['unit']): string {
+  if (value === undefined) return '';
+  if (unit === 'x') return `${value.toFixed(1)}×`;
+  if (unit === 'MB') return `${value.toFixed(0)} MB`;
+  if (unit === 'ms') return `${value.toFixed(2)} ms`;
+  return `${value.toFixed(3)} s`;
+}
+
+/** A table cell: `|` would end it early. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/** The results as one Markdown table (what run.ts prints and the README shows). */
+export function formatBenchTable(results: BenchResults): string {
+  const lines = ['| Measurement | Median | Min–max | p95 | Runs | Target | Holds |', '|---|---|---|---|---|---|---|'];
+  for (const row of results.rows) {
+    const range = row.min !== undefined && row.max !== undefined && row.unit !== 'x' ? `${formatValue(row.min, row.unit)} – ${formatValue(row.max, row.unit)}` : '';
+    const value = row.median !== undefined ? formatValue(row.median, row.unit) : row.note ?? '';
+    const holds = row.pass === undefined ? '' : row.pass ? 'yes' : 'NO';
+    const note = row.median !== undefined && row.note ? ` (${row.note})` : '';
+    const cells = [`${row.name}${note}`, value, range, formatValue(row.p95, row.unit), String(row.runs ?? ''), row.target ?? '', holds];
+    lines.push(`| ${cells.map(cell).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}

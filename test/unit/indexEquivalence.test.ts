@@ -1,0 +1,258 @@
+// The fast paths must not change a single answer (DESIGN §7): the parallel build against the
+// sequential one, the outline scanner against markdown-it, the YAML subset reader against js-yaml, and
+// the shortcut date and spelling checks against the code they replaced. Generated documents are
+// seeded, so a failure reproduces.
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as jsYaml from 'js-yaml';
+import { listRepositoryFiles, repositoryReader } from '../../src/cli/repositoryFiles';
+import { closestKnownName, editDistance, isCalendarDate, parseTimestamp } from '../../src/core/incident';
+import { sourceFromPlain } from '../../src/core/incidentSource';
+import { WorkspaceIndex } from '../../src/core/index';
+import { scanMarkdownOutline } from '../../src/core/markdownOutline';
+import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
+import { PathClassifier } from '../../src/core/paths';
+import { layoutFromConfig, parseRepoConfig } from '../../src/core/repoConfig';
+import { parseRunbook } from '../../src/core/runbook';
+import { readYamlSubset } from '../../src/core/yamlSubset';
+import { ensureCorpus, seededRandom, SMALL_CORPUS } from '../bench/corpusGenerator';
+
+const sampleRepo = resolve(__dirname, '../../../runbooks');
+const fixtures = resolve(__dirname, '../../../test/unit/fixtures');
+
+function filesUnder(dir: string, pattern: RegExp): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...filesUnder(full, pattern));
+    else if (pattern.test(name)) out.push(full);
+  }
+  return out.sort();
+}
+
+/** Lookups whose Map order follows indexing order are compared sorted. */
+function views(index: WorkspaceIndex): unknown {
+  const services = [...index.services()].sort();
+  return {
+    snapshot: index.snapshot(),
+    services,
+    byService: services.map(([name]) => index.byService(name).map((r) => r.path)),
+    duplicates: [...index.duplicateIncidentIds()].sort(),
+    search: index.search('pods').map((r) => r.path),
+  };
+}
+
+async function bothBuilds(root: string, classifier: () => WorkspaceIndex): Promise<[unknown, unknown, number]> {
+  const sequential = classifier();
+  await sequential.build(listRepositoryFiles(root), repositoryReader(root));
+  const parallel = classifier();
+  // Small batches, so results arrive out of order and the in-order application is exercised.
+  const pool = new IndexWorkerPool({ workers: 2 });
+  try {
+    const report = await buildIndexInParallel(parallel, root, listRepositoryFiles(root), { pool, batchSize: 7 });
+    return [views(parallel), views(sequential), report.workers];
+  } finally {
+    await pool.dispose();
+  }
+}
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)];
+}
+
+/** Markdown made of the pieces runbooks are written with, in random order and nesting. */
+function randomMarkdown(random: () => number): string {
+  const lines: string[] = [];
+  const blocks = 1 + Math.floor(random() * 8);
+  for (let b = 0; b < blocks; b++) {
+    const roll = random();
+    if (roll < 0.15) lines.push(pick(random, ['# T', '## Diagnosis', '### Step `x`', 'Setext', '## A #', '#NoSpace', '  ## indented']));
+    else if (roll < 0.6) {
+      const marker = pick(random, ['1.', '2.', '1)', '-', '*', '+', '10.']);
+      const gap = pick(random, [1, 1, 1, 2, 3, 4, 5]);
+      lines.push(`${pick(random, ['', '', '', ' ', '  '])}${marker}${' '.repeat(gap)}${pick(random, ['Check the pods:', 'Restart *it*.', '[link](x) then', '# heading item', 'Run `cmd`: now', '[ref]: x'])}`);
+      const indent = marker.length + gap;
+      for (let k = Math.floor(random() * 4); k > 0; k--) {
+        const pad = ' '.repeat(Math.max(0, indent + pick(random, [0, 0, 0, -1, 1, 2, -3, 4])));
+        const kind = random();
+        if (kind < 0.3) lines.push(pad + pick(random, ['more text', 'lazy *text*', '---', '===', '<b>x</b>', '<!-- c -->', '> q', '- sub', '\ttab', '***']));
+        else if (kind < 0.5) lines.push('');
+        else {
+          const fence = pick(random, ['```', '```', '~~~', '````']);
+          lines.push(pad + fence + pick(random, ['sh', 'console', '', 'yaml {name=a}', 'kubectl get pods']));
+          for (let c = 1 + Math.floor(random() * 3); c > 0; c--) lines.push(pad + pick(random, ['$ kubectl get pods -n <ns>', 'echo $FOO', 'NAME', '', '  indented', '```sh']));
+          if (random() < 0.95) lines.push(' '.repeat(Math.max(0, pad.length + pick(random, [0, 0, 0, -1, 1, -3]))) + fence);
+        }
+      }
+    } else if (roll < 0.75) lines.push(pick(random, ['Paragraph.', 'Para with `code`', '| t | a |', '[Dashboard](http://x) here']), pick(random, ['continues', '1. item', '2. item', '- item', '', '    code?', '> q', '---', '<div>']));
+    else if (roll < 0.85) lines.push(pick(random, ['```sh', '~~~', '   ```bash']), 'echo hi', pick(random, ['```', '~~~', '   ```']));
+    else lines.push(pick(random, ['> note', '> **Warning:** x', '<!-- c -->', '---', '* * *', '    $ indented', '<details>', '</details>', '\u00a0nbsp']));
+    if (random() < 0.6) lines.push('');
+  }
+  if (random() < 0.2) lines.unshift('---', 'title: T', 'services: [a]', '---');
+  return lines.join('\n') + (random() < 0.9 ? '\n' : '');
+}
+
+/** YAML shaped like incident records, with the constructs the subset reader must refuse mixed in. */
+function randomYaml(random: () => number): string {
+  const scalars = [
+    'foo', 'foo bar', '42', '-7', '0x1F', '1e3', '.inf', '~', 'null', 'Null', 'true', 'False', '2026-11-23T09:06:00Z', '"quoted \\" x"', "'single ''q'''",
+    'a #comment', 'a#b', 'http://x:80/a?b=c', '-x', '?x', '[a, b]', '[]', '{}', '{ a: 1, b: "x" }', '|', '|-', '>', '>-', '00', '+12', '3.14', 'é',
+    '"a\\tb"', '"\\u0041"', 'x: y', '- x', '&a x', '*a', '!tag x', '"unterminated', '[a, [b]]', '[a,, b]', '|+', '|2', '@x', '"a"x', '[a]x', 'a:', '',
+  ];
+  const keys = ['id', 'title', 'status', 'a', 'b_c', 'x-y', 'k.1', 'at', 'by', 'text', 'true', '__proto__', 'key with space', 'id'];
+  const value = (depth: number, indent: number): string => {
+    const roll = random();
+    if (depth < 3 && roll < 0.2) return `\n${mapping(depth + 1, indent + pick(random, [2, 2, 4, 1, 0]))}`;
+    if (depth < 3 && roll < 0.35) return `\n${sequence(depth + 1, indent + pick(random, [2, 0, 4]))}`;
+    const scalar = pick(random, scalars);
+    if (scalar.startsWith('|') || scalar.startsWith('>')) {
+      const bodyIndent = indent + pick(random, [2, 2, 1, 0, 4]);
+      const body: string[] = [];
+      for (let i = 1 + Math.floor(random() * 4); i > 0; i--) {
+        body.push(random() < 0.15 ? '' : random() < 0.1 ? `${' '.repeat(bodyIndent + 2)}more` : `${' '.repeat(bodyIndent)}${pick(random, ['line one', 'x  y', '# not a comment', 'a: b'])}`);
+      }
+      return ` ${scalar}\n${body.join('\n')}`;
+    }
+    return `${random() < 0.1 ? '  ' : ' '}${scalar}${random() < 0.1 ? '   ' : ''}${random() < 0.05 ? ' # trailing' : ''}`;
+  };
+  const mapping = (depth: number, indent: number): string => {
+    const out: string[] = [];
+    for (let i = 1 + Math.floor(random() * 4); i > 0; i--) {
+      if (random() < 0.1) out.push(`${' '.repeat(Math.floor(random() * 6))}# comment`);
+      out.push(`${' '.repeat(indent)}${pick(random, keys)}:${value(depth, indent)}`);
+    }
+    return out.join('\n');
+  };
+  const sequence = (depth: number, indent: number): string => {
+    const out: string[] = [];
+    for (let i = 1 + Math.floor(random() * 3); i > 0; i--) {
+      if (random() < 0.5) out.push(`${' '.repeat(indent)}- ${mapping(depth + 1, indent + 2).trimStart()}`);
+      else out.push(`${' '.repeat(indent)}-${value(depth + 1, indent)}`);
+    }
+    return out.join('\n');
+  };
+  return `${mapping(0, 0)}${random() < 0.9 ? '\n' : ''}`;
+}
+
+/** The subset reader either declines or agrees with js-yaml (value and validator tree); returns whether it read the text. */
+function assertSubsetAgrees(text: string, label: string): boolean {
+  const subset = readYamlSubset(text, text.split('\n'));
+  if (!subset) return false;
+  let loaded: unknown;
+  try {
+    loaded = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+  } catch (err) {
+    assert.fail(`${label}: the subset reader read a document js-yaml refuses (${(err as Error).message.split('\n')[0]}):\n${text}`);
+  }
+  assert.deepStrictEqual(subset.value, loaded, `${label}: value differs from js-yaml:\n${text}`);
+  assert.deepStrictEqual(subset.node, sourceFromPlain(loaded), `${label}: validator tree differs:\n${text}`);
+  return true;
+}
+
+describe('index fast paths give the same answers', function () {
+  this.timeout(120_000);
+
+  it('the parallel build equals the sequential build on the sample repository', async () => {
+    const config = parseRepoConfig(readFileSync(join(sampleRepo, '.runbook-ops.yaml'), 'utf8')).config;
+    const [parallel, sequential, workers] = await bothBuilds(sampleRepo, () => new WorkspaceIndex(new PathClassifier(layoutFromConfig(config)), { config }));
+    assert.equal(workers, 2, 'the worker threads ran');
+    assert.deepStrictEqual(parallel, sequential);
+  });
+
+  it('the parallel build equals the sequential build on the generated small corpus (1k runbooks + 1k incidents)', async () => {
+    const corpus = ensureCorpus(SMALL_CORPUS);
+    const [parallel, sequential, workers] = await bothBuilds(corpus.root, () => new WorkspaceIndex());
+    assert.equal(workers, 2);
+    assert.equal((sequential as { snapshot: { runbooks: unknown[] } }).snapshot.runbooks.length, 1000);
+    assert.deepStrictEqual(parallel, sequential);
+  });
+
+  it('the outline scanner gives markdown-it\'s runbooks on the sample, the corpus and 4,000 generated documents', () => {
+    const corpus = ensureCorpus(SMALL_CORPUS);
+    const documents: [string, string][] = [
+      ...filesUnder(sampleRepo, /\.md$/).map((f): [string, string] => [f, readFileSync(f, 'utf8')]),
+      ...corpus.files.filter((p) => p.endsWith('.md')).map((p): [string, string] => [p, readFileSync(join(corpus.root, p), 'utf8')]),
+    ];
+    const random = seededRandom(7);
+    for (let i = 0; i < 4000; i++) documents.push([`generated-${i}.md`, randomMarkdown(random)]);
+    let scanned = 0;
+    let corpusScanned = 0;
+    for (const [path, text] of documents) {
+      assert.deepStrictEqual(parseRunbook(path, text), parseRunbook(path, text, { fullParse: true }), `${path} parses differently:\n${text}`);
+      const lines = text.split('\n');
+      const from = lines[0] === '---' ? lines.indexOf('---', 1) + 1 : 0;
+      if (scanMarkdownOutline(lines, from, lines.length)) {
+        scanned++;
+        if (!path.startsWith('generated-')) corpusScanned++;
+      }
+    }
+    // Not a vacuous pass: the scanner read most real runbooks and a good share of the generated ones itself.
+    assert.ok(corpusScanned >= 0.95 * (documents.length - 4000), `scanner read ${corpusScanned} of ${documents.length - 4000} real runbooks`);
+    assert.ok(scanned - corpusScanned >= 600, `scanner read ${scanned - corpusScanned} of 4000 generated documents`);
+  });
+
+  it('the YAML subset reader gives js-yaml\'s value on the sample, the fixtures, the corpus and 20,000 generated documents', () => {
+    const corpus = ensureCorpus(SMALL_CORPUS);
+    let read = 0;
+    const records = corpus.files.filter((p) => p.endsWith('.yaml'));
+    for (const path of records) if (assertSubsetAgrees(readFileSync(join(corpus.root, path), 'utf8'), path)) read++;
+    assert.ok(read >= 0.98 * records.length, `subset read ${read} of ${records.length} corpus records`);
+    for (const file of [...filesUnder(join(sampleRepo, 'incidents'), /\.ya?ml$/), ...filesUnder(fixtures, /\.ya?ml$/)]) assertSubsetAgrees(readFileSync(file, 'utf8'), file);
+    const random = seededRandom(11);
+    let generated = 0;
+    for (let i = 0; i < 20_000; i++) if (assertSubsetAgrees(randomYaml(random), `generated ${i}`)) generated++;
+    assert.ok(generated >= 1000, `subset read ${generated} of 20,000 generated documents`);
+  });
+
+  it('timestamps, calendar dates and misspelling guesses read as before', () => {
+    const random = seededRandom(3);
+    const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+    const realDate = (y: number, m: number, d: number): boolean => {
+      const check = new Date(Date.UTC(y, m - 1, d));
+      return check.getUTCMonth() === m - 1 && check.getUTCDate() === d;
+    };
+    const two = (n: number): string => String(n).padStart(2, '0');
+    for (let i = 0; i < 50_000; i++) {
+      const [y, m, d] = [Math.floor(random() * 10_000), Math.floor(random() * 14), Math.floor(random() * 33)];
+      const date = `${String(y).padStart(4, '0')}-${two(m)}-${two(d)}`;
+      assert.equal(isCalendarDate(date), realDate(y, m, d), date);
+      const text = `${date}T${two(Math.floor(random() * 26))}:${two(Math.floor(random() * 62))}:${two(Math.floor(random() * 62))}${pick(random, ['Z', 'z', '+01:00', '.5Z'])}`;
+      const m3339 = rfc3339.exec(text)!;
+      const [hour, minute, second] = [Number(m3339[4]), Number(m3339[5]), Number(m3339[6])];
+      const expected = realDate(y, m, d) && hour <= 23 && minute <= 59 && second <= 60 ? Date.parse(text.replace(/^(.{10})t/, '$1T').replace(/z$/, 'Z')) : NaN;
+      const parsed = parseTimestamp(text);
+      assert.equal(parsed.ok ? parsed.epochMs : NaN, expected, text);
+    }
+    const words = ['status', 'severity', 'mitigated_at', 'kubernetes/checkout-api-rollback.md', 'queue/dead-letter-queue.md', 'a', 'ab'];
+    const mutate = (word: string): string => {
+      let out = word;
+      for (let k = Math.floor(random() * 4); k > 0; k--) {
+        const at = Math.floor(random() * (out.length + 1));
+        const roll = random();
+        out = roll < 0.3 ? out.slice(0, at) + 'x' + out.slice(at) : roll < 0.6 ? out.slice(0, at) + out.slice(at + 1) : out.slice(0, at) + out.slice(at + 1, at + 2) + out.slice(at, at + 1) + out.slice(at + 2);
+      }
+      return out;
+    };
+    // The original closestKnownName: the full distance table for every candidate.
+    const reference = (word: string, known: readonly string[]): string | undefined => {
+      const folded = word.toLowerCase().replace(/[-\s]/g, '_');
+      const same = known.find((k) => k.toLowerCase() === folded);
+      if (same !== undefined) return same;
+      let best: string | undefined;
+      let bestDistance = Infinity;
+      for (const candidate of known) {
+        const limit = Math.min(candidate.length, folded.length) >= 6 ? 2 : 1;
+        if (Math.abs(candidate.length - folded.length) > limit) continue;
+        const distance = editDistance(folded, candidate.toLowerCase());
+        if (distance <= limit && distance < bestDistance) [best, bestDistance] = [candidate, distance];
+      }
+      return best;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const word = mutate(pick(random, words));
+      assert.equal(closestKnownName(word, words), reference(word, words), word);
+    }
+  });
+});
