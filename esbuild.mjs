@@ -1,7 +1,7 @@
 // Builds the extension host bundle, the CLI and (with --tests) transpiles the
 // test tree to out/ so mocha can run it on Node and inside VS Code.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
