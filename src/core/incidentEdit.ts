@@ -14,7 +14,7 @@ import {
   type IncidentStatus,
   type TimelineEntry,
 } from './incident';
-import { applyChangeToDocument, applyChangeToText, renderFlow, renderScalar, sameData, type YamlChange } from './incidentYamlText';
+import { applyChangeToDocument, applyChangeToText, lineStart, renderFlow, renderScalar, sameData, type YamlChange } from './incidentYamlText';
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
 
 /**
@@ -384,10 +384,9 @@ export function sortTimeline(yamlText: string): IncidentEditResult {
   const timeline = doc.get('timeline', true);
   if (!isSeq(timeline) || timeline.items.length < 2) return { text: yamlText, description: 'timeline sorted', changed: false };
   if (timeline.flow) throw new IncidentEditError('The timeline is written as a flow list ([...]); only block lists (one `- at:` entry per line) can be sorted.');
-  const lineStart = (offset: number): number => yamlText.lastIndexOf('\n', offset - 1) + 1;
-  const starts = timeline.items.map((item) => lineStart((item as { range?: [number, number, number] }).range![0]));
+  const starts = timeline.items.map((item) => lineStart(yamlText, (item as { range?: [number, number, number] }).range![0]));
   const end = (timeline.range ?? [0, 0, yamlText.length])[2];
-  const blockEnd = end >= yamlText.length ? yamlText.length : lineStart(end) === end ? end : yamlText.indexOf('\n', end) + 1 || yamlText.length;
+  const blockEnd = end >= yamlText.length ? yamlText.length : lineStart(yamlText, end) === end ? end : yamlText.indexOf('\n', end) + 1 || yamlText.length;
   const blocks = starts.map((start, i) => ({
     text: yamlText.slice(start, i + 1 < starts.length ? starts[i + 1] : blockEnd),
     at: Date.parse(String((timeline.items[i] as { get?: (k: string) => unknown }).get?.('at') ?? '')),

@@ -1,6 +1,6 @@
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { INCIDENT_WORKFLOW, isIncidentStatus, parseTimestamp, STATUS_TIMESTAMPS, workflowIndex } from './incident';
-import { applyChangeToText, sameData } from './incidentYamlText';
+import { afterLine, applyChangeToText, lineStart, sameData, splice } from './incidentYamlText';
 
 /**
  * Three-way merge of incident records (DESIGN §4, issue 6): what git's merge driver runs when two
@@ -299,22 +299,8 @@ type TextEdit =
 /** Where an item of one of theirs' top-level lists is written, so a new item keeps theirs' comments and layout. */
 type SourceLookup = (path: Path, value: unknown) => string[] | undefined;
 
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-function afterLine(text: string, end: number): number {
-  if (end > 0 && text[end - 1] === '\n') return end;
-  const nl = text.indexOf('\n', end);
-  return nl === -1 ? text.length : nl + 1;
-}
-
 function columnOf(text: string, offset: number): number {
   return offset - lineStart(text, offset);
-}
-
-function splice(text: string, start: number, end: number, insert: string): string {
-  return text.slice(0, start) + insert + text.slice(end);
 }
 
 function insertLines(text: string, at: number, lines: readonly string[]): string {

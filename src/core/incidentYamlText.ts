@@ -22,18 +22,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function lineStart(text: string, offset: number): number {
+/** The offset where the line holding `offset` starts. */
+export function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 /** The offset just after the line holding the character before `end` (where a following line starts). */
-function afterLine(text: string, end: number): number {
+export function afterLine(text: string, end: number): number {
   if (end > 0 && text[end - 1] === '\n') return end;
   const nl = text.indexOf('\n', end);
   return nl === -1 ? text.length : nl + 1;
 }
 
-function splice(text: string, start: number, end: number, insert: string): string {
+export function splice(text: string, start: number, end: number, insert: string): string {
   return text.slice(0, start) + insert + text.slice(end);
 }
 

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLastCommitMap } from '../../src/git/reviewDates';
+import { seededRandom } from './corpusGenerator';
 
 /** git for fixtures: no user or system config (signing, hooks, templates), fixed identity. */
 export function fixtureGitEnvironment(): NodeJS.ProcessEnv {
@@ -67,18 +68,6 @@ const UNUSUAL_PATHS = [
 
 const AUTHORS = ['Ada Ops <ada@example.com>', 'Zoë Müller <zoe@example.com>', '李雷 <li@example.com>', 'Bob "Pager" Smith <bob@example.com>'];
 const TIME_ZONES = ['+0000', '+0200', '-0500', '+0530', '-0930'];
-
-/** Deterministic PRNG (mulberry32), so every run builds the same history. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A path as fast-import reads it: C-style quoted, so quotes, tabs and newlines survive. */
 function fastImportPath(path: string): string {

@@ -1,18 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { WorkspaceIndex, type FileReader } from '../../src/core/index';
 import { PathClassifier } from '../../src/core/paths';
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces from its seed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../bench/corpusGenerator';
 
 const SERVICES = ['checkout-api', 'postgres', 'orders-queue', 'edge-dns', 'Checkout-API'];
 const TAGS = ['deploy', 'database', 'network', 'rollback'];
