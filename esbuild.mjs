@@ -29,6 +29,17 @@ const bundles = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The parallel index build's worker thread (src/core/parallelIndex.ts), loaded from beside the bundles.
   { ...common, entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
+  // The incident board's webview script (webview/board); only dist/webview is a local resource root.
+  {
+    ...common,
+    entryPoints: ['webview/board/main.ts'],
+    outfile: 'dist/webview/board.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    // No source maps in the webview folder: it is served to the webview, and maps would expose paths.
+    sourcemap: false,
+  },
 ];
 
 function listTs(dir) {
@@ -44,7 +55,7 @@ function listTs(dir) {
 /** Test code and the sources it imports, transpiled file by file (no bundling) so stack traces map 1:1. */
 function testBuild() {
   return {
-    entryPoints: [...listTs('src'), ...listTs('test')],
+    entryPoints: [...listTs('src'), ...listTs('test'), ...listTs('webview')],
     outdir: 'out',
     outbase: '.',
     platform: 'node',
@@ -60,6 +71,11 @@ if (!watch) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 // The incident schema ships beside the bundles for `contributes.yamlValidation` (DESIGN §2).
 copyFileSync('src/core/incident.schema.json', 'dist/incident.schema.json');
+// The board's stylesheet and the codicon font sit beside its script.
+mkdirSync('dist/webview', { recursive: true });
+copyFileSync('webview/board/board.css', 'dist/webview/board.css');
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
 
 if (watch) {
   const contexts = await Promise.all(bundles.map((b) => esbuild.context(b)));

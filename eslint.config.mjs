@@ -44,7 +44,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [noVscode],
-        patterns: [{ group: ['**/src/**', '!**/src/core/protocol', '!**/src/core/protocol.ts'], message: 'The webview may import only the protocol types from src/core/protocol.' }],
+        // Anything under src/ except src/core/protocol (a regex: gitignore-style negation cannot re-include it).
+        patterns: [{ regex: '(^|/)src/(?!core/protocol(\\.ts)?$)', message: 'The webview may import only the protocol types from src/core/protocol.' }],
       }],
     },
   },

@@ -10,6 +10,9 @@ import { emptyCounts, runMochaFiles, type TestCounts } from './harness/mochaRun'
 import { findFiles, outTestDir, repoRoot } from './harness/paths';
 import { runIntegrationTests } from './harness/runIntegration';
 
+/** RUNBOOK_OPS_GREP=<text>: only the unit and e2e tests whose full title contains it (while developing). */
+const grep = process.env.RUNBOOK_OPS_GREP || undefined;
+
 type StageName = 'typecheck' | 'lint' | 'unit' | 'integration' | 'e2e';
 
 interface Stage {
@@ -38,14 +41,14 @@ function runToolAsTest(title: string, script: string, args: string[]): Promise<T
 const stages: Stage[] = [
   { name: 'typecheck', run: () => runToolAsTest('tsc --noEmit -p .', 'typescript/bin/tsc', ['--noEmit', '-p', '.']) },
   { name: 'lint', run: () => runToolAsTest('eslint .', 'eslint/bin/eslint.js', ['.']) },
-  { name: 'unit', run: () => runMochaFiles(findFiles(join(outTestDir, 'unit'), '.test.js')) },
+  { name: 'unit', run: () => runMochaFiles(findFiles(join(outTestDir, 'unit'), '.test.js'), { grep }) },
   { name: 'integration', run: () => runIntegrationTests() },
   {
     name: 'e2e',
     async run() {
       const files = findFiles(join(outTestDir, 'e2e'), '.test.js');
       if (files.length === 0) return emptyCounts();
-      return runMochaFiles(files, { rootHooks: mochaHooks, timeout: 60_000 });
+      return runMochaFiles(files, { rootHooks: mochaHooks, timeout: 60_000, grep });
     },
   },
 ];

@@ -16,6 +16,8 @@ export interface IncidentSummary {
   mode: string;
   services: string[];
   commander?: string;
+  /** The start of `summary:` on one line (at most 200 characters), for free-text search. */
+  summaryExcerpt?: string;
   /** The timestamps the record sets (null ones left out), as written. */
   timestamps: Partial<Record<TimestampField, string>>;
   timelineEntries: number;
@@ -90,5 +92,7 @@ export function summarizeIncident(validation: IncidentValidation): IncidentSumma
   };
   const commander = text(record.commander);
   if (commander !== undefined) summary.commander = commander;
+  const excerpt = text(record.summary)?.replace(/\s+/g, ' ').slice(0, 200);
+  if (excerpt !== undefined) summary.summaryExcerpt = excerpt;
   return summary;
 }

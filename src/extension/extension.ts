@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ActiveIncident } from './activeIncident';
 import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContentProvider';
+import { BOARD_VIEW_TYPE, IncidentBoard, IncidentBoardSerializer } from './incidentBoardPanel';
 import { IncidentCommands } from './incidentCommands';
 import { IncidentDiagnostics } from './incidentDiagnostics';
 import { IncidentsTreeProvider, type IncidentsTreeNode } from './incidentsTreeProvider';
@@ -28,6 +29,7 @@ export interface RunbookOpsApi {
   readonly activeIncident: ActiveIncident;
   readonly incidentWriter: IncidentWriter;
   readonly diagnostics: IncidentDiagnostics;
+  readonly board: IncidentBoard;
   /** How long `activate()` itself took, in milliseconds. */
   readonly activationMs: number;
   /** Resolves when the first full index build has finished. */
@@ -59,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const incidentsView = vscode.window.createTreeView<IncidentsTreeNode>('runbookOps.incidents', { treeDataProvider: incidentsTree, showCollapseAll: true });
   const incidentCommands = new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log);
   const diagnostics = new IncidentDiagnostics(index);
+  const board = new IncidentBoard(context.extensionUri, index, incidentWriter, log);
   // Values typed for placeholders belong to the incident they were typed for.
   const scopePlaceholders = (): void => {
     placeholderValues.scope = activeIncident.current?.incident.id ?? '';
@@ -83,6 +86,13 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
     incidentsView,
     diagnostics,
     ...incidentCommands.register(),
+    board,
+    vscode.window.registerWebviewPanelSerializer(BOARD_VIEW_TYPE, new IncidentBoardSerializer(board)),
+    vscode.commands.registerCommand('runbookOps.openIncidentBoard', () => board.show()),
+    // From the Incidents view's context menu: the board with that incident's drawer open.
+    vscode.commands.registerCommand('runbookOps.openIncidentOnBoard', (target?: IncidentsTreeNode | vscode.Uri) => {
+      board.show(target instanceof vscode.Uri ? target : target?.kind === 'incident' ? target.entry.uri : undefined);
+    }),
     activeIncident.onDidChange(scopePlaceholders),
     vscode.languages.registerCodeActionsProvider({ language: 'yaml' }, diagnostics, { providedCodeActionKinds: IncidentDiagnostics.providedCodeActionKinds }),
     vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider()),
@@ -123,7 +133,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   });
   const activationMs = performance.now() - started;
   log.info(`activate() took ${activationMs.toFixed(1)} ms`);
-  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, activationMs, indexed };
+  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, activationMs, indexed };
 }
 
 export function deactivate(): void {

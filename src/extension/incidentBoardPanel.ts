@@ -1,0 +1,283 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { boardCard, boardConfig, boardMetrics, incidentDetail } from '../core/boardModel';
+import { editIncident, type IncidentEditOperation } from '../core/incidentEdit';
+import { problemsIntroducedByEdit } from '../core/incidentEditCheck';
+import { summarizeIncident } from '../core/incidentSummary';
+import { validateIncident } from '../core/incidentValidation';
+import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
+import { isBoardRequest, isWebviewMessage, type BoardCard, type BoardConfig, type BoardRequest, type HostMessage, type IncidentDetail, type WebviewMessage } from '../core/protocol';
+import type { IncidentWriter } from './incidentWriter';
+import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
+
+export const BOARD_VIEW_TYPE = 'runbookOps.board';
+
+/**
+ * Hosts the incident board webview (webview/board): sends cards and metrics from the index, pushes
+ * only the cards that changed when files change, and carries out the board's requests through the
+ * same {@link IncidentWriter} path as the sidebar, so a drag is the same minimal YAML edit.
+ */
+export class IncidentBoard implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  /** Card key → the card's JSON as last sent, to send only what changed. */
+  private sent = new Map<string, string>();
+  private sentConfig = '';
+  private ready = false;
+  private pendingReveal: string | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly index: RunbookIndexService,
+    private readonly writer: IncidentWriter,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(index.onDidChange(() => this.pushChanges()));
+  }
+
+  /** Opens (or reveals) the board; with `uri`, also opens that incident's drawer. */
+  show(uri?: vscode.Uri): void {
+    if (this.panel) this.panel.reveal();
+    else this.attach(vscode.window.createWebviewPanel(BOARD_VIEW_TYPE, vscode.l10n.t('Incident Board'), vscode.ViewColumn.Active, this.panelOptions()));
+    if (uri) this.reveal(uri.toString());
+  }
+
+  /** For the serializer: the panel VS Code restored after a reload (its webview state is restored by the webview itself). */
+  restore(panel: vscode.WebviewPanel): void {
+    panel.webview.options = this.panelOptions();
+    this.attach(panel);
+  }
+
+  private panelOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      // Hidden boards keep their DOM: switching tabs during an incident must not lose the drawer or the scroll.
+      retainContextWhenHidden: true,
+      localResourceRoots: [this.bundleRoot()],
+    };
+  }
+
+  private bundleRoot(): vscode.Uri {
+    return vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    this.sent = new Map();
+    this.sentConfig = '';
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'runbook-ops.svg');
+    panel.webview.html = this.html(panel.webview);
+    this.panelDisposables = [
+      panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        for (const d of this.panelDisposables) d.dispose();
+        this.panelDisposables = [];
+      }),
+    ];
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString('base64');
+    const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.bundleRoot(), name)).toString();
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="${vscode.env.language}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('codicon.css')}" id="vscode-codicon-stylesheet" nonce="${nonce}">
+<link rel="stylesheet" href="${asset('board.css')}" nonce="${nonce}">
+<title>${vscode.l10n.t('Incident Board')}</title>
+</head>
+<body>
+<div id="board-root"></div>
+<script nonce="${nonce}" src="${asset('board.js')}"></script>
+</body>
+</html>`;
+  }
+
+  private post(message: HostMessage): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private located(): LocatedIncident[] {
+    return this.index.incidents();
+  }
+
+  /** Severities and labels of the first folder's repo config (a multi-root board shares one legend). */
+  private config(): BoardConfig {
+    const first = vscode.workspace.workspaceFolders?.[0];
+    return boardConfig(first ? this.index.configFor(first.uri) : DEFAULT_REPO_CONFIG);
+  }
+
+  private sendSnapshot(): void {
+    const located = this.located();
+    const cards = located.map((entry) => boardCard(entry.incident, entry.uri.toString()));
+    this.sent = new Map(cards.map((card) => [card.key, JSON.stringify(card)]));
+    const config = this.config();
+    this.sentConfig = JSON.stringify(config);
+    const now = new Date();
+    this.post({ type: 'snapshot', cards, config, metrics: boardMetrics(located.map((e) => e.incident), now), now: now.toISOString() });
+  }
+
+  /** After an index change: only the cards whose data differ, plus fresh metrics. */
+  private pushChanges(): void {
+    if (!this.panel || !this.ready) return;
+    if (JSON.stringify(this.config()) !== this.sentConfig) {
+      this.sendSnapshot();
+      return;
+    }
+    const located = this.located();
+    const upserted: BoardCard[] = [];
+    const seen = new Set<string>();
+    for (const entry of located) {
+      const card = boardCard(entry.incident, entry.uri.toString());
+      const json = JSON.stringify(card);
+      seen.add(card.key);
+      if (this.sent.get(card.key) !== json) {
+        upserted.push(card);
+        this.sent.set(card.key, json);
+      }
+    }
+    const removed = [...this.sent.keys()].filter((key) => !seen.has(key));
+    for (const key of removed) this.sent.delete(key);
+    if (upserted.length === 0 && removed.length === 0) return;
+    const now = new Date();
+    this.post({ type: 'cardsChanged', upserted, removed, metrics: boardMetrics(located.map((e) => e.incident), now), now: now.toISOString() });
+  }
+
+  private reveal(key: string): void {
+    if (this.ready) this.post({ type: 'reveal', key });
+    else this.pendingReveal = key;
+  }
+
+  private async receive(message: unknown): Promise<void> {
+    if (!isWebviewMessage(message)) {
+      this.log.warn(`Incident board: ignored a malformed message ${JSON.stringify(message)?.slice(0, 200)}`);
+      return;
+    }
+    if (isBoardRequest(message)) {
+      try {
+        const detail = await this.handle(message);
+        this.post({ type: 'reply', requestId: message.requestId, ok: true, ...(detail ? { detail } : {}) });
+      } catch (err) {
+        this.log.info(`Incident board: ${message.type} refused: ${(err as Error).message}`);
+        this.post({ type: 'reply', requestId: message.requestId, ok: false, error: (err as Error).message });
+      }
+      return;
+    }
+    await this.notify(message);
+  }
+
+  private async notify(message: Exclude<WebviewMessage, BoardRequest>): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendSnapshot();
+        if (this.pendingReveal) this.post({ type: 'reveal', key: this.pendingReveal });
+        this.pendingReveal = undefined;
+        return;
+      case 'openRecord': {
+        const entry = this.entry(message.key);
+        await vscode.window.showTextDocument(entry.uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        return;
+      }
+      case 'openRunbook': {
+        const entry = this.entry(message.key);
+        const target = path.posix.normalize(message.path.trim().replace(/^\.\//, '').split('#')[0]);
+        // The path comes from the record (untrusted content): stay inside the repository.
+        if (target.startsWith('../') || target === '..' || path.posix.isAbsolute(target)) {
+          void vscode.window.showErrorMessage(vscode.l10n.t('{0} is outside the repository; not opened.', message.path));
+          return;
+        }
+        await vscode.window.showTextDocument(vscode.Uri.joinPath(entry.folder.uri, ...target.split('/')), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        return;
+      }
+      case 'openLink': {
+        const uri = vscode.Uri.parse(message.url, true);
+        // Only web links: a record must not be able to open file: or command: URIs.
+        if (uri.scheme === 'https' || uri.scheme === 'http') await vscode.env.openExternal(uri);
+        return;
+      }
+    }
+  }
+
+  private entry(key: string): LocatedIncident {
+    const entry = this.index.incidentAt(vscode.Uri.parse(key, true));
+    if (!entry) throw new Error(vscode.l10n.t('That incident record no longer exists.'));
+    return entry;
+  }
+
+  private async handle(request: BoardRequest): Promise<IncidentDetail | undefined> {
+    const entry = this.entry(request.key);
+    switch (request.type) {
+      case 'getDetail':
+        return this.detail(entry);
+      case 'moveIncident':
+        await this.edit(entry, { op: 'setStatus', status: request.status }, true);
+        return undefined;
+      case 'addNote':
+        await this.edit(entry, { op: 'addNote', text: request.text });
+        return this.detail(entry);
+      case 'addActionItem': {
+        const op: IncidentEditOperation = { op: 'addActionItem', title: request.title };
+        if (request.owner?.trim()) op.owner = request.owner.trim();
+        if (request.due?.trim()) op.due = request.due.trim();
+        await this.edit(entry, op);
+        return this.detail(entry);
+      }
+      case 'setActionItemStatus':
+        await this.edit(entry, { op: 'setActionItemStatus', id: request.itemId, status: request.status });
+        return this.detail(entry);
+    }
+  }
+
+  /** Reads the record as the user sees it: the editor's text when it is open, else the file. */
+  private async currentText(uri: vscode.Uri): Promise<string> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    return open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  }
+
+  private async edit(entry: LocatedIncident, operation: IncidentEditOperation, refuseNewErrors = false): Promise<void> {
+    if (refuseNewErrors) {
+      const before = await this.currentText(entry.uri);
+      const config = this.index.configFor(entry.uri);
+      const now = new Date();
+      const after = editIncident(before, operation, now, await this.writer.author(entry.uri), config).text;
+      const introduced = problemsIntroducedByEdit(entry.incident.path, before, after, config, now);
+      if (introduced.length > 0) throw new Error(introduced[0].message);
+    }
+    await this.writer.apply(entry.uri, operation);
+  }
+
+  private async detail(entry: LocatedIncident): Promise<IncidentDetail> {
+    const text = await this.currentText(entry.uri);
+    const validation = validateIncident(entry.incident.path, text, { config: this.index.configFor(entry.uri), runbookPaths: this.index.runbookPaths(entry.folder) });
+    return incidentDetail(summarizeIncident(validation), validation.record, entry.uri.toString());
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Restores the board after a window reload (the webview restores its own filters and scroll from `getState`). */
+export class IncidentBoardSerializer implements vscode.WebviewPanelSerializer {
+  constructor(private readonly board: IncidentBoard) {}
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+    this.board.restore(panel);
+  }
+}

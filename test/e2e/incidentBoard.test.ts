@@ -1,0 +1,208 @@
+// The incident board driven in Chromium against real VS Code: columns, drag and drop and keyboard
+// moves written to the YAML on disk, filters, the detail drawer, live updates and hostile titles.
+import * as assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { e2eSession } from '../harness/e2eSession';
+import { publishToMedia } from '../harness/paths';
+
+const EXTENSION_ID = 'runbook-ops.runbook-ops';
+
+async function waitForFile(page: Page, file: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = readFileSync(file, 'utf8');
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) assert.fail(`${file} never matched ${pattern}:\n${text}`);
+    await page.waitForTimeout(150);
+  }
+}
+
+function card(board: FrameLocator, id: string) {
+  return board.locator('.card', { has: board.locator('.card-id', { hasText: new RegExp(`^${id}$`) }) });
+}
+
+function column(board: FrameLocator, status: string) {
+  return board.locator(`.column[data-status="${status}"]`);
+}
+
+async function visibleIds(board: FrameLocator): Promise<string[]> {
+  return (await board.locator('.column:not(.folded) .card .card-id').allTextContents()).sort();
+}
+
+describe('Incident board (e2e)', () => {
+  let board: FrameLocator;
+  let incidents: string;
+
+  before(async function () {
+    this.timeout(60_000);
+    const session = e2eSession();
+    incidents = join(session.workspace.path, 'incidents');
+    await session.runCommand('Runbook Ops: Open Incident Board');
+    board = session.webview({ extensionId: EXTENSION_ID });
+    await board.locator('.card').first().waitFor({ timeout: 30_000 });
+    // The board gets the whole window, as during an incident (and in the README's pictures).
+    await session.page.keyboard.press('Control+B');
+    await session.page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+  });
+
+  after(async () => {
+    const session = e2eSession();
+    await session.page.keyboard.press('Control+B');
+    await session.page.locator('.part.sidebar').waitFor();
+  });
+
+  it('shows a column per status with the sample incidents, closed and cancelled folded', async function () {
+    const counts: Record<string, string> = {};
+    for (const status of ['triage', 'acknowledged', 'investigating', 'mitigated', 'resolved', 'closed', 'cancelled']) {
+      counts[status] = (await column(board, status).locator('.column-count').textContent()) ?? '';
+    }
+    assert.deepEqual(counts, { triage: '1', acknowledged: '1', investigating: '1', mitigated: '1', resolved: '2', closed: '5', cancelled: '1' });
+    assert.equal(await column(board, 'closed').locator('.card').count(), 0, 'closed is folded');
+    const first = card(board, 'INC-0010');
+    assert.match((await first.textContent()) ?? '', /SEV1 Critical.*INC-0010.*Checkout API 5xx in eu-west-1.*checkout-api/s);
+    assert.equal(await board.locator('.metrics .severity-chip[data-severity="SEV1"] strong').textContent(), '1');
+    assert.match((await board.locator('.week-chart').getAttribute('aria-label')) ?? '', /^Incidents declared per week, last 12 weeks: (\d+, ){11}\d+$/);
+  });
+
+  it('drags a card from investigating to mitigated and writes the status change to the YAML', async function () {
+    const session = e2eSession();
+    const file = join(incidents, 'INC-0010.yaml');
+    const before = readFileSync(file, 'utf8');
+    assert.match(before, /^status: investigating/m);
+    await card(board, 'INC-0010').dragTo(column(board, 'mitigated').locator('.column-cards'));
+    const after = await waitForFile(session.page, file, /^status: mitigated/m);
+    assert.match(after, /^mitigated_at: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/m);
+    assert.match(after, / {4}kind: status\n {4}from: investigating\n {4}to: mitigated\n/);
+    // Only the status line changed among the lines that were there; comments survive.
+    const removed = before.split('\n').filter((line) => !after.includes(line));
+    assert.deepEqual(removed.filter((l) => !/^status:|^mitigated_at:/.test(l)), []);
+    await column(board, 'mitigated').locator('.card-id', { hasText: 'INC-0010' }).waitFor({ timeout: 5_000 });
+  });
+
+  it('moves a card with the keyboard and shows why a backward move is refused', async function () {
+    const session = e2eSession();
+    const file = join(incidents, 'INC-0011.yaml');
+    const target = card(board, 'INC-0011');
+    await target.focus();
+    await session.page.keyboard.press('Shift+ArrowRight');
+    await waitForFile(session.page, file, /^status: investigating/m);
+    await column(board, 'investigating').locator('.card-id', { hasText: 'INC-0011' }).waitFor({ timeout: 5_000 });
+    // Focus stays on the moved card, so the next key acts on it.
+    assert.equal(await board.locator('.card:focus .card-id').textContent(), 'INC-0011');
+    await session.page.keyboard.press('Shift+ArrowLeft');
+    const error = card(board, 'INC-0011').locator('.card-error');
+    await error.waitFor({ timeout: 5_000 });
+    assert.match((await error.textContent()) ?? '', /Not moved to Acknowledged: Moving from investigating back to acknowledged is not supported/);
+    assert.match(readFileSync(file, 'utf8'), /^status: investigating/m);
+
+    // The "Move to…" menu (M) reaches any status.
+    await target.focus();
+    await session.page.keyboard.press('m');
+    await board.locator('.move-menu').waitFor();
+    await board.locator('.move-option[data-status="mitigated"]').click();
+    await waitForFile(session.page, file, /^status: mitigated/m);
+    await column(board, 'mitigated').locator('.card-id', { hasText: 'INC-0011' }).waitFor({ timeout: 5_000 });
+  });
+
+  it('filters by severity and by text', async function () {
+    const session = e2eSession();
+    await board.locator('.metrics .severity-chip[data-severity="SEV2"]').click();
+    await board.locator('.board-summary', { hasText: /^4 of 12 incidents$/ }).waitFor({ timeout: 5_000 });
+    assert.deepEqual(await visibleIds(board), ['INC-0005', 'INC-0009']);
+    await board.locator('.clear-filters').click();
+    await board.locator('.board-summary', { hasText: /^12 incidents$/ }).waitFor({ timeout: 5_000 });
+    await board.locator('.search input').fill('pg-main');
+    await board.locator('.board-summary', { hasText: /^2 of 12 incidents$/ }).waitFor({ timeout: 5_000 });
+    assert.deepEqual(await visibleIds(board), ['INC-0009']);
+    await board.locator('.clear-filters').click();
+    await session.page.waitForTimeout(100);
+    assert.equal(await board.locator('.search input').inputValue(), '');
+  });
+
+  it('opens the drawer, adds a note to the record and completes an action item', async function () {
+    const session = e2eSession();
+    const file = join(incidents, 'INC-0009.yaml');
+    await card(board, 'INC-0009').click();
+    const drawer = board.locator('.drawer');
+    await drawer.locator('.drawer-title', { hasText: 'INC-0009' }).waitFor({ timeout: 5_000 });
+    assert.match((await drawer.locator('.timeline').textContent()) ?? '', /kind|status|note|action/);
+    const note = `Disk at 91% after vacuum ${Date.now()}`;
+    await drawer.locator('.note-text textarea').fill(note);
+    await drawer.locator('.add-note').click();
+    const text = await waitForFile(session.page, file, new RegExp(`text: ${note}`));
+    assert.match(text, new RegExp(` {4}kind: note\\n {4}text: ${note}\\n`));
+    await drawer.locator('.timeline .entry-text', { hasText: note }).first().waitFor({ timeout: 5_000 });
+
+    await drawer.locator('.action-item[data-item="AI-2"] vscode-checkbox').click();
+    const done = await waitForFile(session.page, file, /- id: AI-2\n(?: {4}.*\n)*? {4}status: done\n/);
+    assert.match(done, /- id: AI-1\n(?: {4}.*\n)*? {4}status: in_progress\n/, 'the other item is untouched');
+    await drawer.locator('.action-item.status-done[data-item="AI-2"]').waitFor({ timeout: 5_000 });
+    await drawer.evaluate((element) => element.scrollTo(0, 0));
+    publishToMedia(await session.screenshot('board-drawer'), 'board-drawer.png');
+  });
+
+  it('moves a card when its file changes on disk, keeping the drawer open', async function () {
+    const file = join(incidents, 'INC-0012.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/^status: triage$/m, 'status: acknowledged\nacknowledged_at: 2026-11-24T10:00:00Z\ncommander: erin'));
+    await column(board, 'acknowledged').locator('.card-id', { hasText: 'INC-0012' }).waitFor({ timeout: 5_000 });
+    assert.equal(await board.locator('.drawer .drawer-title .card-id').textContent(), 'INC-0009', 'the drawer stays on its incident');
+  });
+
+  it('renders a hostile title as text and runs no script from it', async function () {
+    const session = e2eSession();
+    const title = `<img src=x onerror="document.body.dataset.pwned='1'"><script>document.body.dataset.pwned='2'</script>`;
+    writeFileSync(
+      join(incidents, 'INC-0013.yaml'),
+      [
+        'id: INC-0013',
+        // JSON strings are YAML double-quoted scalars.
+        `title: ${JSON.stringify(title)}`,
+        'status: triage',
+        'severity: SEV3',
+        'declared_at: 2026-11-24T08:00:00Z',
+        `summary: '<b onmouseover="document.body.dataset.pwned=3">bold</b>'`,
+        'services: ["<svg onload=document.body.dataset.pwned=4>"]',
+        '',
+      ].join('\n'),
+    );
+    const hostile = card(board, 'INC-0013');
+    await hostile.waitFor({ timeout: 5_000 });
+    assert.equal(await hostile.locator('.card-title').textContent(), title);
+    assert.equal(await hostile.locator('img, script, svg, b').count(), 0);
+    await hostile.click();
+    await board.locator('.drawer .drawer-title', { hasText: 'INC-0013' }).waitFor({ timeout: 5_000 });
+    await board.locator('.drawer .prose', { hasText: '<b onmouseover' }).hover();
+    await session.page.waitForTimeout(300);
+    assert.equal(await board.locator('body').getAttribute('data-pwned'), null);
+    assert.equal(await board.locator('.drawer img, .drawer script, .drawer b').count(), 0);
+    await board.locator('.drawer-close').click();
+  });
+
+  it('follows the dark and light themes', async function () {
+    this.timeout(60_000);
+    const session = e2eSession();
+    const settings = join(session.workspace.path, '.vscode', 'settings.json');
+    const original = readFileSync(settings, 'utf8');
+    const useTheme = async (theme: string, workbenchClass: string, bodyClass: string): Promise<string> => {
+      writeFileSync(settings, JSON.stringify({ ...(JSON.parse(original) as object), 'workbench.colorTheme': theme }, null, 2));
+      await session.page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ timeout: 10_000 });
+      await board.locator(`body.${bodyClass}`).waitFor({ timeout: 10_000 });
+      await session.page.waitForTimeout(300);
+      return board.locator('.card').first().evaluate((element) => getComputedStyle(element).backgroundColor);
+    };
+    try {
+      await session.page.mouse.move(5, 400);
+      const dark = await useTheme('Default Dark Modern', 'vs-dark', 'vscode-dark');
+      publishToMedia(await session.screenshot('board-dark'), 'board-dark.png');
+      const light = await useTheme('Default Light Modern', 'vs', 'vscode-light');
+      publishToMedia(await session.screenshot('board-light'), 'board-light.png');
+      // The cards take their colours from the theme's variables.
+      assert.notEqual(dark, light);
+    } finally {
+      writeFileSync(settings, original);
+    }
+  });
+});

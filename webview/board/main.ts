@@ -1,0 +1,513 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { BOARD_PERIODS, BOARD_STATUSES, type BoardCard, type BoardConfig, type BoardMetrics, type BoardPeriodDays, type BoardSeverity, type HostMessage } from '../../src/core/protocol';
+import { cardAge, fillCard } from './cardView';
+import { el, icon } from './dom';
+import { DetailDrawer } from './drawer';
+import { isFiltered, matchesFilters, NO_FILTERS, searchWords, type BoardFilters } from './filters';
+import { parseInstant } from './format';
+import { HostConnection } from './hostConnection';
+import { MetricsHeader } from './metricsHeader';
+
+/** Cards rendered per column before "Show more": keeps 5,000 incidents as fast as 50. */
+const PAGE_SIZE = 50;
+const FOLDED_BY_DEFAULT = ['closed', 'cancelled'];
+/** Cards whose status is not a known one still show, in their own column, so nothing disappears. */
+const UNKNOWN_COLUMN = '?';
+
+interface SavedState {
+  version: 1;
+  filters: BoardFilters;
+  period: BoardPeriodDays;
+  /** Columns the user folded or unfolded (overriding FOLDED_BY_DEFAULT). */
+  folded: string[];
+  limits: Record<string, number>;
+  scrollLeft: number;
+  columnScroll: Record<string, number>;
+  drawer?: string;
+}
+
+interface ValueElement extends HTMLElement {
+  value: string;
+}
+
+interface ColumnView {
+  status: string;
+  section: HTMLElement;
+  count: HTMLElement;
+  list: HTMLElement;
+  more: HTMLButtonElement;
+  fold: HTMLButtonElement;
+}
+
+function readState(raw: unknown): SavedState {
+  const fallback: SavedState = { version: 1, filters: { ...NO_FILTERS }, period: 30, folded: [...FOLDED_BY_DEFAULT], limits: {}, scrollLeft: 0, columnScroll: {} };
+  if (!raw || typeof raw !== 'object' || (raw as SavedState).version !== 1) return fallback;
+  const saved = raw as SavedState;
+  return {
+    ...fallback,
+    ...saved,
+    filters: { ...NO_FILTERS, ...saved.filters },
+    period: (BOARD_PERIODS as readonly number[]).includes(saved.period) ? saved.period : 30,
+  };
+}
+
+class BoardApp {
+  private readonly host: HostConnection;
+  private state: SavedState;
+  private cards = new Map<string, BoardCard>();
+  private config: BoardConfig = { severities: [], statusLabels: {} as BoardConfig['statusLabels'] };
+  private metrics: BoardMetrics | undefined;
+  private now = Date.now();
+  private readonly cardElements = new Map<string, { json: string; element: HTMLElement }>();
+  private readonly errors = new Map<string, string>();
+  private readonly pending = new Set<string>();
+  private readonly columns = new Map<string, ColumnView>();
+  private readonly columnsElement = el('div', { class: 'columns', role: 'region', 'aria-label': 'Incidents by status' });
+  private readonly summary = el('span', { class: 'board-summary', role: 'status', 'aria-live': 'polite' });
+  private readonly search = el('vscode-textfield', { placeholder: 'Search id, title, summary', 'aria-label': 'Search incidents', class: 'search' }) as ValueElement;
+  private readonly selects: Record<'severity' | 'service' | 'commander' | 'mode', ValueElement>;
+  private readonly metricsHeader: MetricsHeader;
+  private readonly drawer: DetailDrawer;
+  private moveMenu: HTMLElement | undefined;
+  private rendered = false;
+  private saveQueued = false;
+
+  constructor(private readonly root: HTMLElement) {
+    this.host = new HostConnection((message) => this.receive(message));
+    this.state = readState(this.host.state);
+    this.metricsHeader = new MetricsHeader({
+      onPeriod: (days) => {
+        this.state.period = days;
+        this.renderMetrics();
+        this.save();
+      },
+      onSeverity: (severity) => this.setFilter('severity', severity),
+    });
+    this.drawer = new DetailDrawer(this.host, (name) => this.severity(name), () => {
+      const key = this.state.drawer;
+      this.state.drawer = undefined;
+      this.save();
+      if (key) this.focusCard(key);
+    });
+    this.selects = {
+      severity: this.filterSelect('severity', 'All severities'),
+      service: this.filterSelect('service', 'All services'),
+      commander: this.filterSelect('commander', 'All commanders'),
+      mode: this.filterSelect('mode', 'All modes'),
+    };
+    this.search.value = this.state.filters.text;
+    this.search.addEventListener('input', () => this.setFilter('text', this.search.value));
+    const clear = el('vscode-button', { secondary: '', class: 'clear-filters', title: 'Clear all filters' }, 'Clear');
+    clear.addEventListener('click', () => {
+      this.state.filters = { ...NO_FILTERS };
+      this.search.value = '';
+      this.render();
+    });
+    root.append(
+      el('header', { class: 'toolbar' }, el('h1', {}, icon('flame'), ' Incidents'), this.summary, el('div', { class: 'filters', role: 'search' }, this.search, ...Object.values(this.selects), clear)),
+      this.metricsHeader.element,
+      el('div', { class: 'board-area' }, this.columnsElement, this.drawer.element),
+    );
+    root.addEventListener('scroll', () => this.save(), { capture: true, passive: true });
+    root.addEventListener('keydown', (event) => this.onKey(event));
+    document.addEventListener('click', (event) => {
+      if (this.moveMenu && !this.moveMenu.contains(event.target as Node)) this.closeMoveMenu();
+    });
+    // Ages ("open 3h 12m") advance without any file changing.
+    setInterval(() => {
+      this.now = Date.now();
+      this.refreshAges();
+    }, 60_000);
+    this.host.notify({ type: 'ready' });
+  }
+
+  private filterSelect(field: 'severity' | 'service' | 'commander' | 'mode', allLabel: string): ValueElement {
+    const select = el('vscode-single-select', { 'aria-label': allLabel, title: allLabel, class: `filter filter-${field}`, 'data-filter': field }) as ValueElement;
+    select.dataset.allLabel = allLabel;
+    select.addEventListener('change', () => this.setFilter(field, select.value));
+    return select;
+  }
+
+  private setFilter(field: keyof BoardFilters, value: string): void {
+    if (this.state.filters[field] === value) return;
+    this.state.filters[field] = value;
+    this.state.limits = {};
+    this.render();
+  }
+
+  private severity(name: string): BoardSeverity | undefined {
+    return this.config.severities.find((s) => s.name === name);
+  }
+
+  private receive(message: Exclude<HostMessage, { type: 'reply' }>): void {
+    switch (message.type) {
+      case 'snapshot':
+        this.config = message.config;
+        this.cards = new Map(message.cards.map((card) => [card.key, card]));
+        this.metrics = message.metrics;
+        this.now = Date.parse(message.now) || Date.now();
+        this.render();
+        if (!this.rendered) this.restore();
+        break;
+      case 'cardsChanged': {
+        for (const key of message.removed) this.cards.delete(key);
+        for (const card of message.upserted) this.cards.set(card.key, card);
+        this.metrics = message.metrics;
+        this.now = Date.parse(message.now) || Date.now();
+        this.render();
+        const open = this.drawer.key;
+        if (open && message.upserted.some((c) => c.key === open)) void this.drawer.refresh();
+        if (open && message.removed.includes(open)) this.drawer.close();
+        break;
+      }
+      case 'reveal':
+        void this.openDrawer(message.key);
+        break;
+    }
+  }
+
+  /** First render after load or reload: scroll positions and the drawer come back as they were. */
+  private restore(): void {
+    this.rendered = true;
+    this.columnsElement.scrollLeft = this.state.scrollLeft;
+    for (const [status, top] of Object.entries(this.state.columnScroll)) {
+      const column = this.columns.get(status);
+      if (column) column.list.scrollTop = top;
+    }
+    if (this.state.drawer && this.cards.has(this.state.drawer)) void this.openDrawer(this.state.drawer);
+  }
+
+  private save(): void {
+    if (this.saveQueued) return;
+    this.saveQueued = true;
+    requestAnimationFrame(() => {
+      this.saveQueued = false;
+      if (this.rendered) {
+        this.state.scrollLeft = this.columnsElement.scrollLeft;
+        for (const [status, column] of this.columns) this.state.columnScroll[status] = column.list.scrollTop;
+      }
+      this.host.state = this.state;
+    });
+  }
+
+  private columnStatuses(): string[] {
+    const known = new Set<string>(BOARD_STATUSES);
+    const hasUnknown = [...this.cards.values()].some((card) => !known.has(card.status));
+    return hasUnknown ? [...BOARD_STATUSES, UNKNOWN_COLUMN] : [...BOARD_STATUSES];
+  }
+
+  private columnOf(card: BoardCard): string {
+    return (BOARD_STATUSES as readonly string[]).includes(card.status) ? card.status : UNKNOWN_COLUMN;
+  }
+
+  private label(status: string): string {
+    if (status === UNKNOWN_COLUMN) return 'Unknown status';
+    return (this.config.statusLabels as Record<string, string>)[status] ?? status;
+  }
+
+  private column(status: string): ColumnView {
+    const existing = this.columns.get(status);
+    if (existing) return existing;
+    const count = el('span', { class: 'column-count' });
+    const fold = el('button', { class: 'icon-button column-fold', type: 'button' });
+    fold.addEventListener('click', () => {
+      const folded = new Set(this.state.folded);
+      if (folded.has(status)) folded.delete(status);
+      else folded.add(status);
+      this.state.folded = [...folded];
+      this.render();
+    });
+    const list = el('ol', { class: 'column-cards', role: 'list', 'aria-label': this.label(status) });
+    const more = el('button', { class: 'show-more', type: 'button' });
+    more.addEventListener('click', () => {
+      this.state.limits[status] = (this.state.limits[status] ?? PAGE_SIZE) + PAGE_SIZE * 2;
+      this.render();
+    });
+    const section = el('section', { class: 'column', 'data-status': status }, el('header', { class: 'column-header' }, fold, el('h2', {}, this.label(status)), count), list, more);
+    section.addEventListener('dragover', (event) => {
+      if (!event.dataTransfer?.types.includes('application/x-runbook-ops-card')) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'move';
+      section.classList.add('drop-target');
+    });
+    section.addEventListener('dragleave', (event) => {
+      if (!section.contains(event.relatedTarget as Node)) section.classList.remove('drop-target');
+    });
+    section.addEventListener('drop', (event) => {
+      section.classList.remove('drop-target');
+      const key = event.dataTransfer?.getData('application/x-runbook-ops-card');
+      if (!key) return;
+      event.preventDefault();
+      const card = this.cards.get(key);
+      if (card && card.status !== status && status !== UNKNOWN_COLUMN) void this.move(key, status);
+    });
+    const view: ColumnView = { status, section, count, list, more, fold };
+    this.columns.set(status, view);
+    return view;
+  }
+
+  private sortCards(cards: BoardCard[]): BoardCard[] {
+    const rank = (card: BoardCard): number => this.severity(card.severity)?.rank ?? Number.MAX_SAFE_INTEGER;
+    return cards.sort((a, b) => rank(a) - rank(b) || (parseInstant(b.declaredAt) ?? 0) - (parseInstant(a.declaredAt) ?? 0) || a.id.localeCompare(b.id));
+  }
+
+  private render(): void {
+    const focusedKey = (document.activeElement as HTMLElement | null)?.closest?.('.card')?.getAttribute('data-key') ?? undefined;
+    this.updateSelectOptions();
+    const words = searchWords(this.state.filters.text);
+    const byColumn = new Map<string, BoardCard[]>();
+    let shown = 0;
+    for (const card of this.cards.values()) {
+      if (!matchesFilters(card, this.state.filters, words)) continue;
+      shown++;
+      const column = this.columnOf(card);
+      const list = byColumn.get(column);
+      if (list) list.push(card);
+      else byColumn.set(column, [card]);
+    }
+    const statuses = this.columnStatuses();
+    reconcile(this.columnsElement, statuses.map((status) => this.column(status).section));
+    const keep = new Set<string>();
+    for (const status of statuses) {
+      const view = this.column(status);
+      const cards = this.sortCards(byColumn.get(status) ?? []);
+      const folded = this.state.folded.includes(status);
+      view.section.classList.toggle('folded', folded);
+      view.fold.replaceChildren(icon(folded ? 'chevron-right' : 'chevron-down'));
+      view.fold.setAttribute('aria-expanded', folded ? 'false' : 'true');
+      view.fold.setAttribute('aria-label', `${folded ? 'Show' : 'Hide'} ${this.label(status)} incidents`);
+      view.fold.title = folded ? 'Show cards' : 'Hide cards';
+      view.count.textContent = String(cards.length);
+      const limit = folded ? 0 : (this.state.limits[status] ?? PAGE_SIZE);
+      const visible = cards.slice(0, limit);
+      const elements = visible.map((card) => {
+        keep.add(card.key);
+        return this.cardElement(card);
+      });
+      reconcile(view.list, elements);
+      const hidden = cards.length - visible.length;
+      view.more.hidden = folded || hidden === 0;
+      view.more.textContent = `Show ${Math.min(hidden, PAGE_SIZE * 2)} more (${hidden} not shown)`;
+    }
+    for (const key of [...this.cardElements.keys()]) if (!keep.has(key)) this.cardElements.delete(key);
+    const total = this.cards.size;
+    this.summary.textContent = isFiltered(this.state.filters) ? `${shown} of ${total} incidents` : `${total} incidents`;
+    this.renderMetrics();
+    if (focusedKey && document.activeElement?.closest?.('.card')?.getAttribute('data-key') !== focusedKey) this.focusCard(focusedKey);
+    this.save();
+  }
+
+  private renderMetrics(): void {
+    if (this.metrics) this.metricsHeader.render(this.metrics, this.config, this.state.period, this.state.filters.severity);
+  }
+
+  private refreshAges(): void {
+    for (const [key, { element }] of this.cardElements) {
+      const card = this.cards.get(key);
+      const age = element.querySelector('.age');
+      if (card && age) age.lastChild!.textContent = cardAge(card, this.now);
+    }
+  }
+
+  /** Filter choices come from the data; rebuilt only when they change so an open dropdown is not disturbed. */
+  private updateSelectOptions(): void {
+    const values = {
+      severity: this.config.severities.map((s) => [s.name, `${s.name} ${s.label}`] as [string, string]),
+      service: [...new Set([...this.cards.values()].flatMap((c) => c.services))].sort().map((s) => [s, s] as [string, string]),
+      commander: [...new Set([...this.cards.values()].map((c) => c.commander).filter((c): c is string => !!c))].sort().map((c) => [c, c] as [string, string]),
+      mode: [...new Set(['standard', ...[...this.cards.values()].map((c) => c.mode)])].sort().map((m) => [m, m] as [string, string]),
+    };
+    for (const field of Object.keys(values) as (keyof typeof values)[]) {
+      const select = this.selects[field];
+      const options: [string, string][] = [['', select.dataset.allLabel ?? ''], ...values[field]];
+      const current = this.state.filters[field];
+      if (current && !options.some(([value]) => value === current)) options.push([current, current]);
+      const signature = JSON.stringify(options);
+      if (select.dataset.options !== signature) {
+        select.dataset.options = signature;
+        select.replaceChildren(...options.map(([value, label]) => el('vscode-option', { value }, label)));
+      }
+      if (select.value !== current) select.value = current;
+    }
+  }
+
+  private cardElement(card: BoardCard): HTMLElement {
+    const json = `${JSON.stringify(card)}|${this.errors.get(card.key) ?? ''}|${this.pending.has(card.key)}`;
+    const existing = this.cardElements.get(card.key);
+    if (existing && existing.json === json) return existing.element;
+    const element = existing?.element ?? this.newCardElement(card.key);
+    fillCard(element, card, { severity: this.severity(card.severity), now: this.now, error: this.errors.get(card.key), pending: this.pending.has(card.key) });
+    this.cardElements.set(card.key, { json, element });
+    return element;
+  }
+
+  private newCardElement(key: string): HTMLElement {
+    const element = el('li', { class: 'card', tabindex: '0', draggable: 'true', 'data-key': key, role: 'listitem', 'aria-keyshortcuts': 'Enter Shift+ArrowLeft Shift+ArrowRight M' });
+    element.addEventListener('dragstart', (event) => {
+      event.dataTransfer?.setData('application/x-runbook-ops-card', key);
+      event.dataTransfer?.setData('text/plain', this.cards.get(key)?.id ?? '');
+      if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
+      element.classList.add('dragging');
+    });
+    element.addEventListener('dragend', () => element.classList.remove('dragging'));
+    element.addEventListener('click', (event) => {
+      if ((event.target as HTMLElement).closest('.move-button')) {
+        event.stopPropagation();
+        this.openMoveMenu(key);
+        return;
+      }
+      void this.openDrawer(key);
+    });
+    return element;
+  }
+
+  private async openDrawer(key: string): Promise<void> {
+    if (!this.cards.has(key)) return;
+    this.state.drawer = key;
+    this.save();
+    for (const element of this.root.querySelectorAll('.card.selected')) element.classList.remove('selected');
+    this.cardElements.get(key)?.element.classList.add('selected');
+    await this.drawer.open(key);
+  }
+
+  private focusCard(key: string): void {
+    this.cardElements.get(key)?.element.focus({ preventScroll: false });
+  }
+
+  private async move(key: string, status: string): Promise<void> {
+    const card = this.cards.get(key);
+    if (!card) return;
+    this.errors.delete(key);
+    this.pending.add(key);
+    this.render();
+    const reply = await this.host.request({ type: 'moveIncident', key, status });
+    this.pending.delete(key);
+    if (!reply.ok) this.errors.set(key, `Not moved to ${this.label(status)}: ${reply.error}`);
+    this.render();
+  }
+
+  private neighbourStatus(card: BoardCard, step: 1 | -1): string | undefined {
+    const statuses = BOARD_STATUSES as readonly string[];
+    const index = statuses.indexOf(card.status);
+    if (index === -1) return undefined;
+    return statuses[index + step];
+  }
+
+  private openMoveMenu(key: string): void {
+    const card = this.cards.get(key);
+    const element = this.cardElements.get(key)?.element;
+    if (!card || !element) return;
+    this.closeMoveMenu();
+    const options = (BOARD_STATUSES as readonly string[]).filter((s) => s !== card.status);
+    const menu = el('div', { class: 'move-menu', role: 'menu', 'aria-label': `Move ${card.id} to` });
+    for (const status of options) {
+      const item = el('button', { type: 'button', role: 'menuitem', class: 'move-option', 'data-status': status, tabindex: '-1' }, this.label(status));
+      item.addEventListener('click', (event) => {
+        event.stopPropagation();
+        this.closeMoveMenu();
+        this.focusCard(key);
+        void this.move(key, status);
+      });
+      menu.appendChild(item);
+    }
+    menu.addEventListener('keydown', (event) => {
+      const items = [...menu.querySelectorAll<HTMLElement>('.move-option')];
+      const at = items.indexOf(document.activeElement as HTMLElement);
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length].focus();
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        this.closeMoveMenu();
+        this.focusCard(key);
+      }
+      event.stopPropagation();
+    });
+    element.appendChild(menu);
+    this.moveMenu = menu;
+    const next = this.neighbourStatus(card, 1);
+    (menu.querySelector<HTMLElement>(`[data-status="${next ?? options[0]}"]`) ?? menu.querySelector<HTMLElement>('.move-option'))?.focus();
+  }
+
+  private closeMoveMenu(): void {
+    this.moveMenu?.remove();
+    this.moveMenu = undefined;
+  }
+
+  /** Keyboard path: arrows move focus, Shift+arrows move the card, M opens "Move to…", Enter opens details. */
+  private onKey(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement;
+    if (event.key === 'Escape' && this.drawer.isOpen && !this.moveMenu) {
+      this.drawer.close();
+      return;
+    }
+    if (!target.classList.contains('card')) return;
+    const key = target.dataset.key!;
+    const card = this.cards.get(key);
+    if (!card) return;
+    if (event.shiftKey && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
+      event.preventDefault();
+      const status = this.neighbourStatus(card, event.key === 'ArrowRight' ? 1 : -1);
+      if (status) void this.move(key, status);
+      return;
+    }
+    switch (event.key) {
+      case 'Enter':
+      case ' ':
+        event.preventDefault();
+        void this.openDrawer(key);
+        return;
+      case 'm':
+      case 'M':
+      case 'ContextMenu':
+        event.preventDefault();
+        this.openMoveMenu(key);
+        return;
+      case 'ArrowDown':
+      case 'ArrowUp': {
+        event.preventDefault();
+        const sibling = event.key === 'ArrowDown' ? target.nextElementSibling : target.previousElementSibling;
+        (sibling as HTMLElement | null)?.focus();
+        return;
+      }
+      case 'ArrowLeft':
+      case 'ArrowRight': {
+        event.preventDefault();
+        const statuses = [...this.columns.keys()];
+        let index = statuses.indexOf(this.columnOf(card));
+        for (;;) {
+          index += event.key === 'ArrowRight' ? 1 : -1;
+          if (index < 0 || index >= statuses.length) return;
+          const first = this.columns.get(statuses[index])?.list.firstElementChild as HTMLElement | null;
+          if (first) {
+            first.focus();
+            return;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Makes `list`'s children exactly `elements`, moving only what is out of place (focus and scroll survive). */
+function reconcile(list: HTMLElement, elements: HTMLElement[]): void {
+  let cursor = list.firstElementChild;
+  for (const element of elements) {
+    if (element === cursor) {
+      cursor = cursor.nextElementSibling;
+      continue;
+    }
+    list.insertBefore(element, cursor);
+  }
+  while (cursor) {
+    const next = cursor.nextElementSibling;
+    cursor.remove();
+    cursor = next;
+  }
+}
+
+new BoardApp(document.getElementById('board-root')!);

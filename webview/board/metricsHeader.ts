@@ -1,0 +1,97 @@
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import { BOARD_PERIODS, type BoardConfig, type BoardDurationStats, type BoardMetrics, type BoardPeriodDays } from '../../src/core/protocol';
+import { el, safeColour, svg } from './dom';
+import { formatDuration } from './format';
+
+export interface MetricsHeaderEvents {
+  onPeriod(days: BoardPeriodDays): void;
+  onSeverity(severity: string): void;
+}
+
+const CHART_WIDTH = 168;
+const CHART_HEIGHT = 28;
+
+/** Open incidents by severity, MTTA/MTTR for the chosen period and incidents per week. */
+export class MetricsHeader {
+  readonly element = el('section', { class: 'metrics', 'aria-label': 'Incident metrics' });
+  private readonly periodSelect = el('vscode-single-select', { class: 'period', 'aria-label': 'Metrics period', title: 'Metrics period' });
+
+  constructor(private readonly events: MetricsHeaderEvents) {
+    for (const days of BOARD_PERIODS) this.periodSelect.appendChild(el('vscode-option', { value: String(days) }, `Last ${days} days`));
+    this.periodSelect.addEventListener('change', () => {
+      const days = Number((this.periodSelect as unknown as { value: string }).value) as BoardPeriodDays;
+      if ((BOARD_PERIODS as readonly number[]).includes(days)) events.onPeriod(days);
+    });
+  }
+
+  render(metrics: BoardMetrics, config: BoardConfig, period: BoardPeriodDays, activeSeverity: string): void {
+    (this.periodSelect as unknown as { value: string }).value = String(period);
+    const open = el('div', { class: 'metric open-by-severity' }, el('span', { class: 'metric-label' }, 'Open'));
+    const known = new Set(config.severities.map((s) => s.name));
+    const severities = [...config.severities, ...Object.keys(metrics.openBySeverity).filter((n) => !known.has(n)).map((name) => ({ name, label: name, colour: '', rank: 99 }))];
+    for (const severity of severities) {
+      const count = metrics.openBySeverity[severity.name] ?? 0;
+      const chip = el(
+        'button',
+        {
+          class: `severity-chip${activeSeverity === severity.name ? ' active' : ''}`,
+          type: 'button',
+          title: `${severity.label}: ${count} open — click to show only ${severity.name}`,
+          'aria-pressed': activeSeverity === severity.name ? 'true' : 'false',
+          'data-severity': severity.name,
+        },
+        el('span', { class: 'severity-dot', 'aria-hidden': 'true' }),
+        `${severity.name} `,
+        el('strong', {}, String(count)),
+      );
+      const colour = safeColour(severity.colour);
+      if (colour) chip.style.setProperty('--severity', colour);
+      chip.addEventListener('click', () => this.events.onSeverity(activeSeverity === severity.name ? '' : severity.name));
+      open.appendChild(chip);
+    }
+    const selected = metrics.periods.find((p) => p.days === period) ?? metrics.periods[0];
+    this.element.replaceChildren(
+      open,
+      el('div', { class: 'metric' }, el('span', { class: 'metric-label' }, 'Period'), this.periodSelect),
+      el('div', { class: 'metric', 'data-metric': 'count' }, el('span', { class: 'metric-label' }, 'Declared'), el('strong', {}, String(selected?.incidents ?? 0))),
+      stat('MTTA', 'mtta', selected?.mtta),
+      stat('MTTR', 'mttr', selected?.mttr),
+      chart(metrics),
+    );
+  }
+}
+
+function stat(label: string, name: string, value: BoardDurationStats | undefined): HTMLElement {
+  const text = value ? `p50 ${formatDuration(value.p50Ms)} · p90 ${formatDuration(value.p90Ms)}` : 'no data';
+  const title = value ? `${label} over ${value.count} standard incidents` : `No standard incident in the period has the timestamps for ${label}`;
+  return el('div', { class: 'metric', 'data-metric': name, title }, el('span', { class: 'metric-label' }, label), el('span', { class: 'metric-value' }, text));
+}
+
+/** Bars drawn in SVG; the same numbers as a visually hidden table for screen readers. */
+function chart(metrics: BoardMetrics): HTMLElement {
+  const max = Math.max(1, ...metrics.weeks.map((w) => w.count));
+  const barWidth = CHART_WIDTH / Math.max(1, metrics.weeks.length);
+  const summary = `Incidents declared per week, last ${metrics.weeks.length} weeks: ${metrics.weeks.map((w) => w.count).join(', ')}`;
+  const graphic = svg(
+    'svg',
+    { class: 'week-chart', width: CHART_WIDTH, height: CHART_HEIGHT, viewBox: `0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`, role: 'img', 'aria-label': summary },
+    svg('title', {}, summary),
+    ...metrics.weeks.map((week, i) => {
+      const height = week.count === 0 ? 1 : Math.max(2, Math.round((week.count / max) * (CHART_HEIGHT - 2)));
+      return svg(
+        'rect',
+        { class: week.count === 0 ? 'bar empty' : 'bar', x: Math.round(i * barWidth + 1), y: CHART_HEIGHT - height, width: Math.max(1, Math.round(barWidth - 2)), height },
+        svg('title', {}, `Week of ${week.weekStart}: ${week.count}`),
+      );
+    }),
+  );
+  const table = el(
+    'table',
+    { class: 'visually-hidden' },
+    el('caption', {}, 'Incidents declared per week'),
+    el('tr', {}, el('th', {}, 'Week of'), el('th', {}, 'Incidents')),
+    ...metrics.weeks.map((w) => el('tr', {}, el('td', {}, w.weekStart), el('td', {}, String(w.count)))),
+  );
+  return el('figure', { class: 'metric chart' }, el('figcaption', { class: 'metric-label' }, 'Per week'), graphic, table);
+}
