@@ -43,6 +43,7 @@ describe('WorkspaceIndex with incidents', () => {
       mode: 'standard',
       services: ['checkout-api', 'payments-provider'],
       commander: 'alice',
+      summaryExcerpt: '5xx on POST /v1/checkout in eu-west-1 since 07:48. Rolling back 4.13.0 did not help; errors are 502s from the EU payment provider endpoint.',
       timestamps: {
         started_at: '2026-11-25T07:48:00Z',
         detected_at: '2026-11-25T07:51:10Z',
