@@ -25,6 +25,7 @@ export class IncidentBoard implements vscode.Disposable {
   private sent = new Map<string, string>();
   private sentConfig = '';
   private ready = false;
+  private snapshotSent = false;
   private pendingReveal: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -66,6 +67,7 @@ export class IncidentBoard implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
+    this.snapshotSent = false;
     this.sent = new Map();
     this.sentConfig = '';
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'runbook-ops.svg');
@@ -122,6 +124,7 @@ export class IncidentBoard implements vscode.Disposable {
   }
 
   private sendSnapshot(): void {
+    this.snapshotSent = true;
     const located = this.located();
     const cards = located.map((entry) => boardCard(entry.incident, entry.uri.toString()));
     this.sent = new Map(cards.map((card) => [card.key, JSON.stringify(card)]));
@@ -129,12 +132,14 @@ export class IncidentBoard implements vscode.Disposable {
     this.sentConfig = JSON.stringify(config);
     const now = new Date();
     this.post({ type: 'snapshot', cards, config, metrics: boardMetrics(located.map((e) => e.incident), now), now: now.toISOString() });
+    if (this.pendingReveal) this.post({ type: 'reveal', key: this.pendingReveal });
+    this.pendingReveal = undefined;
   }
 
   /** After an index change: only the cards whose data differ, plus fresh metrics. */
   private pushChanges(): void {
-    if (!this.panel || !this.ready) return;
-    if (JSON.stringify(this.config()) !== this.sentConfig) {
+    if (!this.panel || !this.ready || !this.index.isReady) return;
+    if (!this.snapshotSent || JSON.stringify(this.config()) !== this.sentConfig) {
       this.sendSnapshot();
       return;
     }
@@ -158,7 +163,7 @@ export class IncidentBoard implements vscode.Disposable {
   }
 
   private reveal(key: string): void {
-    if (this.ready) this.post({ type: 'reveal', key });
+    if (this.snapshotSent) this.post({ type: 'reveal', key });
     else this.pendingReveal = key;
   }
 
@@ -184,9 +189,9 @@ export class IncidentBoard implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        this.sendSnapshot();
-        if (this.pendingReveal) this.post({ type: 'reveal', key: this.pendingReveal });
-        this.pendingReveal = undefined;
+        // After a window reload the board can be restored before the first index build is done:
+        // an empty snapshot would drop the restored drawer, so the snapshot waits for the index.
+        if (this.index.isReady) this.sendSnapshot();
         return;
       case 'openRecord': {
         const entry = this.entry(message.key);

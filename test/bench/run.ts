@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../harness/paths';
 import { formatBenchTable, runBenchmarks } from './benchmarkSuite';
+import { benchIncidentBoard } from './boardBench';
 import { FULL_CORPUS, SMALL_CORPUS } from './corpusGenerator';
 
 async function main(): Promise<void> {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     memoryProbeScript: join(__dirname, 'indexMemoryProbe.js'),
     log: (line) => process.stderr.write(`  ${line}\n`),
   });
+  results.rows.push(...(await benchIncidentBoard({ incidents: 5_000, runs, bundleDir: join(repoRoot, 'dist', 'webview'), log: (line) => process.stderr.write(`  ${line}\n`) })));
   const { machine, corpus } = results;
   process.stdout.write(
     `\nRunbook Ops bench: ${corpus.runbooks} runbooks (${(corpus.runbookBytes / 1e6).toFixed(0)} MB) + ${corpus.incidents} incidents (${(corpus.incidentBytes / 1e6).toFixed(0)} MB), ` +

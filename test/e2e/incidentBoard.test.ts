@@ -205,4 +205,26 @@ describe('Incident board (e2e)', () => {
       writeFileSync(settings, original);
     }
   });
+
+  it('comes back after a window reload with its filter, scroll position and drawer', async function () {
+    this.timeout(90_000);
+    const session = e2eSession();
+    await board.locator('.search input').fill('pg-main');
+    await board.locator('.board-summary', { hasText: /^2 of 13 incidents$/ }).waitFor({ timeout: 5_000 });
+    await card(board, 'INC-0009').click();
+    await board.locator('.drawer .drawer-title', { hasText: 'INC-0009' }).waitFor({ timeout: 5_000 });
+    await board.locator('.columns').evaluate((element) => element.scrollTo({ left: 200 }));
+    // Escape (which runCommand presses first) would close the drawer while focus is in it.
+    await board.locator('.search input').focus();
+    await session.page.waitForTimeout(300); // the state is saved on the next frame
+    await session.runCommand('Developer: Reload Window');
+    await session.page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
+    board = session.webview({ extensionId: EXTENSION_ID });
+    await board.locator('.board-summary', { hasText: /^2 of 13 incidents$/ }).waitFor({ timeout: 60_000 });
+    assert.equal(await board.locator('.search input').inputValue(), 'pg-main');
+    await board.locator('.drawer .drawer-title', { hasText: 'INC-0009' }).waitFor({ timeout: 10_000 });
+    assert.equal(await board.locator('.columns').evaluate((element) => element.scrollLeft), 200);
+    await board.locator('.clear-filters').click();
+    await board.locator('.drawer-close').click();
+  });
 });

@@ -61,12 +61,18 @@ class BoardApp {
   private config: BoardConfig = { severities: [], statusLabels: {} as BoardConfig['statusLabels'] };
   private metrics: BoardMetrics | undefined;
   private now = Date.now();
-  private readonly cardElements = new Map<string, { json: string; element: HTMLElement }>();
+  private readonly cardElements = new Map<string, { card: BoardCard; state: string; element: HTMLElement }>();
+  /** Severity rank and declared time per card, computed once per card version (sorting 5,000 cards parses no dates). */
+  private readonly sortKeys = new WeakMap<BoardCard, { rank: number; declared: number }>();
+  /** Bumped when the set of cards changes: the filter choices are recomputed only then. */
+  private cardsVersion = 0;
+  private optionsVersion = -1;
+  private metricsSignature: unknown[] = [];
   private readonly errors = new Map<string, string>();
   private readonly pending = new Set<string>();
   private readonly columns = new Map<string, ColumnView>();
   private readonly columnsElement = el('div', { class: 'columns', role: 'region', 'aria-label': 'Incidents by status' });
-  private readonly summary = el('span', { class: 'board-summary', role: 'status', 'aria-live': 'polite' });
+  private readonly summary = el('span', { class: 'board-summary', role: 'status', 'aria-live': 'polite' }, 'Loading incidents…');
   private readonly search = el('vscode-textfield', { placeholder: 'Search id, title, summary', 'aria-label': 'Search incidents', class: 'search' }) as ValueElement;
   private readonly selects: Record<'severity' | 'service' | 'commander' | 'mode', ValueElement>;
   private readonly metricsHeader: MetricsHeader;
@@ -111,7 +117,14 @@ class BoardApp {
       this.metricsHeader.element,
       el('div', { class: 'board-area' }, this.columnsElement, this.drawer.element),
     );
-    root.addEventListener('scroll', () => this.save(), { capture: true, passive: true });
+    root.addEventListener(
+      'scroll',
+      () => {
+        this.closeMoveMenu();
+        this.save();
+      },
+      { capture: true, passive: true },
+    );
     root.addEventListener('keydown', (event) => this.onKey(event));
     document.addEventListener('click', (event) => {
       if (this.moveMenu && !this.moveMenu.contains(event.target as Node)) this.closeMoveMenu();
@@ -147,6 +160,7 @@ class BoardApp {
       case 'snapshot':
         this.config = message.config;
         this.cards = new Map(message.cards.map((card) => [card.key, card]));
+        this.cardsVersion++;
         this.metrics = message.metrics;
         this.now = Date.parse(message.now) || Date.now();
         this.render();
@@ -155,6 +169,7 @@ class BoardApp {
       case 'cardsChanged': {
         for (const key of message.removed) this.cards.delete(key);
         for (const card of message.upserted) this.cards.set(card.key, card);
+        this.cardsVersion++;
         this.metrics = message.metrics;
         this.now = Date.parse(message.now) || Date.now();
         this.render();
@@ -249,9 +264,22 @@ class BoardApp {
     return view;
   }
 
+  private sortKey(card: BoardCard): { rank: number; declared: number } {
+    let key = this.sortKeys.get(card);
+    if (!key) {
+      key = { rank: this.severity(card.severity)?.rank ?? Number.MAX_SAFE_INTEGER, declared: parseInstant(card.declaredAt) ?? 0 };
+      this.sortKeys.set(card, key);
+    }
+    return key;
+  }
+
+  /** Worst severity first, then the most recently declared. */
   private sortCards(cards: BoardCard[]): BoardCard[] {
-    const rank = (card: BoardCard): number => this.severity(card.severity)?.rank ?? Number.MAX_SAFE_INTEGER;
-    return cards.sort((a, b) => rank(a) - rank(b) || (parseInstant(b.declaredAt) ?? 0) - (parseInstant(a.declaredAt) ?? 0) || a.id.localeCompare(b.id));
+    return cards.sort((a, b) => {
+      const ka = this.sortKey(a);
+      const kb = this.sortKey(b);
+      return ka.rank - kb.rank || kb.declared - ka.declared || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
   }
 
   private render(): void {
@@ -273,8 +301,9 @@ class BoardApp {
     const keep = new Set<string>();
     for (const status of statuses) {
       const view = this.column(status);
-      const cards = this.sortCards(byColumn.get(status) ?? []);
       const folded = this.state.folded.includes(status);
+      // A folded column shows only its count: no need to sort what is not drawn.
+      const cards = folded ? (byColumn.get(status) ?? []) : this.sortCards(byColumn.get(status) ?? []);
       view.section.classList.toggle('folded', folded);
       view.fold.replaceChildren(icon(folded ? 'chevron-right' : 'chevron-down'));
       view.fold.setAttribute('aria-expanded', folded ? 'false' : 'true');
@@ -301,7 +330,10 @@ class BoardApp {
   }
 
   private renderMetrics(): void {
-    if (this.metrics) this.metricsHeader.render(this.metrics, this.config, this.state.period, this.state.filters.severity);
+    const signature = [this.metrics, this.config, this.state.period, this.state.filters.severity];
+    if (!this.metrics || signature.every((value, i) => value === this.metricsSignature[i])) return;
+    this.metricsSignature = signature;
+    this.metricsHeader.render(this.metrics, this.config, this.state.period, this.state.filters.severity);
   }
 
   private refreshAges(): void {
@@ -314,6 +346,13 @@ class BoardApp {
 
   /** Filter choices come from the data; rebuilt only when they change so an open dropdown is not disturbed. */
   private updateSelectOptions(): void {
+    if (this.optionsVersion === this.cardsVersion) {
+      for (const field of Object.keys(this.selects) as (keyof typeof this.selects)[]) {
+        if (this.selects[field].value !== this.state.filters[field]) this.selects[field].value = this.state.filters[field];
+      }
+      return;
+    }
+    this.optionsVersion = this.cardsVersion;
     const values = {
       severity: this.config.severities.map((s) => [s.name, `${s.name} ${s.label}`] as [string, string]),
       service: [...new Set([...this.cards.values()].flatMap((c) => c.services))].sort().map((s) => [s, s] as [string, string]),
@@ -335,12 +374,13 @@ class BoardApp {
   }
 
   private cardElement(card: BoardCard): HTMLElement {
-    const json = `${JSON.stringify(card)}|${this.errors.get(card.key) ?? ''}|${this.pending.has(card.key)}`;
+    // Card objects are replaced, never mutated, when the host sends a change: identity says "changed".
+    const state = `${this.errors.get(card.key) ?? ''}|${this.pending.has(card.key)}`;
     const existing = this.cardElements.get(card.key);
-    if (existing && existing.json === json) return existing.element;
+    if (existing && existing.card === card && existing.state === state) return existing.element;
     const element = existing?.element ?? this.newCardElement(card.key);
     fillCard(element, card, { severity: this.severity(card.severity), now: this.now, error: this.errors.get(card.key), pending: this.pending.has(card.key) });
-    this.cardElements.set(card.key, { json, element });
+    this.cardElements.set(card.key, { card, state, element });
     return element;
   }
 
@@ -427,7 +467,11 @@ class BoardApp {
       }
       event.stopPropagation();
     });
-    element.appendChild(menu);
+    // Outside the card: cards use paint containment (content-visibility), which would clip the menu.
+    const rect = element.getBoundingClientRect();
+    menu.style.top = `${Math.min(rect.top + 24, window.innerHeight - 260)}px`;
+    menu.style.left = `${Math.max(4, Math.min(rect.right - 160, window.innerWidth - 170))}px`;
+    this.root.appendChild(menu);
     this.moveMenu = menu;
     const next = this.neighbourStatus(card, 1);
     (menu.querySelector<HTMLElement>(`[data-status="${next ?? options[0]}"]`) ?? menu.querySelector<HTMLElement>('.move-option'))?.focus();
@@ -441,10 +485,6 @@ class BoardApp {
   /** Keyboard path: arrows move focus, Shift+arrows move the card, M opens "Move to…", Enter opens details. */
   private onKey(event: KeyboardEvent): void {
     const target = event.target as HTMLElement;
-    if (event.key === 'Escape' && this.drawer.isOpen && !this.moveMenu) {
-      this.drawer.close();
-      return;
-    }
     if (!target.classList.contains('card')) return;
     const key = target.dataset.key!;
     const card = this.cards.get(key);
