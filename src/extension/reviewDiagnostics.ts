@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { RunbookSummary } from '../core/index';
 import { reviewHeadline, reviewSource, type ReviewDateService } from './reviewDateService';
 import type { RunbookIndexService } from './runbookIndexService';
 
@@ -16,6 +17,11 @@ export class ReviewDiagnostics implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Only the newest computation may publish: file reads make an older one finish later. */
   private generation = 0;
+  /**
+   * The `last_reviewed` line per indexed version of a runbook: the index replaces a summary when its
+   * file changes, so an edit of one file re-reads that file only, not every overdue runbook.
+   */
+  private readonly lines = new WeakMap<RunbookSummary, number>();
 
   constructor(private readonly index: RunbookIndexService, private readonly reviews: ReviewDateService) {
     this.disposables.push(index.onDidChange(() => this.schedule()), reviews.onDidChange(() => this.schedule()));
@@ -36,7 +42,11 @@ export class ReviewDiagnostics implements vscode.Disposable {
     for (const entry of this.index.runbooks()) {
       const review = this.reviews.review(entry, now);
       if (review.state !== 'overdue') continue;
-      const line = review.source === 'front-matter' ? await lastReviewedLine(entry.uri) : 0;
+      let line = 0;
+      if (review.source === 'front-matter') {
+        line = this.lines.get(entry.runbook) ?? (await lastReviewedLine(entry.uri));
+        this.lines.set(entry.runbook, line);
+      }
       const text = [reviewHeadline(review), reviewSource(review), vscode.l10n.t('Check that the steps still work, then set `last_reviewed:` to today’s date.')].filter(Boolean).join(' ');
       const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), text, vscode.DiagnosticSeverity.Information);
       diagnostic.source = 'Runbook Ops';
