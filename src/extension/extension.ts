@@ -6,8 +6,11 @@ import { IncidentCommands } from './incidentCommands';
 import { IncidentDiagnostics } from './incidentDiagnostics';
 import { IncidentsTreeProvider, type IncidentsTreeNode } from './incidentsTreeProvider';
 import { IncidentWriter } from './incidentWriter';
+import { registerMergeDriverCommand } from './mergeDriverCommand';
 import { PlaceholderValueStore } from './placeholderPrompter';
 import { RunbookDocuments } from './runbookDocuments';
+import { ReviewDateService } from './reviewDateService';
+import { ReviewDiagnostics } from './reviewDiagnostics';
 import { RunbookIndexService } from './runbookIndexService';
 import { RunbooksTreeProvider, type RunbooksTreeNode } from './runbooksTreeProvider';
 import { scaffoldSampleRepository } from './sampleScaffold';
@@ -30,6 +33,8 @@ export interface RunbookOpsApi {
   readonly incidentWriter: IncidentWriter;
   readonly diagnostics: IncidentDiagnostics;
   readonly board: IncidentBoard;
+  readonly reviewDates: ReviewDateService;
+  readonly reviewDiagnostics: ReviewDiagnostics;
   /** How long `activate()` itself took, in milliseconds. */
   readonly activationMs: number;
   /** Resolves when the first full index build has finished. */
@@ -41,7 +46,8 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Runbook Ops', { log: true });
   const index = new RunbookIndexService(log);
-  const runbooksTree = new RunbooksTreeProvider(index);
+  const reviewDates = new ReviewDateService(index, log);
+  const runbooksTree = new RunbooksTreeProvider(index, reviewDates);
   const runbooksView = vscode.window.createTreeView<RunbooksTreeNode>('runbookOps.runbooks', {
     treeDataProvider: runbooksTree,
     showCollapseAll: true,
@@ -62,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const incidentCommands = new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log);
   const diagnostics = new IncidentDiagnostics(index);
   const board = new IncidentBoard(context.extensionUri, index, incidentWriter, log);
+  const reviewDiagnostics = new ReviewDiagnostics(index, reviewDates);
   // Values typed for placeholders belong to the incident they were typed for.
   const scopePlaceholders = (): void => {
     placeholderValues.scope = activeIncident.current?.incident.id ?? '';
@@ -71,6 +78,8 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   context.subscriptions.push(
     log,
     index,
+    reviewDates,
+    reviewDiagnostics,
     runbooksTree,
     runbooksView,
     documents,
@@ -125,15 +134,20 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
     vscode.commands.registerCommand('runbookOps.clearRunbookFilter', () => runbooksTree.setFilter('')),
     vscode.commands.registerCommand('runbookOps.reindex', () => index.reindex()),
     vscode.commands.registerCommand('runbookOps.scaffoldSample', () => scaffoldSampleRepository(log)),
+    registerMergeDriverCommand(context.extensionPath, index, log),
   );
 
   // Indexing reads every runbook: start it after activate() returns so the extension host is not held up.
   const indexed = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => index.start()).catch((err: unknown) => {
     log.error(`Indexing failed: ${(err as Error).stack ?? String(err)}`);
   });
+  // Dates from git fill in after the index; one git log per folder, never on the activation path.
+  void indexed.then(() => reviewDates.start()).catch((err: unknown) => {
+    log.error(`Reading review dates failed: ${(err as Error).stack ?? String(err)}`);
+  });
   const activationMs = performance.now() - started;
   log.info(`activate() took ${activationMs.toFixed(1)} ms`);
-  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, activationMs, indexed };
+  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, reviewDates, reviewDiagnostics, activationMs, indexed };
 }
 
 export function deactivate(): void {

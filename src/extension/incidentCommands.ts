@@ -267,6 +267,8 @@ export class IncidentCommands {
     if (!picked) return;
     const before = picked.parent ? gitContentUri(root, picked.parent.hash, relative) : gitContentUri(root, `${picked.commit.hash}^`, relative);
     const after = gitContentUri(root, picked.commit.hash, relative);
-    await vscode.commands.executeCommand('vscode.diff', before, after, `${entry.incident.id}: ${picked.commit.message} (${picked.commit.hash.slice(0, 7)})`);
+    // Commits made by this extension already start with the id (`INC-0042: note added`).
+    const message = picked.commit.message.startsWith(`${entry.incident.id}:`) ? picked.commit.message : `${entry.incident.id}: ${picked.commit.message}`;
+    await vscode.commands.executeCommand('vscode.diff', before, after, `${message} (${picked.commit.hash.slice(0, 7)})`);
   }
 }

@@ -39,6 +39,9 @@ export class IncidentWriter {
   }
 
   private async applyInEditor(document: vscode.TextDocument, operation: IncidentEditOperation, now: Date, author: string): Promise<IncidentEditResult> {
+    // An editor keeps a deleted file's text; saving it would bring back a record that a pull or a
+    // teammate removed. Refuse instead, as on disk.
+    await readText(document.uri);
     const config = this.index.configFor(document.uri);
     const before = document.getText();
     const result = editIncident(before, operation, now, author, config);

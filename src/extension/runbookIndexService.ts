@@ -124,6 +124,12 @@ export class RunbookIndexService implements vscode.Disposable {
     return (folder && this.indexes.get(folder.uri.toString())?.config) ?? DEFAULT_REPO_CONFIG;
   }
 
+  /** Like {@link configFor}, after any index build in progress has read `.runbook-ops.yaml`. */
+  async configWhenReady(uri: vscode.Uri): Promise<RepoConfig> {
+    await this.indexing;
+    return this.configFor(uri);
+  }
+
   /** Every indexed incident record, of every folder. */
   incidents(): LocatedIncident[] {
     const out: LocatedIncident[] = [];

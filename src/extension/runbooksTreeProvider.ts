@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { reviewBadge, reviewHeadline, reviewSource, type ReviewDateService, type RunbookReview } from './reviewDateService';
 import type { LocatedRunbook, RunbookIndexService } from './runbookIndexService';
 
 type GroupBy = 'service' | 'folder' | 'tag';
@@ -52,7 +53,13 @@ export function groupRunbooks(entries: readonly LocatedRunbook[], groupBy: Group
   return sorted;
 }
 
-/** The *Runbooks* view: runbooks grouped by service with their step counts, filterable by text. */
+/** Icon colours of the review states; `ok` and `unknown` keep the theme's default so the list stays calm. */
+const REVIEW_COLOURS: Partial<Record<RunbookReview['state'], string>> = {
+  'due-soon': 'list.warningForeground',
+  overdue: 'list.errorForeground',
+};
+
+/** The *Runbooks* view: runbooks grouped by service with their step counts and review state, filterable by text. */
 export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTreeNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<RunbooksTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
@@ -60,9 +67,10 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
   private view: vscode.TreeView<RunbooksTreeNode> | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
 
-  constructor(private readonly service: RunbookIndexService) {
+  constructor(private readonly service: RunbookIndexService, private readonly reviews: ReviewDateService) {
     this.disposables.push(
       service.onDidChange(() => this.refresh()),
+      reviews.onDidChange(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('runbookOps.runbooks.groupBy')) this.refresh();
       }),
@@ -120,18 +128,29 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
       return item;
     }
     const { runbook, uri } = node.entry;
+    const review = this.reviews.review(node.entry);
     const item = new vscode.TreeItem(runbook.title, vscode.TreeItemCollapsibleState.None);
     item.id = `runbook:${node.group}:${uri.toString()}`;
     const runnable = runbook.steps.filter((s) => s.runnable).length;
-    item.description = runbook.steps.length === 1 ? vscode.l10n.t('1 step') : vscode.l10n.t('{0} steps', runbook.steps.length);
+    const steps = runbook.steps.length === 1 ? vscode.l10n.t('1 step') : vscode.l10n.t('{0} steps', runbook.steps.length);
+    const badge = reviewBadge(review);
+    item.description = badge ? `${steps} · ${badge}` : steps;
     const errors = runbook.problems.filter((p) => p.severity === 'error').length;
-    item.iconPath = new vscode.ThemeIcon(errors ? 'warning' : 'book', errors ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+    // Broken runbooks keep the warning icon; otherwise the book's colour says how its review stands.
+    const reviewColour = REVIEW_COLOURS[review.state];
+    item.iconPath = errors
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon('book', reviewColour ? new vscode.ThemeColor(reviewColour) : undefined);
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${escapeMarkdown(runbook.title)}**\n\n`);
     tooltip.appendMarkdown(`\`${escapeMarkdown(runbook.path)}\`\n\n`);
     tooltip.appendMarkdown(vscode.l10n.t('{0} steps, {1} runnable', runbook.steps.length, runnable));
     if (runbook.services.length) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Services')}: ${escapeMarkdown(runbook.services.join(', '))}`);
     if (runbook.owner) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Owner')}: ${escapeMarkdown(runbook.owner)}`);
+    const icon = review.state === 'overdue' ? '$(error) ' : review.state === 'due-soon' ? '$(clock) ' : '';
+    tooltip.appendMarkdown(`\n\n${icon}${escapeMarkdown(reviewHeadline(review))}`);
+    const source = reviewSource(review);
+    if (source) tooltip.appendMarkdown(` ${escapeMarkdown(source)}`);
     if (runbook.problems.length) tooltip.appendMarkdown(`\n\n$(warning) ${vscode.l10n.t('{0} problems', runbook.problems.length)}`);
     item.tooltip = tooltip;
     item.resourceUri = uri;

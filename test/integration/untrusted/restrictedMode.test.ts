@@ -34,3 +34,28 @@ describe('Restricted Mode', () => {
     if (!before) assert.equal(existsSync(marker), false, 'the step did not run');
   });
 });
+
+describe('Restricted Mode: git-backed features', () => {
+  const folder = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+  it('refuses to install the merge driver and writes nothing', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const result = await vscode.commands.executeCommand('runbookOps.installMergeDriver');
+    assert.equal(result, undefined);
+    assert.equal(existsSync(join(folder(), '.gitattributes')), false, 'no .gitattributes was written');
+    const config = execFileSync('git', ['config', '--list', '--local'], { cwd: folder(), encoding: 'utf8' });
+    assert.doesNotMatch(config, /merge\.runbook-ops/);
+  });
+
+  it('shows review state from front matter only, and says why git dates are missing', async () => {
+    const api = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
+    await api.indexed;
+    const fromFrontMatter = api.index.runbooks().find((e) => e.runbook.path === 'database/postgres-failover.md')!;
+    assert.equal(api.reviewDates.review(fromFrontMatter).source, 'front-matter');
+    const plain = api.index.runbooks().find((e) => e.runbook.lastReviewed === undefined)!;
+    const review = api.reviewDates.review(plain);
+    assert.equal(review.state, 'unknown');
+    assert.equal(review.gitUnavailable, 'dates from git need a trusted workspace');
+  });
+});

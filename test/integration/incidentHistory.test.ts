@@ -1,0 +1,74 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import type { RunbookOpsApi } from '../../src/extension/extension';
+
+const folder = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
+
+function git(...args: string[]): string {
+  return execFileSync('git', args, { cwd: folder().fsPath, encoding: 'utf8' });
+}
+
+/** Runs a command that shows a QuickPick and accepts its first (newest) item, as Enter would. */
+async function acceptFirstPick<T>(command: string, ...args: unknown[]): Promise<T> {
+  let settled = false;
+  const running = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args)).finally(() => {
+    settled = true;
+  });
+  // The pick opens after git log returns; accepting with no pick open does nothing.
+  for (const deadline = Date.now() + 15_000; !settled && Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  }
+  return running;
+}
+
+describe('Incident history', function () {
+  this.timeout(60_000);
+  const uri = (): vscode.Uri => vscode.Uri.joinPath(folder(), 'incidents', 'INC-0004.yaml');
+
+  before(async () => {
+    const api = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
+    await api.indexed;
+    await vscode.workspace.getConfiguration('runbookOps').update('user.name', 'history-bot', vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('opens the newest commit of the record as a diff against the commit before it', async () => {
+    const before = (await vscode.workspace.fs.readFile(uri())).toString();
+    await vscode.commands.executeCommand('runbookOps.addIncidentNote', uri(), 'Rotated the on-call pager');
+    assert.equal(await vscode.commands.executeCommand('runbookOps.commitIncidentUpdate', uri()), 'INC-0004: note added');
+    const after = (await vscode.workspace.fs.readFile(uri())).toString();
+    assert.ok(after.includes('    text: Rotated the on-call pager\n'), after);
+    const hash = git('log', '-1', '--format=%H', '--', 'incidents/INC-0004.yaml').trim();
+    const parent = git('log', '-1', '--format=%H', `${hash}^`, '--', 'incidents/INC-0004.yaml').trim();
+
+    await acceptFirstPick('runbookOps.showIncidentHistory', uri());
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputTextDiff, `a diff editor is open: ${tab?.label}`);
+    assert.equal(tab.label, `INC-0004: note added (${hash.slice(0, 7)})`);
+    const { original, modified } = tab.input;
+    assert.equal(original.scheme, 'runbook-ops-git');
+    assert.equal(modified.path, '/incidents/INC-0004.yaml');
+    assert.deepEqual(JSON.parse(original.query), { repoRoot: folder().fsPath, commit: parent, relativePath: 'incidents/INC-0004.yaml' });
+    assert.deepEqual(JSON.parse(modified.query), { repoRoot: folder().fsPath, commit: hash, relativePath: 'incidents/INC-0004.yaml' });
+    // What the two sides of the diff show: the record before and after the note.
+    assert.equal((await vscode.workspace.openTextDocument(original)).getText(), before);
+    assert.equal((await vscode.workspace.openTextDocument(modified)).getText(), after);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('says so when the record has no commit yet', async () => {
+    const fresh = vscode.Uri.joinPath(folder(), 'incidents', 'INC-0090.yaml');
+    const api = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
+    await vscode.workspace.fs.writeFile(fresh, Buffer.from('id: INC-0090\ntitle: Never committed\nstatus: closed\nseverity: SEV4\ndeclared_at: 2026-11-01T10:00:00Z\n'));
+    for (const deadline = Date.now() + 10_000; !api.index.incidentAt(fresh) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+    const tabsBefore = vscode.window.tabGroups.all.flatMap((g) => g.tabs).length;
+    assert.equal(await vscode.commands.executeCommand('runbookOps.showIncidentHistory', fresh), undefined);
+    assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).length, tabsBefore, 'no diff opened');
+    await vscode.workspace.fs.delete(fresh);
+    for (const deadline = Date.now() + 10_000; api.index.incidentAt(fresh) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('runbookOps').update('user.name', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+});
