@@ -34,11 +34,16 @@ async function visibleIds(board: FrameLocator): Promise<string[]> {
 describe('Incident board (e2e)', () => {
   let board: FrameLocator;
   let incidents: string;
+  /** Anything the board's CSP refused (a style, a script, a font): there must be none. */
+  const cspViolations: string[] = [];
 
   before(async function () {
     this.timeout(60_000);
     const session = e2eSession();
     incidents = join(session.workspace.path, 'incidents');
+    session.page.on('console', (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text()) ) cspViolations.push(message.text());
+    });
     await session.runCommand('Runbook Ops: Open Incident Board');
     board = session.webview({ extensionId: EXTENSION_ID });
     await board.locator('.card').first().waitFor({ timeout: 30_000 });
@@ -173,11 +178,18 @@ describe('Incident board (e2e)', () => {
       publishToMedia(await session.screenshot('board-dark'), 'board-dark.png');
       const light = await useTheme('Default Light Modern', 'vs', 'vscode-light');
       publishToMedia(await session.screenshot('board-light'), 'board-light.png');
-      // The cards take their colours from the theme's variables.
-      assert.notEqual(dark, light);
+      const contrast = await useTheme('Default High Contrast', 'hc-black', 'vscode-high-contrast');
+      await session.screenshot('board-high-contrast');
+      // The cards take their colours from the theme's variables; high contrast adds its border colour.
+      assert.equal(new Set([dark, light, contrast]).size, 3);
+      assert.notEqual(await board.locator('.card').first().evaluate((element) => getComputedStyle(element).borderTopStyle), 'none');
     } finally {
       writeFileSync(settings, original);
     }
+  });
+
+  it('loads without any Content Security Policy violation', () => {
+    assert.deepEqual(cspViolations, []);
   });
 
   it('renders a hostile title as text and runs no script from it', async function () {
