@@ -51,6 +51,7 @@ export type IncidentProblemCode =
   | 'duplicate-action-item'
   | 'duplicate-entry'
   | 'missing-runbook'
+  | 'path-outside-repository'
   | 'missing-step'
   | 'unsorted-timeline';
 
@@ -443,6 +444,11 @@ function checkRecord(root: SourceNode, ctx: CheckContext): void {
     const node = field(name);
     if (node && !isEmptyNode(node) && !isScalarValue(node)) report(node, 'error', 'wrong-type', `\`${name}\` should be text, not ${describeKind(node)}.`, { field: name });
   }
+  const postmortem = field('postmortem');
+  // A URL is fine; a path must stay in the repository.
+  if (postmortem && isText(postmortem) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(postmortem.text.trim()) && escapesRepository(postmortem.text)) {
+    reportOutside(postmortem, 'postmortem', `The postmortem ${postmortem.text.trim()}`, ctx);
+  }
 
   checkRunbooks(field('runbooks'), ctx);
   checkTimeline(field('timeline'), ctx);
@@ -546,6 +552,26 @@ function normalizeRunbookPath(path: string): string {
   return path.trim().replace(/^\.\//, '');
 }
 
+/**
+ * True for paths that leave the repository (`../x`, `/etc/x`, `C:\\x`): records are content from pull
+ * requests, and nothing that follows one of their paths (opening, linking, tools) may leave the repo.
+ */
+export function escapesRepository(path: string): boolean {
+  const text = path.trim().replace(/\\/g, '/');
+  if (text.startsWith('/') || /^[A-Za-z]:/.test(text) || text.startsWith('~')) return true;
+  let depth = 0;
+  for (const segment of text.split('/')) {
+    if (segment === '..') depth--;
+    else if (segment !== '' && segment !== '.') depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
+function reportOutside(node: SourceNode, field: string, what: string, ctx: CheckContext): void {
+  ctx.report(node, 'error', 'path-outside-repository', `${what} points outside the repository; use a path relative to the repository root without \`..\`.`, { field });
+}
+
 function checkRunbooks(node: SourceNode | undefined, ctx: CheckContext): void {
   checkNameList(node, 'runbooks', 'runbook paths relative to the repository root', ctx.report);
   const known = ctx.context.runbookPaths;
@@ -554,6 +580,10 @@ function checkRunbooks(node: SourceNode | undefined, ctx: CheckContext): void {
   for (const item of node.items) {
     if (!isScalarValue(item)) continue;
     const path = normalizeRunbookPath(item.text);
+    if (escapesRepository(path)) {
+      reportOutside(item, 'runbooks', `Runbook ${path}`, ctx);
+      continue;
+    }
     if (seen.has(path)) ctx.report(item, 'warning', 'duplicate-entry', `Runbook ${path} is listed twice in \`runbooks\`; remove one.`, { field: 'runbooks' });
     seen.add(path);
     if (known && !known.has(path)) {
@@ -634,6 +664,10 @@ function checkStepReference(step: SourceNode | undefined, ctx: CheckContext): vo
   }
   const [rawPath, stepId] = step.text.trim().split('#');
   const path = normalizeRunbookPath(rawPath);
+  if (escapesRepository(path)) {
+    reportOutside(step, 'step', `The runbook of step ${step.text.trim()}`, ctx);
+    return;
+  }
   const known = ctx.context.runbookPaths;
   // A step that ran is history: a runbook renamed since is worth a warning, not a failed check.
   if (known && !known.has(path)) {
