@@ -11,13 +11,14 @@ import {
 } from '../core/codeowners';
 import { decodeFileText, type Problem } from '../core/fileText';
 import { parseFrontMatter, type RunbookMetadata } from '../core/frontMatter';
-import { closestKnownName } from '../core/incident';
-import { loadPlain } from '../core/incidentSource';
-import { findDuplicateIncidentIds, validateIncident, type IncidentIdLocation, type IncidentValidation } from '../core/incidentValidation';
+import { closestKnownName, type IncidentRecord } from '../core/incident';
+import type { TopLevelValueLocation } from '../core/incidentCheck';
+import { findDuplicateIncidentIds, type IncidentValidation } from '../core/incidentValidation';
+import type { RunbookSummary } from '../core/index';
+import { IndexWorkerPool } from '../core/parallelIndex';
 import { PathClassifier } from '../core/paths';
 import { layoutFromConfig, REPO_CONFIG_FILE } from '../core/repoConfig';
 import type { ReviewState } from '../core/reviewState';
-import { parseRunbook, type Runbook } from '../core/runbook';
 import { ChangedFilesError, listChangedFiles, type ChangedFiles } from '../git/changedFiles';
 import { NotAGitRepositoryError } from '../git/gitProcess';
 import { findWorkTreeRoot } from '../git/workTree';
@@ -45,6 +46,8 @@ export interface CheckOptions {
   changedSince?: string;
   /** Runbooks overdue for review are errors, not warnings. */
   strict?: boolean;
+  /** Worker threads kept by the caller (tests, the bench); without one, a pool is made for this check. */
+  pool?: IndexWorkerPool;
 }
 
 export interface CheckResult {
@@ -82,35 +85,7 @@ function baseName(path: string): string {
   return path.split('/').pop() ?? path;
 }
 
-/** Line (1-based) and column of a top-level `key:`'s value in YAML text, for problems found outside the validator. */
-function topLevelValue(text: string, key: string): { line: number; column: number; endColumn: number } {
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const m = new RegExp(`^${key}:[ \\t]*`).exec(lines[i]);
-    if (!m) continue;
-    const value = lines[i].slice(m[0].length).replace(/\s+#.*$/, '').trimEnd();
-    return { line: i + 1, column: m[0].length + 1, endColumn: m[0].length + 1 + value.length };
-  }
-  return { line: 1, column: 1, endColumn: 1 };
-}
-
-/** Step ids parsed on first use, so `--changed-since` parses only the runbooks the changed records mention. */
-class StepIdsOnDemand extends Map<string, ReadonlySet<string>> {
-  constructor(private readonly load: (path: string) => ReadonlySet<string> | undefined) {
-    super();
-  }
-
-  override get(path: string): ReadonlySet<string> | undefined {
-    if (!super.has(path)) {
-      const ids = this.load(path);
-      if (ids) super.set(path, ids);
-      return ids;
-    }
-    return super.get(path);
-  }
-}
-
-function reviewProblem(runbook: Runbook, text: string, review: ReviewState, strict: boolean): Problem {
+function reviewProblem(runbook: { reviewEvery?: string }, text: string, review: ReviewState, strict: boolean): Problem {
   const line = review.source === 'front-matter' ? Math.max(1, text.split('\n').findIndex((l) => l.startsWith('last_reviewed:')) + 1) : 1;
   const since = review.source === 'front-matter' ? `last reviewed ${review.reviewedOn}` : `last changed ${review.reviewedOn} (git; no \`last_reviewed\` in its front matter)`;
   const days = -(review.daysUntilDue ?? 0);
@@ -121,13 +96,27 @@ function reviewProblem(runbook: Runbook, text: string, review: ReviewState, stri
   };
 }
 
+/** What the ownership rules read of a runbook. */
+type OwnershipMetadata = Pick<RunbookMetadata, 'owner' | 'services'>;
+
 /**
  * Validates the runbooks and incident records under a folder with the cross-file rules (DESIGN §2, §4;
  * issue 6): unique ids, referenced runbooks and `duplicate_of` targets exist, links resolve, review
  * dates, owners and the CODEOWNERS block. The whole repository is always read for those rules; with
  * `changedSince` only the changed files (and files a deletion breaks) are parsed in full and reported.
+ * Files are parsed and validated on worker threads (the index build's pool), runbooks first, so their
+ * step ids are known when the records that name them are checked.
  */
 export async function checkRepository(root: string, options: CheckOptions = {}): Promise<CheckResult> {
+  const pool = options.pool ?? new IndexWorkerPool();
+  try {
+    return await checkWithPool(root, options, pool);
+  } finally {
+    if (!options.pool) await pool.dispose();
+  }
+}
+
+async function checkWithPool(root: string, options: CheckOptions, pool: IndexWorkerPool): Promise<CheckResult> {
   const now = options.now ?? new Date();
   const { config, problems: configProblems } = readRepoConfig(root);
   const classifier = new PathClassifier(layoutFromConfig(config));
@@ -152,16 +141,12 @@ export async function checkRepository(root: string, options: CheckOptions = {}):
   const everything = changes === undefined || changed.has(REPO_CONFIG_FILE) || deleted.includes(REPO_CONFIG_FILE);
   const deletedNames = deleted.filter((p) => classifier.classify(p) !== undefined).map(baseName);
   const reported = new Set<string>();
-  const texts = new Map<string, Buffer | Error>();
   const read = (path: string): Buffer | Error => {
-    if (!texts.has(path)) {
-      try {
-        texts.set(path, readFileSync(join(root, path)));
-      } catch (err) {
-        texts.set(path, err as Error);
-      }
+    try {
+      return readFileSync(join(root, path));
+    } catch (err) {
+      return err as Error;
     }
-    return texts.get(path)!;
   };
   // A file that mentions a deleted runbook or record by name may be broken by the deletion: report it too.
   const affected = (path: string): boolean => {
@@ -174,42 +159,34 @@ export async function checkRepository(root: string, options: CheckOptions = {}):
   const files: CheckedFile[] = [];
   if (everything && configProblems.length) files.push({ path: REPO_CONFIG_FILE, kind: 'config', problems: configProblems });
 
-  const parsed = new Map<string, Runbook | Error>();
-  const parse = (path: string): Runbook | Error => {
-    if (!parsed.has(path)) {
-      const content = read(path);
-      parsed.set(path, content instanceof Error ? content : parseRunbook(path, content));
+  // Runbooks: the reported ones parsed on the workers (the same summaries the index holds).
+  const reportedRunbooks = runbookPaths.filter(affected);
+  const parsed = new Map<string, RunbookSummary>();
+  const stepIds: [string, string[]][] = [];
+  const runbookResults = await pool.checkFiles(root, config, reportedRunbooks.map((path) => ({ path, kind: 'runbook' as const, reported: true })));
+  const checkedRunbooks: { path: string; runbook: RunbookSummary; text: string }[] = [];
+  for (let i = 0; i < reportedRunbooks.length; i++) {
+    const path = reportedRunbooks[i];
+    const result = runbookResults[i];
+    reported.add(path);
+    const content = read(path);
+    if (!('summary' in result) || result.unreadable || content instanceof Error) {
+      files.push({ path, kind: 'runbook', problems: [readProblem(content instanceof Error ? content : new Error('the file changed while it was read'))] });
+      continue;
     }
-    return parsed.get(path)!;
-  };
-  const metadata = (path: string): RunbookMetadata | undefined => {
+    const runbook = result.summary as RunbookSummary;
+    parsed.set(path, runbook);
+    stepIds.push([path, runbook.steps.map((s) => s.id)]);
+    checkedRunbooks.push({ path, runbook, text: decodeFileText(content).text });
+  }
+  const metadata = (path: string): OwnershipMetadata | undefined => {
     const runbook = parsed.get(path);
-    if (runbook && !(runbook instanceof Error)) return runbook;
+    if (runbook) return runbook;
     const content = read(path);
     if (content instanceof Error) return undefined;
     // Front matter alone is enough for owners and services: no Markdown parse for unchanged files.
     return parseFrontMatter(decodeFileText(content).text.split('\n', 400)).metadata;
   };
-  const known = new Set(runbookPaths);
-  const stepIds = new StepIdsOnDemand((path) => {
-    if (!known.has(path)) return undefined;
-    const runbook = parse(path);
-    return runbook instanceof Error ? undefined : new Set(runbook.steps.map((s) => s.id));
-  });
-
-  // Runbooks
-  const checkedRunbooks: { path: string; runbook: Runbook; text: string }[] = [];
-  for (const path of runbookPaths) {
-    if (!affected(path)) continue;
-    reported.add(path);
-    const runbook = parse(path);
-    if (runbook instanceof Error) {
-      files.push({ path, kind: 'runbook', problems: [readProblem(runbook)] });
-      continue;
-    }
-    const content = read(path) as Buffer;
-    checkedRunbooks.push({ path, runbook, text: decodeFileText(content).text });
-  }
   const ownershipAdopted = runbookPaths.some((p) => metadata(p)?.owner !== undefined);
   // Under --changed-since a runbook without `last_reviewed` was changed on this branch, so its last commit is recent.
   const reviews = await loadRunbookReviews(root, checkedRunbooks.map((r) => r.runbook), config.reviewInterval, now, { git: changes === undefined });
@@ -228,43 +205,17 @@ export async function checkRepository(root: string, options: CheckOptions = {}):
     files.push({ path, kind: 'runbook', problems: problems.map(plainProblem).sort(byPosition) });
   }
 
-  // Incidents
-  const deletedIds = new Set(deleted.filter((p) => classifier.classify(p) === 'incident').map(fileStem));
-  const validations: (IncidentValidation & { text?: string })[] = [];
-  const validate = (path: string, content: Buffer, text: string): void => {
-    reported.add(path);
-    validations.push({ ...validateIncident(path, content, { config, runbookPaths: known, runbookStepIds: stepIds, now }), text });
-  };
-  for (const path of incidentPaths) {
-    const content = read(path);
-    if (content instanceof Error) {
-      if (affected(path)) {
-        reported.add(path);
-        validations.push({ path, problems: [{ ...readProblem(content), code: 'not-text' }] });
-      }
-      continue;
-    }
-    const text = decodeFileText(content).text;
-    if (affected(path)) {
-      validate(path, content, text);
-      continue;
-    }
-    // Unchanged records count for the cross-file rules only: their id, services and duplicate_of.
-    let record: unknown;
-    try {
-      record = loadPlain(text);
-    } catch {
-      record = undefined;
-    }
-    const plain = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, unknown>) : undefined;
-    // A record marked as a duplicate of one deleted on this branch is broken by the deletion.
-    if (typeof plain?.duplicate_of === 'string' && deletedIds.has(plain.duplicate_of.trim())) {
-      validate(path, content, text);
-      continue;
-    }
-    const id = plain && (typeof plain.id === 'string' || typeof plain.id === 'number') ? String(plain.id) : undefined;
-    const location: IncidentIdLocation | undefined = id === undefined ? undefined : { value: id, ...topLevelValue(text, 'id') };
-    validations.push({ path, id: location, record: plain as IncidentValidation['record'], problems: [] });
+  // Incidents: every record read on the workers, the reported ones validated with the cross-file context.
+  const deletedIds = deleted.filter((p) => classifier.classify(p) === 'incident').map(fileStem);
+  const incidentFiles = incidentPaths.map((path) => ({ path, kind: 'incident' as const, reported: affected(path) }));
+  const incidentResults = await pool.checkFiles(root, config, incidentFiles, { runbookPaths, stepIds, nowMs: now.getTime(), deletedIds });
+  const validations: (IncidentValidation & { duplicateOfAt?: TopLevelValueLocation })[] = [];
+  for (const result of incidentResults) {
+    if (!('checked' in result)) continue; // unreadable and not reported: out of the cross-file rules
+    const facts = result.checked;
+    if (facts.checked) reported.add(facts.path);
+    const record = { services: facts.services, duplicate_of: facts.duplicateOf } as unknown as IncidentRecord;
+    validations.push({ path: facts.path, id: facts.id, record: facts.unreadable ? undefined : record, problems: facts.problems, duplicateOfAt: facts.duplicateOfAt });
   }
   const duplicates = findDuplicateIncidentIds(validations);
   const ids = new Set(validations.map((v) => v.id?.value).filter((id): id is string => id !== undefined));
@@ -272,8 +223,8 @@ export async function checkRepository(root: string, options: CheckOptions = {}):
     if (!reported.has(validation.path)) continue;
     const target = validation.record?.duplicate_of;
     const problems: Problem[] = [...validation.problems, ...(duplicates.get(validation.path) ?? [])].map(plainProblem);
-    if (target !== undefined && target !== null && validation.text !== undefined) {
-      const at = topLevelValue(validation.text, 'duplicate_of');
+    if (target !== undefined && target !== null && validation.duplicateOfAt !== undefined) {
+      const at = validation.duplicateOfAt;
       const where = { line: at.line, column: at.column, endLine: at.line, endColumn: at.endColumn };
       const value = String(target).trim();
       if (typeof target !== 'string' || value === '') {
@@ -300,7 +251,7 @@ export async function checkRepository(root: string, options: CheckOptions = {}):
 function checkCodeowners(
   root: string,
   runbookPaths: readonly string[],
-  metadata: (path: string) => RunbookMetadata | undefined,
+  metadata: (path: string) => OwnershipMetadata | undefined,
   validations: readonly IncidentValidation[],
 ): CheckedFile | undefined {
   const gitRoot = findWorkTreeRoot(root) ?? root;
@@ -324,7 +275,7 @@ function checkCodeowners(
   };
 }
 
-export function ownedRunbooks(paths: readonly string[], metadata: (path: string) => RunbookMetadata | undefined): OwnedRunbook[] {
+export function ownedRunbooks(paths: readonly string[], metadata: (path: string) => OwnershipMetadata | undefined): OwnedRunbook[] {
   return paths.map((path) => {
     const m = metadata(path);
     return { path, owner: m?.owner, services: m?.services ?? [] };

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, parse, resolve } from 'node:path';
 import { WorkspaceIndex, type IncidentSummary, type RunbookSummary } from '../core/index';
+import { buildIndexInParallel } from '../core/parallelIndex';
 import { layoutFromConfig } from '../core/repoConfig';
 import { PathClassifier } from '../core/paths';
 import { CHECK_FLAG_OPTIONS, CHECK_VALUE_OPTIONS, checkCommand } from './checkCommand';
@@ -9,7 +10,7 @@ import { parseArgs, readRepoConfig, UsageError, type ParsedArgs } from './comman
 import { INSTALL_MERGE_DRIVER_FLAG_OPTIONS, installMergeDriverCommand, MERGE_DRIVER_VALUE_OPTIONS, mergeDriverCommand } from './mergeDriverCommand';
 import { NEW_INCIDENT_VALUE_OPTIONS, newIncidentCommand } from './newIncidentCommand';
 import { REPORT_VALUE_OPTIONS, reportCommand } from './reportCommand';
-import { listRepositoryFiles, repositoryReader } from './repositoryFiles';
+import { listRepositoryFiles } from './repositoryFiles';
 import { stepsCommand } from './stepsCommand';
 import { UPDATE_VALUE_OPTIONS, updateCommand } from './updateCommand';
 
@@ -69,7 +70,8 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
   const { config } = readRepoConfig(root);
   const index = new WorkspaceIndex(new PathClassifier(layoutFromConfig(config)), { config });
-  await index.build(listRepositoryFiles(root), repositoryReader(root));
+  // Worker threads beside this bundle (dist/indexWorker.js), or this thread when they cannot start.
+  await buildIndexInParallel(index, root, listRepositoryFiles(root));
   const snapshot = index.snapshot();
   if (format === 'json') out(JSON.stringify({ root, ...snapshot }, null, 2));
   else {

@@ -32,6 +32,8 @@ export function findBrokenLinks(root: string, path: string, text: string): Probl
       fence = open[1];
       return;
     }
+    // Every link form needs a `]`; most lines have none and skip the patterns below.
+    if (raw.indexOf(']') === -1) return;
     // Spans are blanked, not removed, so columns stay right.
     const line = raw.replace(CODE_SPAN, (span) => ' '.repeat(span.length));
     const targets: { target: string; column: number }[] = [];

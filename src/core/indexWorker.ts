@@ -8,25 +8,55 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { isMissingFile, summarizeFileContent, unreadableFileSummary, type IncidentSummary, type RunbookSummary } from './index';
+import { checkIncidentFile, type IncidentCheckFacts } from './incidentCheck';
+import type { IncidentValidationContext } from './incidentValidation';
 import type { FileKind } from './paths';
 import type { RepoConfig } from './repoConfig';
+import { parseRunbook } from './runbook';
 
 /** The workerData a pool starts its workers with; anything else leaves this module inert. */
 export const INDEX_WORKER_MARKER = 'runbook-ops-index-worker';
 
+/**
+ * What a batch's files are read for: `index` makes each file's index summary; `check` makes runbook
+ * summaries and, for incident records, what `runbook-ops check` reports under the cross-file context.
+ */
+export type WorkerJob = 'index' | 'check';
+
 /** Files to index, in the order their results are to be applied. */
 export interface IndexBatch {
   id: number;
+  job: WorkerJob;
   /** Absolute path of the repository root the paths are relative to. */
   root: string;
   /** What incidents are checked against (severities…). */
   config: RepoConfig;
   paths: string[];
   kinds: FileKind[];
+  /** `check` job: whether each file is reported (checked in full) or only read for cross-file facts. */
+  reported?: boolean[];
 }
 
-/** One file's outcome: its summary, or the path alone when it no longer exists. */
-export type IndexedFile = { kind: FileKind; summary: RunbookSummary | IncidentSummary } | { kind: FileKind; missing: string };
+/**
+ * The cross-file context of a `check` job, sent to each worker once before its batches (the message
+ * order of a port is kept): runbook paths, the step ids of the runbooks already parsed, "now".
+ */
+export interface CheckContext {
+  type: 'check-context';
+  runbookPaths: string[];
+  /** Step ids by runbook path; runbooks not listed are parsed from disk when a record names one of their steps. */
+  stepIds: [string, string[]][];
+  nowMs: number;
+  /** Ids of records deleted on the branch (`--changed-since`). */
+  deletedIds: string[];
+}
+
+/** One file's outcome: its summary, the check's facts, or the path alone when it no longer exists. */
+export type IndexedFile =
+  /** `unreadable`: the summary only says the file could not be read (`check` job). */
+  | { kind: FileKind; summary: RunbookSummary | IncidentSummary; unreadable?: boolean }
+  | { kind: 'incident'; checked: IncidentCheckFacts }
+  | { kind: FileKind; missing: string };
 
 export interface IndexBatchResult {
   id: number;
@@ -54,27 +84,78 @@ function readWhole(file: string): Uint8Array {
   return readBuffer.subarray(0, length);
 }
 
+/** A check context unpacked for the validator; runbooks' step ids are parsed on first use when not given. */
+export class CheckContextState {
+  readonly validation: IncidentValidationContext;
+  readonly deletedIds: ReadonlySet<string>;
+
+  constructor(message: CheckContext, root: string, config: RepoConfig) {
+    const known = new Set(message.runbookPaths);
+    const given = new Map(message.stepIds.map(([path, ids]) => [path, new Set(ids)]));
+    const parsed = new Map<string, ReadonlySet<string> | undefined>();
+    const stepIds = {
+      get(path: string): ReadonlySet<string> | undefined {
+        const ids = given.get(path);
+        if (ids || !known.has(path)) return ids;
+        if (!parsed.has(path)) {
+          let content: Uint8Array | undefined;
+          try {
+            content = readFileSync(join(root, path));
+          } catch {
+            content = undefined;
+          }
+          parsed.set(path, content && new Set(parseRunbook(path, content).steps.map((s) => s.id)));
+        }
+        return parsed.get(path);
+      },
+    } as ReadonlyMap<string, ReadonlySet<string>>;
+    this.validation = { config, runbookPaths: known, runbookStepIds: stepIds, now: new Date(message.nowMs) };
+    this.deletedIds = new Set(message.deletedIds);
+  }
+}
+
 /** Reads and summarizes a batch's files (in a worker, or in the calling thread when there are none). */
-export function indexBatch(batch: IndexBatch): IndexedFile[] {
+export function indexBatch(batch: IndexBatch, check?: CheckContextState): IndexedFile[] {
   const out: IndexedFile[] = [];
   for (let i = 0; i < batch.paths.length; i++) {
     const path = batch.paths[i];
     const kind = batch.kinds[i];
+    const reported = batch.reported?.[i] ?? true;
     let content: Uint8Array;
     try {
       content = readWhole(join(batch.root, path));
     } catch (err) {
-      out.push(isMissingFile(err) ? { kind, missing: path } : { kind, summary: unreadableFileSummary(kind, path, err) });
+      if (batch.job === 'check' && kind === 'incident') {
+        // An unreadable record is reported when it is checked, and left out of the cross-file rules.
+        const problem = { line: 1, severity: 'error' as const, code: 'not-text' as const, message: `Could not read this file: ${(err as Error).message}` };
+        out.push(reported ? { kind, checked: { path, checked: true, unreadable: true, problems: [problem] } } : { kind, missing: path });
+        continue;
+      }
+      if (isMissingFile(err)) out.push({ kind, missing: path });
+      else if (batch.job === 'check') out.push({ kind, summary: unreadableFileSummary(kind, path, err), unreadable: true });
+      else out.push({ kind, summary: unreadableFileSummary(kind, path, err) });
       continue;
     }
-    out.push({ kind, summary: summarizeFileContent(kind, path, content, batch.config) });
+    if (batch.job === 'check' && kind === 'incident') {
+      if (!check) throw new Error('A check batch arrived without its context.');
+      out.push({ kind, checked: checkIncidentFile(path, content, check.validation, { report: reported, deletedIds: check.deletedIds }) });
+    } else out.push({ kind, summary: summarizeFileContent(kind, path, content, batch.config) });
   }
   return out;
 }
 
 function serve(port: MessagePort): void {
-  port.on('message', (batch: IndexBatch) => {
-    const result: IndexBatchResult = { id: batch.id, json: JSON.stringify(indexBatch(batch)) };
+  let context: CheckContext | undefined;
+  let state: CheckContextState | undefined;
+  port.on('message', (message: IndexBatch | CheckContext) => {
+    if ('type' in message) {
+      context = message;
+      state = undefined;
+      return;
+    }
+    // Unpacked when its first batch arrives, which brings the root and the config.
+    if (message.job === 'check' && context && !state) state = new CheckContextState(context, message.root, message.config);
+    const result: IndexBatchResult = { id: message.id, json: JSON.stringify(indexBatch(message, state)) };
     port.postMessage(result);
   });
 }

@@ -9,8 +9,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkspaceIndex } from './index';
-import { INDEX_WORKER_MARKER, indexBatch, type IndexBatch, type IndexBatchResult, type IndexedFile } from './indexWorker';
+import { CheckContextState, INDEX_WORKER_MARKER, indexBatch, type CheckContext, type IndexBatch, type IndexBatchResult, type IndexedFile, type WorkerJob } from './indexWorker';
 import type { FileKind } from './paths';
+import type { RepoConfig } from './repoConfig';
 
 export interface IndexWorkerPoolOptions {
   /** Worker threads (default: one per core, at most 4). */
@@ -42,37 +43,35 @@ const DEFAULT_BATCH_SIZE = 200;
 const MAX_DEFAULT_WORKERS = 4;
 const DEFAULT_YOUNG_GENERATION_MB = 96;
 
+/** A file for a `check` run: reported files are checked in full, the others read for cross-file facts. */
+export interface CheckFile {
+  path: string;
+  kind: FileKind;
+  reported: boolean;
+}
+
+export type CheckRunContext = Omit<CheckContext, 'type'>;
+
 function apply(index: WorkspaceIndex, files: readonly IndexedFile[]): void {
   for (const file of files) {
     if ('missing' in file) index.deleteFile(file.missing);
-    else index.setSummary(file.kind, file.summary);
+    else if ('summary' in file) index.setSummary(file.kind, file.summary);
   }
 }
 
-function makeBatches(index: WorkspaceIndex, root: string, paths: readonly string[], batchSize: number): { batches: IndexBatch[]; files: number } {
-  const wanted: string[] = [];
-  const kinds: FileKind[] = [];
-  for (const path of paths) {
-    const kind = index.classifier.classify(path);
-    if (kind === undefined) continue;
-    wanted.push(path);
-    kinds.push(kind);
-  }
+function makeBatches(job: WorkerJob, root: string, config: RepoConfig, files: readonly { path: string; kind: FileKind; reported?: boolean }[], batchSize: number): IndexBatch[] {
   const batches: IndexBatch[] = [];
-  for (let start = 0, id = 0; start < wanted.length; start += batchSize, id++) {
-    batches.push({ id, root, config: index.repoConfig, paths: wanted.slice(start, start + batchSize), kinds: kinds.slice(start, start + batchSize) });
+  for (let start = 0, id = 0; start < files.length; start += batchSize, id++) {
+    const slice = files.slice(start, start + batchSize);
+    const batch: IndexBatch = { id, job, root, config, paths: slice.map((f) => f.path), kinds: slice.map((f) => f.kind) };
+    if (job === 'check') batch.reported = slice.map((f) => f.reported !== false);
+    batches.push(batch);
   }
-  return { batches, files: wanted.length };
+  return batches;
 }
 
-function buildInCallingThread(index: WorkspaceIndex, batches: readonly IndexBatch[], files: number, onProgress?: (done: number, total: number) => void): void {
-  let done = 0;
-  for (const batch of batches) {
-    apply(index, indexBatch(batch));
-    done += batch.paths.length;
-    onProgress?.(done, files);
-  }
-}
+/** What a run does with each batch's files, called in batch order. */
+type BatchSink = (files: IndexedFile[]) => void;
 
 /**
  * Worker threads that index batches of files. Keep one for the life of a window or process: workers
@@ -93,16 +92,33 @@ export class IndexWorkerPool {
     this.youngGenerationMb = options.youngGenerationMb ?? DEFAULT_YOUNG_GENERATION_MB;
   }
 
-  /** Worker threads builds will use: 0 when workers cannot start here (no worker script beside the bundle). */
+  /** Worker threads builds will use: 0 when workers cannot start here (no worker script beside the bundle, or starting one failed). */
   get size(): number {
     return this.broken || !existsSync(this.script) ? 0 : this.count;
   }
 
   /** Indexes `paths` (relative to `root`; files the index's classifier rejects are skipped) into `index`. */
   build(index: WorkspaceIndex, root: string, paths: readonly string[], options: Pick<ParallelBuildOptions, 'batchSize' | 'onProgress'> = {}): Promise<ParallelBuildReport> {
-    const run = this.queue.then(() => this.run(index, root, paths, options));
-    this.queue = run.catch(() => undefined);
-    return run;
+    const files: { path: string; kind: FileKind }[] = [];
+    for (const path of paths) {
+      const kind = index.classifier.classify(path);
+      if (kind !== undefined) files.push({ path, kind });
+    }
+    const batches = makeBatches('index', root, index.repoConfig, files, Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE));
+    return this.enqueue(batches, undefined, files.length, (done) => apply(index, done), options.onProgress);
+  }
+
+  /**
+   * The per-file work of `runbook-ops check`: runbook summaries, and for incident records the check's
+   * facts under `context` (see `checkIncidentFile`; needed when `files` holds records); results in the order of `files`.
+   */
+  async checkFiles(root: string, config: RepoConfig, files: readonly CheckFile[], context?: CheckRunContext, options: Pick<ParallelBuildOptions, 'batchSize'> = {}): Promise<IndexedFile[]> {
+    const batches = makeBatches('check', root, config, files, Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE));
+    const out: IndexedFile[] = [];
+    await this.enqueue(batches, context && { type: 'check-context', ...context }, files.length, (done) => {
+      for (const file of done) out.push(file);
+    });
+    return out;
   }
 
   /** Stops the workers; a later build starts new ones. */
@@ -112,31 +128,54 @@ export class IndexWorkerPool {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  private async run(index: WorkspaceIndex, root: string, paths: readonly string[], options: Pick<ParallelBuildOptions, 'batchSize' | 'onProgress'>): Promise<ParallelBuildReport> {
-    const { batches, files } = makeBatches(index, root, paths, Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE));
-    const workers = Math.min(this.size, batches.length);
-    if (workers < 1 || batches.length < 2) {
-      buildInCallingThread(index, batches, files, options.onProgress);
-      return { files, workers: 0 };
-    }
-    while (this.workers.length < workers) {
-      this.workers.push(new Worker(this.script, { workerData: INDEX_WORKER_MARKER, resourceLimits: { maxYoungGenerationSizeMb: this.youngGenerationMb } }));
-    }
-    try {
-      await this.dispatch(index, batches, files, this.workers.slice(0, workers), options.onProgress);
-    } catch (err) {
-      // A worker that failed may be half-way through a batch: start afresh next time.
-      await this.dispose();
-      throw err;
-    }
-    return { files, workers };
+  private enqueue(batches: IndexBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {
+    const run = this.queue.then(() => this.run(batches, context, files, sink, onProgress));
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
-  private dispatch(index: WorkspaceIndex, batches: readonly IndexBatch[], total: number, workers: readonly Worker[], onProgress?: (done: number, total: number) => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  private async run(batches: readonly IndexBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {
+    let done = 0;
+    const report = (batch: IndexBatch): void => {
+      done += batch.paths.length;
+      onProgress?.(done, files);
+    };
+    const workers = this.startWorkers(Math.min(this.size, batches.length));
+    // Little to do (one batch) or no workers: the calling thread, with the same result.
+    if (workers.length < 1 || batches.length < 2) {
+      buildInCallingThread(batches, 0, context, sink, report);
+      return { files, workers: 0 };
+    }
+    const applied = await this.dispatch(batches, context, workers, sink, report);
+    if (applied < batches.length) {
+      // A worker failed (and may be half-way through a batch): finish here, and start afresh next time.
+      await this.dispose();
+      buildInCallingThread(batches, applied, context, sink, report);
+      return { files, workers: 0 };
+    }
+    return { files, workers: workers.length };
+  }
+
+  /** Up to `wanted` workers (reusing the pool's); none when they cannot start here. */
+  private startWorkers(wanted: number): Worker[] {
+    try {
+      while (this.workers.length < wanted) {
+        this.workers.push(new Worker(this.script, { workerData: INDEX_WORKER_MARKER, resourceLimits: { maxYoungGenerationSizeMb: this.youngGenerationMb } }));
+      }
+    } catch {
+      // No worker threads in this runtime (or the script cannot load): every build runs in the calling thread.
+      this.broken = true;
+      void this.dispose();
+      return [];
+    }
+    return this.workers.slice(0, wanted);
+  }
+
+  /** Runs the batches on the workers; resolves with how many were applied (fewer when a worker failed). */
+  private dispatch(batches: readonly IndexBatch[], context: CheckContext | undefined, workers: readonly Worker[], sink: BatchSink, report: (batch: IndexBatch) => void): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
       let nextBatch = 0;
       let nextToApply = 0;
-      let done = 0;
       let settled = false;
       const waiting = new Map<number, string>();
       const cleanups: (() => void)[] = [];
@@ -145,7 +184,7 @@ export class IndexWorkerPool {
         settled = true;
         for (const cleanup of cleanups) cleanup();
         if (err) reject(err);
-        else resolve();
+        else resolve(nextToApply);
       };
       const send = (worker: Worker): void => {
         if (nextBatch < batches.length) worker.postMessage(batches[nextBatch++]);
@@ -156,37 +195,45 @@ export class IndexWorkerPool {
         // Apply in batch order: the index (and its Map iteration orders) then match a sequential build.
         for (let json = waiting.get(nextToApply); json !== undefined; json = waiting.get(nextToApply)) {
           waiting.delete(nextToApply);
-          const files = JSON.parse(json) as IndexedFile[];
-          apply(index, files);
-          done += files.length;
+          sink(JSON.parse(json) as IndexedFile[]);
+          report(batches[nextToApply]);
           nextToApply++;
-          onProgress?.(done, total);
         }
         if (nextToApply === batches.length) finish();
       };
       for (const worker of workers) {
         const onMessage = (result: IndexBatchResult): void => {
+          if (settled) return;
           try {
             receive(worker, result);
           } catch (err) {
+            // Applying a result failed: a bug here, not a worker problem, so no fallback.
             finish(err as Error);
           }
         };
-        const onError = (err: Error): void => finish(err);
-        const onExit = (code: number): void => finish(new Error(`An index worker stopped (exit code ${code}).`));
+        const onFailure = (): void => finish();
         worker.on('message', onMessage);
-        worker.on('error', onError);
-        worker.on('exit', onExit);
+        worker.on('error', onFailure);
+        worker.on('exit', onFailure);
         cleanups.push(() => {
           worker.off('message', onMessage);
-          worker.off('error', onError);
-          worker.off('exit', onExit);
+          worker.off('error', onFailure);
+          worker.off('exit', onFailure);
         });
+        if (context) worker.postMessage(context);
         // Two batches each from the start, so a worker never waits for the calling thread between batches.
         send(worker);
         send(worker);
       }
     });
+  }
+}
+
+function buildInCallingThread(batches: readonly IndexBatch[], from: number, context: CheckContext | undefined, sink: BatchSink, report: (batch: IndexBatch) => void): void {
+  const state = context && batches.length > 0 ? new CheckContextState(context, batches[0].root, batches[0].config) : undefined;
+  for (let i = from; i < batches.length; i++) {
+    sink(indexBatch(batches[i], state));
+    report(batches[i]);
   }
 }
 

@@ -135,40 +135,64 @@ export function findPlaceholders(
   variables: Readonly<Record<string, VariableSpec>>,
   assignedBefore: ReadonlySet<string>,
 ): Placeholder[] {
+  return findPlaceholdersAndAssignments(commands, variables, new Set(assignedBefore));
+}
+
+/**
+ * {@link findPlaceholders} for a runbook read step by step: `assigned` holds the names earlier steps
+ * assign and receives the names these commands assign, so each command is scanned for assignments once.
+ */
+export function findPlaceholdersAndAssignments(
+  commands: readonly string[],
+  variables: Readonly<Record<string, VariableSpec>>,
+  assigned: Set<string>,
+): Placeholder[] {
   const found = new Map<string, Placeholder>();
-  const assigned = new Set(assignedBefore);
   for (const command of commands) {
-    const mask = literalMask(command);
-    const hits: { offset: number; name: string; syntax: PlaceholderSyntax; token: string; variable?: string }[] = [];
-    ANGLE.lastIndex = 0;
-    for (let m = ANGLE.exec(command); m; m = ANGLE.exec(command)) {
-      // `<<EOF`, `<(cmd)` and `<file >out` never match: the name must follow `<` directly and not end in a space.
-      if (mask[m.index] === COMMENT || (m.index > 0 && command[m.index - 1] === '<')) continue;
-      hits.push({ offset: m.index, name: m[1], syntax: 'angle', token: m[0], variable: lookupVariable(m[1], variables) });
-    }
-    MUSTACHE.lastIndex = 0;
-    for (let m = MUSTACHE.exec(command); m; m = MUSTACHE.exec(command)) {
-      // Go templates (`{{ .status }}`, `{{range …}}`) are never placeholders; only declared names are.
-      if (mask[m.index] === COMMENT || !Object.prototype.hasOwnProperty.call(variables, m[1])) continue;
-      hits.push({ offset: m.index, name: m[1], syntax: 'mustache', token: m[0], variable: m[1] });
-    }
-    DOLLAR.lastIndex = 0;
     const assignedHere = assignedShellNames(command);
-    for (let m = DOLLAR.exec(command); m; m = DOLLAR.exec(command)) {
-      if (mask[m.index] !== 0) continue;
-      const name = m[1] ?? m[2];
-      if (Object.prototype.hasOwnProperty.call(variables, name)) {
-        hits.push({ offset: m.index, name, syntax: 'dollar', token: m[0], variable: name });
-        continue;
-      }
-      // Alert-label style variables: upper case, not a well-known environment variable, never set before use.
-      if (assigned.has(name) || ENVIRONMENT_NAMES.has(name) || !/^[A-Z][A-Z0-9_]+$/.test(name)) continue;
-      if (assignedHere.has(name) && assignedShellNames(command.slice(0, m.index)).has(name)) continue;
-      hits.push({ offset: m.index, name, syntax: 'dollar', token: m[0] });
+    // Every placeholder form needs one of these characters; most commands have none and skip the scan.
+    if (command.indexOf('$') !== -1 || command.indexOf('<') !== -1 || command.indexOf('{') !== -1) {
+      collectPlaceholders(command, variables, assigned, assignedHere, found);
     }
-    hits.sort((a, b) => a.offset - b.offset);
-    for (const hit of hits) add(found, hit.name, hit.syntax, hit.token, hit.variable);
     for (const name of assignedHere) assigned.add(name);
   }
   return [...found.values()];
+}
+
+function collectPlaceholders(
+  command: string,
+  variables: Readonly<Record<string, VariableSpec>>,
+  assigned: ReadonlySet<string>,
+  assignedHere: ReadonlySet<string>,
+  found: Map<string, Placeholder>,
+): void {
+  const mask = literalMask(command);
+  const hits: { offset: number; name: string; syntax: PlaceholderSyntax; token: string; variable?: string }[] = [];
+  ANGLE.lastIndex = 0;
+  for (let m = ANGLE.exec(command); m; m = ANGLE.exec(command)) {
+    // `<<EOF`, `<(cmd)` and `<file >out` never match: the name must follow `<` directly and not end in a space.
+    if (mask[m.index] === COMMENT || (m.index > 0 && command[m.index - 1] === '<')) continue;
+    hits.push({ offset: m.index, name: m[1], syntax: 'angle', token: m[0], variable: lookupVariable(m[1], variables) });
+  }
+  MUSTACHE.lastIndex = 0;
+  for (let m = MUSTACHE.exec(command); m; m = MUSTACHE.exec(command)) {
+    // Go templates (`{{ .status }}`, `{{range …}}`) are never placeholders; only declared names are.
+    if (mask[m.index] === COMMENT || !Object.prototype.hasOwnProperty.call(variables, m[1])) continue;
+    hits.push({ offset: m.index, name: m[1], syntax: 'mustache', token: m[0], variable: m[1] });
+  }
+  DOLLAR.lastIndex = 0;
+  for (let m = DOLLAR.exec(command); m; m = DOLLAR.exec(command)) {
+    if (mask[m.index] !== 0) continue;
+    const name = m[1] ?? m[2];
+    if (Object.prototype.hasOwnProperty.call(variables, name)) {
+      hits.push({ offset: m.index, name, syntax: 'dollar', token: m[0], variable: name });
+      continue;
+    }
+    // Alert-label style variables: upper case, not a well-known environment variable, never set before use.
+    if (assigned.has(name) || ENVIRONMENT_NAMES.has(name) || !/^[A-Z][A-Z0-9_]+$/.test(name)) continue;
+    if (assignedHere.has(name) && assignedShellNames(command.slice(0, m.index)).has(name)) continue;
+    hits.push({ offset: m.index, name, syntax: 'dollar', token: m[0] });
+  }
+  hits.sort((a, b) => a.offset - b.offset);
+  for (const hit of hits) add(found, hit.name, hit.syntax, hit.token, hit.variable);
 }

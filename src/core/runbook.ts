@@ -3,7 +3,7 @@ import type Token from 'markdown-it/lib/token.mjs';
 import { decodeFileText, type Problem } from './fileText';
 import { parseFrontMatter, type RunbookMetadata } from './frontMatter';
 import { scanMarkdownOutline } from './markdownOutline';
-import { assignedShellNames, findPlaceholders, type Placeholder } from './placeholders';
+import { findPlaceholdersAndAssignments, type Placeholder } from './placeholders';
 import { extractShellCommands, type BlockShape } from './shellTranscript';
 
 export interface RunbookHeading {
@@ -489,8 +489,7 @@ function buildStep(
   const named = info.attributes.name;
   const id = uniqueId(typeof named === 'string' ? slugify(named) || named : section ? section.slug : 'step', usedIds);
   const commandTexts = commands.map((c) => c.text);
-  const placeholders = runnable ? findPlaceholders(commandTexts, runbook.variables, assigned) : [];
-  if (runnable) for (const command of commandTexts) for (const name of assignedShellNames(command)) assigned.add(name);
+  const placeholders = runnable ? findPlaceholdersAndAssignments(commandTexts, runbook.variables, assigned) : [];
 
   const step: RunbookStep = {
     id,

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WorkspaceIndex, type FileReader, type IncidentSummary, type RunbookSummary } from '../core/index';
+import { buildIndexInParallel } from '../core/parallelIndex';
 import { DEFAULT_LAYOUT, PathClassifier, type FileKind, type WorkspaceLayout } from '../core/paths';
 import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/repoConfig';
 
@@ -76,18 +77,19 @@ export class RunbookIndexService implements vscode.Disposable {
       await this.indexing;
       await vscode.window.withProgress(
         { location: { viewId: 'runbookOps.runbooks' }, title: vscode.l10n.t('Indexing runbooks') },
-        () => this.buildAll(),
+        (progress) => this.buildAll(progress),
       );
     };
     this.indexing = run();
     return this.indexing;
   }
 
-  private async buildAll(): Promise<void> {
+  private async buildAll(progress: vscode.Progress<{ message?: string; increment?: number }>): Promise<void> {
     const started = performance.now();
     this.indexes.clear();
     const layout = this.layout();
     let files = 0;
+    let workers = 0;
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const { config, layout: folderLayout } = await this.readRepoConfig(folder, layout);
       const index = new WorkspaceIndex(new PathClassifier(folderLayout), { config });
@@ -95,13 +97,29 @@ export class RunbookIndexService implements vscode.Disposable {
       const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.{md,markdown,yaml,yml}'), '{**/node_modules/**,**/.git/**}');
       const relative = uris.map((u) => toRelative(folder, u)).filter((p): p is string => p !== undefined);
       files += relative.length;
-      await index.build(relative, readerFor(folder));
+      let reported = 0;
+      const onProgress = (done: number, total: number): void => {
+        // Whole percents only: a report per batch is plenty for the view's progress bar.
+        const percent = Math.floor((100 * done) / Math.max(1, total));
+        if (percent <= reported) return;
+        progress.report({ message: `${done} / ${total}`, increment: percent - reported });
+        reported = percent;
+      };
+      if (folder.uri.scheme === 'file') {
+        // Worker threads read and parse the files, so the extension host's thread stays free (DESIGN §7).
+        // They stop when the build is done: full builds are rare, and idle workers would hold their heaps.
+        const report = await buildIndexInParallel(index, folder.uri.fsPath, relative, { onProgress });
+        workers = Math.max(workers, report.workers);
+      } else {
+        // Folders on other file systems (remote, virtual) are read through VS Code, in this thread.
+        await index.build(relative, readerFor(folder), { onProgress });
+      }
     }
     this.ready = true;
     const count = this.runbookCount();
     await vscode.commands.executeCommand('setContext', 'runbookOps.indexed', true);
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', count);
-    this.log.info(`Indexed ${count} runbooks from ${files} candidate files in ${Math.round(performance.now() - started)} ms`);
+    this.log.info(`Indexed ${count} runbooks from ${files} candidate files in ${Math.round(performance.now() - started)} ms (${workers ? `${workers} worker threads` : 'in the extension host'})`);
     this.changeEmitter.fire();
   }
 

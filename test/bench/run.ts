@@ -1,6 +1,6 @@
 // `npm run bench`: the DESIGN §7 table for the full corpus (10,000 runbooks + 10,000 incidents),
 // printed and written to bench-results.json in the repository root.
-//   node esbuild.mjs --tests && node out/test/bench/run.js [--runs N] [--small]
+//   node esbuild.mjs --tests && node out/test/bench/run.js [--runs N] [--small] [--no-vscode]
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../harness/paths';
@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
   const smallOnly = args.includes('--small');
+  // The activation rows start code-server and Chromium (TESTING.md); --no-vscode leaves them out.
+  const activationRuns = args.includes('--no-vscode') ? 0 : Math.min(runs, 3);
   const cliPath = join(repoRoot, 'dist', 'cli.js');
   const workerScript = join(repoRoot, 'dist', 'indexWorker.js');
   const results = await runBenchmarks({
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     incrementalUpdates: 1_000,
     reviewDates: { files: smallOnly ? 2_000 : 20_000, commits: 2_000, perFileSample: 500 },
     cliPath: existsSync(cliPath) ? cliPath : undefined,
+    activationRuns,
     workerScript: existsSync(workerScript) ? workerScript : undefined,
     memoryProbeScript: join(__dirname, 'indexMemoryProbe.js'),
     log: (line) => process.stderr.write(`  ${line}\n`),

@@ -36,7 +36,7 @@ describe('bench harness', function () {
     for (const id of [
       'raw-read', 'rg-scan', 'naive', 'index-sequential', 'index-parallel-fresh', 'index-parallel', 'ratio-raw', 'ratio-naive',
       'cold-process', 'peak-rss', 'retained-heap', 'incremental-runbook-full', 'incremental-runbook-small', 'incremental-incident-full',
-      'incremental-incident-small', 'review-one-pass', 'review-per-file-sample', 'review-per-file-extrapolated', 'check', 'activate', 'board',
+      'incremental-incident-small', 'review-one-pass', 'review-per-file-sample', 'review-per-file-extrapolated', 'check', 'check-changed-since', 'activate', 'board',
     ]) {
       assert.ok(ids.includes(id), `row ${id} is missing`);
     }

@@ -3,9 +3,11 @@
 // the shortcut date and spelling checks against the code they replaced. Generated documents are
 // seeded, so a failure reproduces.
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as jsYaml from 'js-yaml';
+import { checkRepository } from '../../src/cli/checkCommand';
 import { listRepositoryFiles, repositoryReader } from '../../src/cli/repositoryFiles';
 import { closestKnownName, editDistance, isCalendarDate, parseTimestamp } from '../../src/core/incident';
 import { sourceFromPlain } from '../../src/core/incidentSource';
@@ -167,6 +169,43 @@ describe('index fast paths give the same answers', function () {
     assert.equal(workers, 2);
     assert.equal((sequential as { snapshot: { runbooks: unknown[] } }).snapshot.runbooks.length, 1000);
     assert.deepStrictEqual(parallel, sequential);
+  });
+
+  it('runbook-ops check gives the same answer on worker threads as in the calling thread (sample repository and small corpus)', async () => {
+    const corpus = ensureCorpus(SMALL_CORPUS);
+    const now = new Date('2026-11-25T12:00:00Z');
+    let problems = 0;
+    for (const root of [sampleRepo, corpus.root]) {
+      const workers = new IndexWorkerPool({ workers: 2 });
+      const inProcess = new IndexWorkerPool({ workers: 0 });
+      try {
+        const parallel = await checkRepository(root, { now, pool: workers });
+        const sequential = await checkRepository(root, { now, pool: inProcess });
+        problems += parallel.files.reduce((n, f) => n + f.problems.length, 0);
+        assert.deepStrictEqual(parallel, sequential, root);
+      } finally {
+        await workers.dispose();
+        await inProcess.dispose();
+      }
+    }
+    assert.ok(problems > 0, 'the checks found problems to compare');
+  });
+
+  it('a build whose workers die finishes in the calling thread with the same index', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rbo-dying-worker-'));
+    const script = join(dir, 'indexWorker.js');
+    writeFileSync(script, 'process.exit(3);\n');
+    const corpus = ensureCorpus(SMALL_CORPUS);
+    try {
+      const parallel = new WorkspaceIndex();
+      const report = await buildIndexInParallel(parallel, corpus.root, listRepositoryFiles(corpus.root), { workerScript: script, workers: 2, batchSize: 50 });
+      assert.equal(report.workers, 0, 'reported as built in the calling thread');
+      const sequential = new WorkspaceIndex();
+      await sequential.build(listRepositoryFiles(corpus.root), repositoryReader(corpus.root));
+      assert.deepStrictEqual(views(parallel), views(sequential));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the outline scanner gives markdown-it\'s runbooks on the sample, the corpus and 4,000 generated documents', () => {

@@ -1,0 +1,20 @@
+// What the activation probe (inside VS Code) hands the bench (outside it), in a module both load:
+// the probe's module imports `vscode`, which exists only in the extension host.
+
+/** Env var naming the file the probe writes its {@link ActivationProbeResult} to. */
+export const ACTIVATION_RESULTS_ENV = 'RUNBOOK_OPS_ACTIVATION_RESULTS';
+
+export interface ActivationProbeResult {
+  activationMs: number;
+  /** Epoch ms when activate() started. */
+  activationStartedAt: number;
+  /** Epoch ms when the first full index build had finished. */
+  indexedAt: number;
+  runbooks: number;
+  incidents: number;
+}
+
+/** The bench writes this file (beside the results) once it saw the populated view; the probe waits for it before it returns. */
+export function viewSeenFile(resultsFile: string): string {
+  return `${resultsFile}.view-seen`;
+}
