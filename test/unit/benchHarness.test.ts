@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatBenchTable, runBenchmarks, type BenchResults } from '../bench/benchmarkSuite';
+import { benchIncidentBoard } from '../bench/boardBench';
 
 const repoRoot = resolve(__dirname, '../../..');
 
@@ -36,7 +37,7 @@ describe('bench harness', function () {
     for (const id of [
       'raw-read', 'rg-scan', 'naive', 'index-sequential', 'index-parallel-fresh', 'index-parallel', 'ratio-raw', 'ratio-naive',
       'cold-process', 'peak-rss', 'retained-heap', 'incremental-runbook-full', 'incremental-runbook-small', 'incremental-incident-full',
-      'incremental-incident-small', 'review-one-pass', 'review-per-file-sample', 'review-per-file-extrapolated', 'check', 'check-changed-since', 'activate', 'board',
+      'incremental-incident-small', 'review-one-pass', 'review-per-file-sample', 'review-per-file-extrapolated', 'check', 'check-changed-since', 'activate',
     ]) {
       assert.ok(ids.includes(id), `row ${id} is missing`);
     }
@@ -67,5 +68,20 @@ describe('bench harness', function () {
     for (const row of results.rows) assert.ok(table.includes(row.name.replace(/\|/g, '\\|')), row.name);
     // Seven columns on every line: no cell text (rg's pattern has `|` in it) may split a row.
     for (const line of lines) assert.equal(line.replace(/\\\|/g, '').split('|').length, 9, line);
+  });
+});
+
+describe('board bench harness (small)', function () {
+  this.timeout(120_000);
+
+  it('renders the generated incidents in Chromium and times paint, typing and filters', async () => {
+    const lines: string[] = [];
+    const rows = await benchIncidentBoard({ incidents: 300, runs: 1, bundleDir: join(repoRoot, 'dist', 'webview'), log: (line) => lines.push(line) });
+    assert.deepEqual(rows.map((r) => r.id), ['boardFirstPaint', 'boardTyping', 'boardFilter']);
+    for (const row of rows) assert.ok(Number.isFinite(row.median) && row.median! > 0 && row.min! <= row.median! && row.median! <= row.max!, `${row.id}: ${JSON.stringify(row)}`);
+    // 11 search texts and two clicks per severity chip (on, off) per run.
+    assert.equal(rows[1].runs, 11);
+    assert.equal(rows[2].runs, 8);
+    assert.ok(lines.some((line) => /warm-up done \([1-9]\d* cards rendered of 300\)/.test(line)), lines.join('\n'));
   });
 });
