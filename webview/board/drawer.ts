@@ -142,8 +142,8 @@ export class DetailDrawer {
         ? el('section', { class: 'problems', 'aria-label': 'Problems' }, el('h3', {}, icon('warning'), ' Problems'), el('ul', {}, ...detail.problems.map((p) => el('li', {}, p))))
         : null,
       facts,
-      detail.summary ? el('section', {}, el('h3', {}, 'Summary'), el('p', { class: 'prose' }, detail.summary)) : null,
-      detail.impact ? el('section', {}, el('h3', {}, 'Impact'), el('p', { class: 'prose' }, detail.impact)) : null,
+      detail.summary ? el('section', {}, el('h3', {}, 'Summary'), ...paragraphs(detail.summary)) : null,
+      detail.impact ? el('section', {}, el('h3', {}, 'Impact'), ...paragraphs(detail.impact)) : null,
       el('section', {}, el('h3', {}, 'Timestamps'), el('dl', { class: 'facts timestamps' }, ...detail.timestamps.flatMap(([field, value]) => [el('dt', {}, field.replace(/_at$/, '')), el('dd', { title: value }, formatInstant(value))]))),
       this.actionItems(detail),
       el('section', {}, el('h3', {}, `Timeline (${detail.timeline.length})`), el('ol', { class: 'timeline', reversed: '' }, ...detail.timeline.map((entry) => timelineItem(entry)))),
@@ -242,6 +242,15 @@ export class DetailDrawer {
     if (!this.key) return;
     if (!(await this.run({ type: 'setActionItemStatus', key: this.key, itemId, status }, `${itemId} is ${status}.`)) && this.current) this.show(this.current);
   }
+}
+
+/** YAML block scalars keep the writer's line wrapping: blank lines separate paragraphs, single breaks are spaces. */
+function paragraphs(text: string): HTMLElement[] {
+  return text
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, ' ').trim())
+    .filter(Boolean)
+    .map((paragraph) => el('p', { class: 'prose' }, paragraph));
 }
 
 function timelineItem(entry: BoardTimelineEntry): HTMLElement {
