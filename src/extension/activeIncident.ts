@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { escapeMarkdown } from './markdownText';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
 
 const STORAGE_KEY = 'runbookOps.activeIncident.v1';
@@ -56,8 +57,4 @@ export class ActiveIncident implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { escapeMarkdown } from './markdownText';
 import { INCIDENT_STATUSES, workflowIndex } from '../core/incident';
 import type { ActiveIncident } from './activeIncident';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
@@ -102,7 +103,7 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon(isActive ? 'flame' : 'circle-filled', new vscode.ThemeColor(RANK_COLOURS[rank] ?? 'disabledForeground'));
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown(`**${incident.id}** · ${incident.severity}${severityLabel ? ` (${severityLabel})` : ''} · ${incident.status}\n\n`);
+    tooltip.appendMarkdown(`**${escapeMarkdown(incident.id)}** · ${escapeMarkdown(incident.severity)}${severityLabel ? ` (${escapeMarkdown(severityLabel)})` : ''} · ${escapeMarkdown(incident.status)}\n\n`);
     tooltip.appendText(incident.title);
     if (incident.services.length) tooltip.appendText(`\n${vscode.l10n.t('Services')}: ${incident.services.join(', ')}`);
     if (incident.commander) tooltip.appendText(`\n${vscode.l10n.t('Commander')}: ${incident.commander}`);

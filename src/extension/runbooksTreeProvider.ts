@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { escapeMarkdown } from './markdownText';
 import { reviewBadge, reviewHeadline, reviewSource, type ReviewDateService, type RunbookReview } from './reviewDateService';
 import type { LocatedRunbook, RunbookIndexService } from './runbookIndexService';
 
@@ -162,8 +163,4 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
