@@ -129,7 +129,7 @@ describe('Incident board (e2e)', () => {
     assert.equal(await board.locator('.search input').inputValue(), '');
   });
 
-  it('opens the drawer, adds a note to the record and completes an action item', async function () {
+  it('opens the drawer, adds a note, completes an action item and opens the record and its runbook', async function () {
     const session = e2eSession();
     const file = join(incidents, 'INC-0009.yaml');
     await card(board, 'INC-0009').click();
@@ -149,6 +149,14 @@ describe('Incident board (e2e)', () => {
     await drawer.locator('.action-item.status-done[data-item="AI-2"]').waitFor({ timeout: 5_000 });
     await drawer.evaluate((element) => element.scrollTo(0, 0));
     publishToMedia(await session.screenshot('board-drawer'), 'board-drawer.png');
+
+    // The record and its runbook open in the editor beside the board.
+    await drawer.locator('.open-record').click();
+    await session.page.locator('.tabs-container .tab[data-resource-name="INC-0009.yaml"]').waitFor({ timeout: 10_000 });
+    await drawer.locator('.runbook-link', { hasText: 'database/postgres-disk-full.md' }).click();
+    await session.page.locator('.tabs-container .tab[data-resource-name="postgres-disk-full.md"]').waitFor({ timeout: 10_000 });
+    await session.runCommand('View: Close All Editors in Group');
+    await session.page.locator('.tabs-container .tab[data-resource-name="postgres-disk-full.md"]').waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   it('moves a card when its file changes on disk, keeping the drawer open', async function () {

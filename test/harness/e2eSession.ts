@@ -108,7 +108,8 @@ function createSession(page: Page, server: CodeServer, browser: ChromiumSession,
       .locator('.monaco-list-row')
       .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
       .first();
-    await row.waitFor({ timeout: 10_000 });
+    // Generous: a loaded machine can take a while to list contributed commands right after start.
+    await row.waitFor({ timeout: 30_000 });
     await row.click();
     await quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
   };
