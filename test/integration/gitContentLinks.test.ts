@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { RunbookOpsApi } from '../../src/extension/extension';
+import { runbookOpsApi as api } from './extensionApi';
 
 function gitUri(query: unknown): vscode.Uri {
   return vscode.Uri.from({ scheme: 'runbook-ops-git', path: '/x.yaml', query: typeof query === 'string' ? query : JSON.stringify(query) });
@@ -13,7 +13,7 @@ describe('history links (runbook-ops-git:)', function () {
   this.timeout(30_000);
 
   before(async () => {
-    await (await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate()).indexed;
+    await api();
   });
 
   it('refuses an option in place of the commit, a repository outside the workspace and a path that leaves it', async () => {

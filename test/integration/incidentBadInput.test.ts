@@ -3,14 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { RunbookOpsApi } from '../../src/extension/extension';
 import type { IncidentStatusNode } from '../../src/extension/incidentsTreeProvider';
+import { runbookOpsApi as api } from './extensionApi';
 
-async function api(): Promise<RunbookOpsApi> {
-  const exports = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
-  await exports.indexed;
-  return exports;
-}
 
 const folder = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
 const incident = (id: string): vscode.Uri => vscode.Uri.joinPath(folder(), 'incidents', `${id}.yaml`);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import type { RunbookOpsApi } from '../../src/extension/extension';
+import { runbookOpsApi } from './extensionApi';
 
 const folder = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
 
@@ -27,7 +27,7 @@ describe('Incident history', function () {
   const uri = (): vscode.Uri => vscode.Uri.joinPath(folder(), 'incidents', 'INC-0004.yaml');
 
   before(async () => {
-    const api = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
+    const api = await runbookOpsApi();
     await api.indexed;
     await vscode.workspace.getConfiguration('runbookOps').update('user.name', 'history-bot', vscode.ConfigurationTarget.Workspace);
   });
@@ -58,7 +58,7 @@ describe('Incident history', function () {
 
   it('says so when the record has no commit yet', async () => {
     const fresh = vscode.Uri.joinPath(folder(), 'incidents', 'INC-0090.yaml');
-    const api = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
+    const api = await runbookOpsApi();
     await vscode.workspace.fs.writeFile(fresh, Buffer.from('id: INC-0090\ntitle: Never committed\nstatus: closed\nseverity: SEV4\ndeclared_at: 2026-11-01T10:00:00Z\n'));
     for (const deadline = Date.now() + 10_000; !api.index.incidentAt(fresh) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
     const tabsBefore = vscode.window.tabGroups.all.flatMap((g) => g.tabs).length;

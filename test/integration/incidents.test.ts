@@ -1,14 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { RunbookOpsApi } from '../../src/extension/extension';
 import type { IncidentsTreeNode, IncidentStatusNode } from '../../src/extension/incidentsTreeProvider';
+import { runbookOpsApi as api } from './extensionApi';
 
-async function api(): Promise<RunbookOpsApi> {
-  const exports = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
-  await exports.indexed;
-  return exports;
-}
 
 const root = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
 const TS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MergeDriverInstallation } from '../../src/git/mergeDriverInstall';
-import type { RunbookOpsApi } from '../../src/extension/extension';
+import { runbookOpsApi } from './extensionApi';
 
 const root = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
@@ -34,7 +34,7 @@ describe('Install Merge Driver', function () {
   this.timeout(60_000);
 
   before(async () => {
-    await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate().then((api) => api.indexed);
+    await runbookOpsApi();
   });
 
   it('writes .gitattributes and the driver in .git/config, and says so', async () => {

@@ -3,12 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { RunbookOpsApi } from '../../src/extension/extension';
 import type { RunbookGroupNode, RunbooksTreeNode } from '../../src/extension/runbooksTreeProvider';
+import { runbookOpsApi as api } from './extensionApi';
 
-async function api(): Promise<RunbookOpsApi> {
-  const exports = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
-  await exports.indexed;
-  return exports;
-}
 
 const folder = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
 

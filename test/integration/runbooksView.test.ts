@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { RunbookOpsApi } from '../../src/extension/extension';
 import type { RunbookGroupNode, RunbooksTreeNode } from '../../src/extension/runbooksTreeProvider';
+import { runbookOpsApi as api } from './extensionApi';
 
 /** The sample repository's grouping: services from front matter, folders for runbooks without any. */
 const EXPECTED_GROUPS: [string, number][] = [
@@ -21,13 +22,6 @@ const EXPECTED_GROUPS: [string, number][] = [
   ['queue', 1],
 ];
 
-async function api(): Promise<RunbookOpsApi> {
-  const extension = vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops');
-  assert.ok(extension, 'extension runbook-ops.runbook-ops is installed');
-  const exports = await extension.activate();
-  await exports.indexed;
-  return exports;
-}
 
 function groups(tree: vscode.TreeDataProvider<RunbooksTreeNode>): RunbookGroupNode[] {
   return (tree.getChildren() as RunbooksTreeNode[]).filter((n): n is RunbookGroupNode => n.kind === 'group');

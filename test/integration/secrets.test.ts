@@ -3,19 +3,11 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { RunbookOpsApi } from '../../src/extension/extension';
+import { runbookOpsApi as api, workspaceFile } from './extensionApi';
 
 const SECRET = 's3cr3t-Tok3n-4711';
 
-async function api(): Promise<RunbookOpsApi> {
-  const exports = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
-  await exports.indexed;
-  return exports;
-}
 
-function workspaceFile(...parts: string[]): vscode.Uri {
-  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, ...parts);
-}
 
 describe('secret placeholder values', function () {
   this.timeout(60_000);

@@ -3,16 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunbookOpsApi } from '../../src/extension/extension';
 import type { StepNode } from '../../src/extension/stepsTreeProvider';
+import { runbookOpsApi as api, workspaceFile } from './extensionApi';
 
-async function api(): Promise<RunbookOpsApi> {
-  const exports = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
-  await exports.indexed;
-  return exports;
-}
 
-function workspaceFile(...parts: string[]): vscode.Uri {
-  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, ...parts);
-}
 
 async function stepDescriptions(runbooks: RunbookOpsApi, uri: vscode.Uri): Promise<Map<string, string>> {
   await vscode.window.showTextDocument(uri);
