@@ -15,20 +15,24 @@ export type BoardPeriodDays = (typeof BOARD_PERIODS)[number];
 
 export const ACTION_ITEM_STATES = ['open', 'in_progress', 'done', 'wont_do'] as const;
 
-/** One card: what the board shows and filters on, never the file text. */
-export interface BoardCard {
-  id: string;
+/** What both a card and the drawer say about an incident. */
+export interface IncidentHeadline {
   /** Identifies the record (unique even when two files claim the same id); opaque to the webview. */
   key: string;
+  id: string;
   title: string;
   status: string;
   severity: string;
   mode: string;
   services: string[];
   commander?: string;
+}
+
+/** One card: what the board shows and filters on, never the file text. */
+export interface BoardCard extends IncidentHeadline {
   declaredAt?: string;
   resolvedAt?: string;
-  /** The summary's first 300 characters, for free-text search. */
+  /** The start of the summary (at most 200 characters), for free-text search. */
   summary: string;
   actionItems: { open: number; total: number };
   /** Error-level problems in the record (the card shows a warning marker). */
@@ -102,15 +106,7 @@ export interface BoardLink {
 }
 
 /** Everything the detail drawer shows for one incident, read from the record when the drawer opens. */
-export interface IncidentDetail {
-  key: string;
-  id: string;
-  title: string;
-  status: string;
-  severity: string;
-  mode: string;
-  services: string[];
-  commander?: string;
+export interface IncidentDetail extends IncidentHeadline {
   roles: Record<string, string>;
   /** Timestamp field → value as written, in lifecycle order. */
   timestamps: [string, string][];
