@@ -1,6 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { editIncident, IncidentEditError, type IncidentEditOperation } from '../core/incidentEdit';
+import { withIncidentFileLock } from '../core/incidentFileLock';
 import { PathClassifier } from '../core/paths';
 import { layoutFromConfig } from '../core/repoConfig';
 import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
@@ -37,21 +38,31 @@ export async function updateCommand(args: ParsedArgs, out: (text: string) => voi
 
   const now = timeOption(args);
   const author = authorOption(args, root);
-  const original = readFileSync(join(root, path), 'utf8');
-  let text = original;
-  const done: string[] = [];
-  try {
-    for (const operation of operations) {
-      const result = editIncident(text, operation, now, author, config);
-      text = result.text;
-      done.push(result.description);
+  const file = join(root, path);
+  // Read, edit and write under the record's lock: the extension (or another terminal) may be updating
+  // the same record right now, and reading before it writes would drop its change.
+  const outcome = await withIncidentFileLock(file, async () => {
+    const original = readFileSync(file, 'utf8');
+    let text = original;
+    const descriptions: string[] = [];
+    try {
+      for (const operation of operations) {
+        const result = editIncident(text, operation, now, author, config);
+        text = result.text;
+        descriptions.push(result.description);
+      }
+    } catch (err) {
+      if (!(err instanceof IncidentEditError)) throw err;
+      return { refused: err.message };
     }
-  } catch (err) {
-    if (!(err instanceof IncidentEditError)) throw err;
-    process.stderr.write(`runbook-ops: ${id}: ${err.message}\n`);
+    if (text !== original) writeFileSync(file, text);
+    return { descriptions };
+  });
+  if ('refused' in outcome) {
+    process.stderr.write(`runbook-ops: ${id}: ${outcome.refused}\n`);
     return 1;
   }
-  if (text !== original) writeFileSync(join(root, path), text);
+  const done = outcome.descriptions;
   out(`${id}: ${done.join(', ')}`);
   return 0;
 }

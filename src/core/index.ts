@@ -233,10 +233,25 @@ export class WorkspaceIndex {
 
   /** Drops every file under `folder` (a folder deleted in one go). */
   deleteFolder(folder: string): number {
-    const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+    return this.deleteUnder([folder]);
+  }
+
+  /**
+   * Drops every file under any of `folders` in one pass over the index (a storm can delete many
+   * folders at once; a pass per folder would be quadratic). Returns how many files were dropped.
+   */
+  deleteUnder(folders: Iterable<string>): number {
+    const prefixes = new Set<string>();
+    for (const folder of folders) prefixes.add(folder.replace(/\/+$/, ''));
+    if (prefixes.size === 0) return 0;
     let removed = 0;
     for (const path of [...this.runbooksByPath.keys(), ...this.incidentsByPath.keys()]) {
-      if (path.startsWith(prefix) && this.deleteFile(path)) removed++;
+      // Every ancestor folder of the path, nearest first.
+      for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+        if (!prefixes.has(path.slice(0, slash))) continue;
+        if (this.deleteFile(path)) removed++;
+        break;
+      }
     }
     return removed;
   }

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { editIncident, type IncidentEditOperation, type IncidentEditResult } from '../core/incidentEdit';
+import { withIncidentFileLock } from '../core/incidentFileLock';
 import { gitUserName } from '../git/incidentGit';
 import type { RunbookIndexService } from './runbookIndexService';
 
@@ -14,6 +15,8 @@ const MAX_ATTEMPTS = 3;
  */
 export class IncidentWriter {
   private authorName: string | undefined;
+  /** Record URI → the last write queued for it. */
+  private readonly queues = new Map<string, Promise<IncidentEditResult>>();
 
   constructor(private readonly index: RunbookIndexService, private readonly log: vscode.LogOutputChannel) {}
 
@@ -28,11 +31,30 @@ export class IncidentWriter {
     return this.authorName;
   }
 
-  /** Applies `operation` to the record at `uri`; throws (with a message for the user) when it cannot. */
-  async apply(uri: vscode.Uri, operation: IncidentEditOperation, now = new Date()): Promise<IncidentEditResult> {
+  /**
+   * Applies `operation` to the record at `uri`; throws (with a message for the user) when it cannot.
+   * Calls for the same record run one after the other (the board and the sidebar can ask within the
+   * same millisecond), and each holds the record's lock file against `runbook-ops update` in a terminal.
+   */
+  apply(uri: vscode.Uri, operation: IncidentEditOperation, now = new Date()): Promise<IncidentEditResult> {
+    const key = uri.toString();
+    const run = (this.queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.applyNow(uri, operation, now));
+    this.queues.set(key, run);
+    const forget = (): void => {
+      if (this.queues.get(key) === run) this.queues.delete(key);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async applyNow(uri: vscode.Uri, operation: IncidentEditOperation, now: Date): Promise<IncidentEditResult> {
     const author = await this.author(uri);
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    const result = open ? await this.applyInEditor(open, operation, now, author) : await this.applyOnDisk(uri, operation, now, author);
+    const write = async (): Promise<IncidentEditResult> => {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      return open ? await this.applyInEditor(open, operation, now, author) : await this.applyOnDisk(uri, operation, now, author);
+    };
+    // The lock is a file beside the record, so only for records on the local disk.
+    const result = uri.scheme === 'file' ? await withIncidentFileLock(uri.fsPath, write) : await write();
     this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${result.description}`);
     await this.index.refreshFile(uri);
     return result;
@@ -41,7 +63,10 @@ export class IncidentWriter {
   private async applyInEditor(document: vscode.TextDocument, operation: IncidentEditOperation, now: Date, author: string): Promise<IncidentEditResult> {
     // An editor keeps a deleted file's text; saving it would bring back a record that a pull or a
     // teammate removed. Refuse instead, as on disk.
-    await readText(document.uri);
+    const onDisk = await readText(document.uri);
+    // A saved editor whose file changed on disk (a terminal, a pull) has not reloaded yet: editing its
+    // stale text and saving would undo that change. Edit the file instead; the editor reloads it.
+    if (!document.isDirty && onDisk !== document.getText()) return this.applyOnDisk(document.uri, operation, now, author);
     const config = this.index.configFor(document.uri);
     const before = document.getText();
     const result = editIncident(before, operation, now, author, config);
@@ -50,7 +75,9 @@ export class IncidentWriter {
     const range = changedRange(document, before, result.text);
     edit.replace(document.uri, range.range, range.text);
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error(vscode.l10n.t('The editor refused the change to {0}.', vscode.workspace.asRelativePath(document.uri)));
-    await document.save();
+    // The change (and any unsaved text of the user's, which stays in the editor) reaches the disk
+    // now; if the file changed underneath, VS Code refuses and offers to compare, never overwrites.
+    if (!(await document.save())) throw new Error(vscode.l10n.t('{0} was changed in the editor but could not be saved; the change is in the editor, unsaved.', vscode.workspace.asRelativePath(document.uri)));
     return result;
   }
 

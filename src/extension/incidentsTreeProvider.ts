@@ -19,6 +19,9 @@ export interface IncidentNode {
 
 export type IncidentsTreeNode = IncidentStatusNode | IncidentNode;
 
+/** Statuses with more incidents than this start collapsed. */
+const EXPANDED_STATUS_UP_TO = 200;
+
 /** Severity colours by rank (worst first), as theme colours so they suit every theme. */
 const RANK_COLOURS = ['charts.red', 'charts.orange', 'charts.yellow', 'charts.blue', 'charts.purple'];
 
@@ -82,7 +85,10 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
     if (node.kind === 'status') {
       const labels = node.incidents[0] ? this.index.configFor(node.incidents[0].uri).statusLabels : undefined;
       const label = (labels as Record<string, string> | undefined)?.[node.status] ?? (node.status || vscode.l10n.t('(no status)'));
-      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+      // A status with hundreds of incidents (a pull of old records) starts collapsed: expanded groups are
+      // fetched and sent to the window in full on every refresh.
+      const state = node.incidents.length <= EXPANDED_STATUS_UP_TO ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+      const item = new vscode.TreeItem(label, state);
       item.id = `status:${node.status}`;
       item.description = String(node.incidents.length);
       item.contextValue = 'incidentStatus';
@@ -93,7 +99,6 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
     item.id = `incident:${uri.toString()}`;
     const config = this.index.configFor(uri);
     const rank = config.severities.findIndex((s) => s.name === incident.severity);
-    const severityLabel = config.severities[rank]?.label;
     const closed = CLOSED_STATUSES.has(incident.status);
     const age = closed ? '' : formatAge(incident.timestamps.declared_at);
     const isActive = this.active.current?.uri.toString() === uri.toString();
@@ -102,6 +107,19 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
     item.iconPath = errors
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon(isActive ? 'flame' : 'circle-filled', new vscode.ThemeColor(RANK_COLOURS[rank] ?? 'disabledForeground'));
+    item.resourceUri = uri;
+    item.contextValue = `incident.${incident.status || 'unknown'}`;
+    item.command = { command: 'runbookOps.openIncident', title: vscode.l10n.t('Open Record'), arguments: [node] };
+    return item;
+  }
+
+  /** Tooltips are made on hover, not for every item on every refresh. */
+  resolveTreeItem(item: vscode.TreeItem, node: IncidentsTreeNode): vscode.TreeItem {
+    if (node.kind !== 'incident' || item.tooltip !== undefined) return item;
+    const { incident, uri } = node.entry;
+    const config = this.index.configFor(uri);
+    const severityLabel = config.severities.find((s) => s.name === incident.severity)?.label;
+    const errors = incident.problems.filter((p) => p.severity === 'error').length;
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`**${escapeMarkdown(incident.id)}** · ${escapeMarkdown(incident.severity)}${severityLabel ? ` (${escapeMarkdown(severityLabel)})` : ''} · ${escapeMarkdown(incident.status)}\n\n`);
     tooltip.appendText(incident.title);
@@ -110,9 +128,6 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
     tooltip.appendText(`\n${vscode.l10n.t('Action items open: {0}/{1}', incident.actionItems.open, incident.actionItems.total)}`);
     if (errors) tooltip.appendText(`\n${vscode.l10n.t('{0} problems: see the Problems panel', incident.problems.length)}`);
     item.tooltip = tooltip;
-    item.resourceUri = uri;
-    item.contextValue = `incident.${incident.status || 'unknown'}`;
-    item.command = { command: 'runbookOps.openIncident', title: vscode.l10n.t('Open Record'), arguments: [node] };
     return item;
   }
 

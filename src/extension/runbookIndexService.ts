@@ -1,8 +1,7 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { WorkspaceIndex, type FileReader, type IncidentSummary, type RunbookSummary } from '../core/index';
+import { WorkspaceIndex, type FileReader, type IncidentSummary, type IndexSnapshot, type RunbookSummary } from '../core/index';
 import { buildIndexInParallel } from '../core/parallelIndex';
-import { DEFAULT_LAYOUT, PathClassifier, type FileKind, type WorkspaceLayout } from '../core/paths';
+import { DEFAULT_LAYOUT, PathClassifier, SKIPPED_FOLDERS, type FileKind, type WorkspaceLayout } from '../core/paths';
 import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/repoConfig';
 
 /** A runbook together with the workspace folder it lives in. */
@@ -28,6 +27,13 @@ interface FolderIndex {
 /** Quiet time after the last file event before the index is updated, and the longest a burst can delay it. */
 const DEBOUNCE_MS = 150;
 const MAX_DELAY_MS = 1000;
+/**
+ * A batch this large (a checkout, a pull, a clone) is applied as a full rebuild on worker threads: the
+ * parsing leaves the extension host's thread, and the rebuild also picks up what the watcher missed —
+ * inotify cannot watch a folder before it exists, so files written into a just-created folder can go
+ * unreported (seen with `git clone` into the workspace).
+ */
+const REBUILD_THRESHOLD = 500;
 
 type PendingChange = 'update' | 'delete';
 
@@ -42,6 +48,7 @@ export class RunbookIndexService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
   private readonly pending = new Map<string, { folder: vscode.WorkspaceFolder; relative: string; change: PendingChange }>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushing: Promise<void> | undefined;
   private firstPendingAt = 0;
   private indexing: Promise<void> | undefined;
   private ready = false;
@@ -86,14 +93,15 @@ export class RunbookIndexService implements vscode.Disposable {
 
   private async buildAll(progress: vscode.Progress<{ message?: string; increment?: number }>): Promise<void> {
     const started = performance.now();
-    this.indexes.clear();
+    // Built aside and swapped in at the end: the views keep showing the old index meanwhile, not an empty one.
+    const built = new Map<string, FolderIndex>();
     const layout = this.layout();
     let files = 0;
     let workers = 0;
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const { config, layout: folderLayout } = await this.readRepoConfig(folder, layout);
       const index = new WorkspaceIndex(new PathClassifier(folderLayout), { config });
-      this.indexes.set(folder.uri.toString(), { folder, index, config });
+      built.set(folder.uri.toString(), { folder, index, config });
       const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.{md,markdown,yaml,yml}'), '{**/node_modules/**,**/.git/**}');
       const relative = uris.map((u) => toRelative(folder, u)).filter((p): p is string => p !== undefined);
       files += relative.length;
@@ -115,6 +123,8 @@ export class RunbookIndexService implements vscode.Disposable {
         await index.build(relative, readerFor(folder), { onProgress });
       }
     }
+    this.indexes.clear();
+    for (const [key, entry] of built) this.indexes.set(key, entry);
     this.ready = true;
     const count = this.runbookCount();
     await vscode.commands.executeCommand('setContext', 'runbookOps.indexed', true);
@@ -162,6 +172,22 @@ export class RunbookIndexService implements vscode.Disposable {
     const relative = folder && toRelative(folder, uri);
     const incident = relative !== undefined ? this.indexes.get(folder!.uri.toString())?.index.getIncident(relative) : undefined;
     return folder && incident ? { folder, incident, uri } : undefined;
+  }
+
+  /** The index of `folder` as plain data, sorted by path (tests compare it with a fresh build). */
+  snapshot(folder: vscode.WorkspaceFolder): IndexSnapshot | undefined {
+    return this.indexes.get(folder.uri.toString())?.index.snapshot();
+  }
+
+  /** The classifier and repository config the index of `folder` was built with. */
+  indexSettings(folder: vscode.WorkspaceFolder): { classifier: PathClassifier; config: RepoConfig } | undefined {
+    const entry = this.indexes.get(folder.uri.toString());
+    return entry && { classifier: entry.index.classifier, config: entry.config };
+  }
+
+  /** Whether file changes are waiting or being applied (a storm is still settling). */
+  get hasPendingChanges(): boolean {
+    return this.pending.size > 0 || this.flushTimer !== undefined || this.flushing !== undefined;
   }
 
   /** Repository-relative paths of the runbooks of `folder`, for the validator's reference checks. */
@@ -224,7 +250,8 @@ export class RunbookIndexService implements vscode.Disposable {
   private queue(uri: vscode.Uri, change: PendingChange): void {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const relative = folder && toRelative(folder, uri);
-    if (!folder || relative === undefined) return;
+    // git's own files change by the hundred during a checkout and are never indexed.
+    if (!folder || relative === undefined || isInSkippedFolder(relative)) return;
     if (relative === REPO_CONFIG_FILE) {
       void this.reindex();
       return;
@@ -233,27 +260,72 @@ export class RunbookIndexService implements vscode.Disposable {
     this.pending.set(uri.toString(), { folder, relative, change });
     if (this.flushTimer) clearTimeout(this.flushTimer);
     const wait = Math.max(0, Math.min(DEBOUNCE_MS, this.firstPendingAt + MAX_DELAY_MS - Date.now()));
-    this.flushTimer = setTimeout(() => void this.flush(), wait);
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flushInOrder();
+    }, wait);
+  }
+
+  /**
+   * One batch at a time: a storm outlasts a flush, and two flushes reading the same file at once could
+   * finish in the wrong order and leave the older content indexed. Events arriving meanwhile wait in
+   * `pending` and become the next (single) batch.
+   */
+  private flushInOrder(): Promise<void> {
+    const run = (this.flushing ?? Promise.resolve()).then(() => this.flush());
+    const tracked = run.finally(() => {
+      if (this.flushing === tracked) this.flushing = undefined;
+    });
+    this.flushing = tracked;
+    return tracked;
   }
 
   private async flush(): Promise<void> {
-    this.flushTimer = undefined;
     await this.indexing;
+    if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending.clear();
+    if (batch.length >= REBUILD_THRESHOLD) {
+      this.log.info(`${batch.length} files changed at once: rebuilding the index`);
+      await this.reindex();
+      return;
+    }
     let changed = false;
+    const byFolder = new Map<string, { entry: FolderIndex; deleted: string[]; updated: string[] }>();
     for (const { folder, relative, change } of batch) {
       const entry = this.indexes.get(folder.uri.toString());
       if (!entry) continue;
-      try {
-        if (change === 'delete') {
-          // A deleted folder arrives as one event for the folder itself.
-          changed = entry.index.deleteFile(relative) || entry.index.deleteFolder(relative) > 0 || changed;
-        } else {
-          changed = (await entry.index.updateFile(relative, readerFor(folder))) || changed;
+      let group = byFolder.get(folder.uri.toString());
+      if (!group) byFolder.set(folder.uri.toString(), (group = { entry, deleted: [], updated: [] }));
+      (change === 'delete' ? group.deleted : group.updated).push(relative);
+    }
+    for (const { entry, deleted, updated } of byFolder.values()) {
+      const { folder, index } = entry;
+      // Deletions first: a folder deleted and restored in one batch ends with its files re-read.
+      const notFiles = new Set<string>();
+      for (const relative of deleted) {
+        if (index.deleteFile(relative)) changed = true;
+        else notFiles.add(relative);
+      }
+      // A deleted folder can arrive as one event for the folder itself: one pass over the index for all of them.
+      if (notFiles.size > 0 && index.deleteUnder(notFiles) > 0) changed = true;
+      const toRead = new Set<string>();
+      for (const relative of updated) {
+        if (index.classifier.classify(relative) !== undefined) toRead.add(relative);
+        else if (await this.isDirectory(folder, relative)) {
+          // A folder moved in (restored from the trash, `mv` in a terminal) can arrive as one event:
+          // what it holds now replaces whatever the index had under it.
+          if (index.deleteUnder([relative]) > 0) changed = true;
+          for (const file of await this.filesUnder(folder, relative)) toRead.add(file);
         }
+      }
+      if (toRead.size === 0) continue;
+      try {
+        // The same bounded-concurrency reader as a build; each file's parse is short and reads yield.
+        await index.build([...toRead], readerFor(folder), { concurrency: 16 });
+        changed = true;
       } catch (err) {
-        this.log.error(`Could not re-index ${relative}: ${(err as Error).message}`);
+        this.log.error(`Could not re-index ${toRead.size} changed files: ${(err as Error).message}`);
       }
     }
     if (!changed) return;
@@ -262,16 +334,53 @@ export class RunbookIndexService implements vscode.Disposable {
     this.changeEmitter.fire();
   }
 
+  private async isDirectory(folder: vscode.WorkspaceFolder, relative: string): Promise<boolean> {
+    try {
+      const stat = await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, ...relative.split('/')));
+      return (stat.type & vscode.FileType.Directory) !== 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every file below `relative` (skipping .git and node_modules), repository-relative. */
+  private async filesUnder(folder: vscode.WorkspaceFolder, relative: string): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries: [string, vscode.FileType][];
+      try {
+        entries = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(folder.uri, ...dir.split('/')));
+      } catch {
+        return;
+      }
+      for (const [name, type] of entries) {
+        const child = `${dir}/${name}`;
+        if (type & vscode.FileType.Directory) {
+          if (!SKIPPED_FOLDERS.has(name)) await walk(child);
+        } else found.push(child);
+      }
+    };
+    await walk(relative);
+    return found;
+  }
+
   dispose(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const d of this.disposables) d.dispose();
   }
 }
 
+function isInSkippedFolder(relative: string): boolean {
+  return relative.split('/').some((part) => SKIPPED_FOLDERS.has(part));
+}
+
 function toRelative(folder: vscode.WorkspaceFolder, uri: vscode.Uri): string | undefined {
-  const relative = path.posix.relative(folder.uri.path, uri.path);
-  if (relative === '' || relative.startsWith('..')) return undefined;
-  return relative;
+  // A prefix test, not path.relative: a storm maps thousands of URIs here in one go, and
+  // path.posix.relative cost 130 ms of the extension host's thread for 5,000 of them.
+  const root = folder.uri.path.endsWith('/') ? folder.uri.path : `${folder.uri.path}/`;
+  if (!uri.path.startsWith(root) || uri.path.length === root.length) return undefined;
+  const relative = uri.path.slice(root.length);
+  return relative.split('/').some((part) => part === '..' || part === '.' || part === '') ? undefined : relative;
 }
 
 function readerFor(folder: vscode.WorkspaceFolder): FileReader {

@@ -54,6 +54,9 @@ export function groupRunbooks(entries: readonly LocatedRunbook[], groupBy: Group
   return sorted;
 }
 
+/** Above this many runbooks the groups start collapsed. */
+const EXPANDED_GROUPS_UP_TO = 500;
+
 /** Icon colours of the review states; `ok` and `unknown` keep the theme's default so the list stays calm. */
 const REVIEW_COLOURS: Partial<Record<RunbookReview['state'], string>> = {
   'due-soon': 'list.warningForeground',
@@ -120,7 +123,10 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
 
   getTreeItem(node: RunbooksTreeNode): vscode.TreeItem {
     if (node.kind === 'group') {
-      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+      // In a big repository every expanded group is fetched (and its items sent to the window) on each
+      // refresh, in one go; collapsed groups are fetched when the user opens them.
+      const expanded = this.service.runbookCount() <= EXPANDED_GROUPS_UP_TO;
+      const item = new vscode.TreeItem(node.label, expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `group:${node.groupKind}:${node.label}`;
       item.description = String(node.runbooks.length);
       item.iconPath = new vscode.ThemeIcon(node.groupKind === 'service' ? 'server-process' : node.groupKind === 'tag' ? 'tag' : 'folder');
@@ -132,7 +138,6 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
     const review = this.reviews.review(node.entry);
     const item = new vscode.TreeItem(runbook.title, vscode.TreeItemCollapsibleState.None);
     item.id = `runbook:${node.group}:${uri.toString()}`;
-    const runnable = runbook.steps.filter((s) => s.runnable).length;
     const steps = runbook.steps.length === 1 ? vscode.l10n.t('1 step') : vscode.l10n.t('{0} steps', runbook.steps.length);
     const badge = reviewBadge(review);
     item.description = badge ? `${steps} · ${badge}` : steps;
@@ -142,6 +147,22 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
     item.iconPath = errors
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon('book', reviewColour ? new vscode.ThemeColor(reviewColour) : undefined);
+    item.resourceUri = uri;
+    item.contextValue = 'runbook';
+    item.command = { command: 'runbookOps.openRunbook', title: vscode.l10n.t('Open Runbook'), arguments: [uri, runbook.titleLine] };
+    return item;
+  }
+
+  /** Tooltips are made on hover: rendering thousands of Markdown tooltips on every refresh blocked the extension host. */
+  resolveTreeItem(item: vscode.TreeItem, node: RunbooksTreeNode): vscode.TreeItem {
+    if (node.kind === 'runbook' && item.tooltip === undefined) item.tooltip = this.tooltip(node.entry);
+    return item;
+  }
+
+  private tooltip(entry: LocatedRunbook): vscode.MarkdownString {
+    const { runbook } = entry;
+    const review = this.reviews.review(entry);
+    const runnable = runbook.steps.filter((s) => s.runnable).length;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${escapeMarkdown(runbook.title)}**\n\n`);
     tooltip.appendMarkdown(`\`${escapeMarkdown(runbook.path)}\`\n\n`);
@@ -153,11 +174,7 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
     const source = reviewSource(review);
     if (source) tooltip.appendMarkdown(` ${escapeMarkdown(source)}`);
     if (runbook.problems.length) tooltip.appendMarkdown(`\n\n$(warning) ${vscode.l10n.t('{0} problems', runbook.problems.length)}`);
-    item.tooltip = tooltip;
-    item.resourceUri = uri;
-    item.contextValue = 'runbook';
-    item.command = { command: 'runbookOps.openRunbook', title: vscode.l10n.t('Open Runbook'), arguments: [uri, runbook.titleLine] };
-    return item;
+    return tooltip;
   }
 
   dispose(): void {

@@ -16,11 +16,11 @@ async function until<T>(probe: () => T | undefined, what: string, ms = 15_000): 
   }
 }
 
-/** The Runbooks view's item for the runbook at `relative`, as the view would render it. */
+/** The Runbooks view's item for the runbook at `relative`, as the view would render it (tooltip resolved, as on hover). */
 function itemFor(tree: RunbookOpsApi['runbooksTree'], relative: string): vscode.TreeItem | undefined {
   for (const group of tree.getChildren() as RunbooksTreeNode[]) {
     for (const node of tree.getChildren(group as RunbookGroupNode) as RunbooksTreeNode[]) {
-      if (node.kind === 'runbook' && node.entry.runbook.path === relative) return tree.getTreeItem(node) as vscode.TreeItem;
+      if (node.kind === 'runbook' && node.entry.runbook.path === relative) return tree.resolveTreeItem(tree.getTreeItem(node), node);
     }
   }
   return undefined;
