@@ -8,15 +8,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import type { RunbookOpsApi } from '../../src/extension/extension';
+import { runbookOpsApi as api } from './extensionApi';
 
 const run = promisify(execFile);
 
-async function api(): Promise<RunbookOpsApi> {
-  const exports = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
-  await exports.indexed;
-  return exports;
-}
 
 const root = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const cli = (): string => join(vscode.extensions.getExtension('runbook-ops.runbook-ops')!.extensionPath, 'dist', 'cli.js');

@@ -16,6 +16,7 @@ import * as vscode from 'vscode';
 import { WorkspaceIndex, type IndexSnapshot } from '../../src/core/index';
 import { SKIPPED_FOLDERS } from '../../src/core/paths';
 import type { RunbookOpsApi } from '../../src/extension/extension';
+import { runbookOpsApi as api } from './extensionApi';
 
 const run = promisify(execFile);
 
@@ -30,11 +31,6 @@ const RUNBOOKS = 5_000;
 const PULLED_INCIDENTS = 1_000;
 const SERVICES = 50;
 
-async function api(): Promise<RunbookOpsApi> {
-  const exports = await vscode.extensions.getExtension<RunbookOpsApi>('runbook-ops.runbook-ops')!.activate();
-  await exports.indexed;
-  return exports;
-}
 
 const workspaceFolder = (): vscode.WorkspaceFolder => vscode.workspace.workspaceFolders![0];
 
