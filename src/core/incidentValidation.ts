@@ -160,6 +160,8 @@ function yamlErrorMessage(code: string, message: string): string {
       return 'This key appears twice in the same mapping; YAML keeps only one of them. Merge the two entries or delete one.';
     case 'MULTIPLE_DOCS':
       return 'This file holds more than one YAML document (a line with ---); an incident record is one document. Remove the --- line or split the file.';
+    case 'RESOURCE_EXHAUSTION':
+      return `This value is nested too deeply for the YAML parser (${base}). Incident records need a few levels at most: flatten it.`;
     case 'TAB_AS_INDENT':
       return 'Tabs cannot indent YAML. Replace the tab with spaces.';
     default:
