@@ -3,11 +3,48 @@ import { dirname, join, resolve } from 'node:path';
 import type { Problem } from '../core/fileText';
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-/** `[text](target "title")` and `![alt](target)`; the target may be in <angle brackets>. */
-const INLINE_LINK = /!?\[(?:[^\]\\]|\\.)*\]\(\s*(<[^>]*>|[^\s)]+)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g;
+/**
+ * `[text](target "title")` and `![alt](target)` starting at lastIndex; the target may be in <angle
+ * brackets>. Target and title lengths are bounded, and targets are matched without backtracking
+ * (`(?=(…))\2`), so a failed attempt costs little (see {@link inlineLinks}).
+ */
+const INLINE_LINK_AT = /!?\[(?:[^\]\\]|\\.)*\]\(\s*(<(?=([^>]{0,1024}))\2>|(?=([^\s)]{1,1024}))\3)(?:\s+(?:"[^"]{0,512}"|'[^']{0,512}'|\([^)]{0,512}\)))?\s*\)/y;
 /** `[label]: target` reference definitions. */
 const REFERENCE = /^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)/;
 const CODE_SPAN = /(`+)(?:(?!\1)[\s\S])*?\1/g;
+
+/** Index of the `]` that ends the link text opened at `open` (backslash escapes skipped), or -1. */
+function closingBracket(line: string, open: number): number {
+  for (let i = open + 1; i < line.length; i++) {
+    if (line[i] === '\\') i++;
+    else if (line[i] === ']') return i;
+  }
+  return -1;
+}
+
+/**
+ * Inline links of one line. A global regex would retry from every `[`, each attempt scanning to the
+ * line's end when no `](` follows: minutes for a 1 MB line of `[`. Every `[` before the same `]`
+ * fails alike, so after a failed attempt the search resumes past that `]`.
+ */
+function inlineLinks(line: string): { target: string; column: number }[] {
+  const found: { target: string; column: number }[] = [];
+  for (let from = 0; ;) {
+    const open = line.indexOf('[', from);
+    if (open === -1) return found;
+    const start = open > from && line[open - 1] === '!' ? open - 1 : open;
+    INLINE_LINK_AT.lastIndex = start;
+    const m = INLINE_LINK_AT.exec(line);
+    if (m) {
+      found.push({ target: m[1], column: start + m[0].indexOf(m[1], m[0].indexOf('](')) + 1 });
+      from = start + m[0].length;
+      continue;
+    }
+    const close = closingBracket(line, open);
+    if (close === -1) return found;
+    from = close + 1;
+  }
+}
 
 function isLocalTarget(target: string): boolean {
   return target !== '' && !target.startsWith('#') && !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('//');
@@ -36,8 +73,7 @@ export function findBrokenLinks(root: string, path: string, text: string): Probl
     if (raw.indexOf(']') === -1) return;
     // Spans are blanked, not removed, so columns stay right.
     const line = raw.replace(CODE_SPAN, (span) => ' '.repeat(span.length));
-    const targets: { target: string; column: number }[] = [];
-    for (const m of line.matchAll(INLINE_LINK)) targets.push({ target: m[1], column: m.index! + m[0].indexOf(m[1], m[0].indexOf('](')) + 1 });
+    const targets = inlineLinks(line);
     const reference = REFERENCE.exec(line);
     if (reference) targets.push({ target: reference[1], column: line.indexOf(reference[1]) + 1 });
     for (const { target, column } of targets) {

@@ -20,6 +20,7 @@ import {
   type TimestampField,
 } from './incident';
 import { isEmptyNode, loadPlain, pairOf, sourceFromDocument, sourceFromPlain, type SourceNode } from './incidentSource';
+import { findMergeConflicts } from './mergeConflicts';
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
 import { readYamlSubset } from './yamlSubset';
 
@@ -93,14 +94,20 @@ export interface IncidentValidation {
 
 /** Incident records are a few KB; past this, say so (validation still runs). */
 export const LARGE_RECORD_BYTES = 1_000_000;
+/** Longest implicit key YAML 1.2 (and the `yaml` package) allows. */
+const MAX_IMPLICIT_KEY_CHARS = 1024;
+/** A long line with no `:` in its first 1,024 characters (past indentation and a `- `). */
+const SHORT_KEY = /^[ \t]*(?:- )?[^:]{0,1024}:/;
+
+function mayHaveOverlongKey(line: string): boolean {
+  return line.length > MAX_IMPLICIT_KEY_CHARS && !SHORT_KEY.test(line);
+}
+
 /** The `yaml` package's own default, kept explicit: expanding more aliases than this is refused. */
 const MAX_ALIAS_COUNT = 100;
 /** Clocks differ a little between the people writing a record; later than this is "in the future". */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const TIMESTAMP_EXAMPLE = '2026-11-23T09:06:00Z';
-const CONFLICT_START = /^<{7}(?:\s|$)/;
-const CONFLICT_MIDDLE = /^(?:={7}|\|{7})(?:\s|$)/;
-const CONFLICT_END = /^>{7}(?:\s|$)/;
 
 type Report = (node: SourceNode | undefined, severity: Problem['severity'], code: IncidentProblemCode, message: string, extra?: { field?: string; suggestion?: string }) => void;
 
@@ -131,42 +138,6 @@ function isScalarValue(node: SourceNode | undefined): node is SourceNode {
   return node !== undefined && node.kind === 'scalar' && node.value !== null;
 }
 
-function mergeConflicts(lines: readonly string[]): IncidentProblem[] {
-  const problems: IncidentProblem[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    // Every marker line starts with <, =, | or >; other lines skip the three patterns.
-    const first = lines[i].charCodeAt(0);
-    if (first !== 0x3c && first !== 0x3d && first !== 0x7c && first !== 0x3e) continue;
-    if (CONFLICT_START.test(lines[i])) {
-      let end = i + 1;
-      while (end < lines.length && !CONFLICT_END.test(lines[end])) end++;
-      const closed = end < lines.length;
-      problems.push({
-        line: i + 1,
-        column: 1,
-        endLine: closed ? end + 1 : i + 1,
-        endColumn: (closed ? lines[end] : lines[i]).length + 1,
-        severity: 'error',
-        code: 'merge-conflict',
-        message: closed
-          ? `Unresolved merge conflict (lines ${i + 1}–${end + 1}). Keep the lines you want from each side and delete the <<<<<<<, ======= and >>>>>>> marker lines.`
-          : `Unresolved merge conflict starting here: the <<<<<<< marker has no >>>>>>>. Keep the lines you want and delete the markers.`,
-      });
-      if (closed) i = end;
-    } else if (CONFLICT_MIDDLE.test(lines[i]) || CONFLICT_END.test(lines[i])) {
-      problems.push({
-        line: i + 1,
-        column: 1,
-        endColumn: lines[i].length + 1,
-        severity: 'error',
-        code: 'merge-conflict',
-        message: `Unresolved merge conflict: a leftover ${lines[i].slice(0, 7)} marker line. Delete it and check the lines around it.`,
-      });
-    }
-  }
-  return problems;
-}
-
 /** Where the top-level `id:` is written, for records checked by the fast path (which has no positions). */
 function locateId(lines: readonly string[], id: string): IncidentIdLocation {
   for (let i = 0; i < lines.length; i++) {
@@ -190,6 +161,8 @@ function yamlErrorMessage(code: string, message: string): string {
       return 'This key appears twice in the same mapping; YAML keeps only one of them. Merge the two entries or delete one.';
     case 'MULTIPLE_DOCS':
       return 'This file holds more than one YAML document (a line with ---); an incident record is one document. Remove the --- line or split the file.';
+    case 'RESOURCE_EXHAUSTION':
+      return `This value is nested too deeply for the YAML parser (${base}). Incident records need a few levels at most: flatten it.`;
     case 'TAB_AS_INDENT':
       return 'Tabs cannot indent YAML. Replace the tab with spaces.';
     default:
@@ -228,7 +201,7 @@ function fillValidation(result: IncidentValidation, content: string | Uint8Array
       message: `This record is ${(text.length / 1_000_000).toFixed(1)} MB; incident records are normally a few KB, and large ones make every edit and review slow. Move logs and command output to a linked file.`,
     });
   }
-  const conflicts = mergeConflicts(lines);
+  const conflicts = findMergeConflicts(lines).map((p): IncidentProblem => ({ ...p, code: 'merge-conflict' }));
   if (conflicts.length > 0) {
     result.problems.push(...conflicts);
     return;
@@ -236,7 +209,10 @@ function fillValidation(result: IncidentValidation, content: string | Uint8Array
   const config = context.config ?? DEFAULT_REPO_CONFIG;
   const nowMs = (context.now ?? new Date()).getTime();
 
-  if (!context.skipQuickCheck) {
+  // js-yaml and the subset reader accept implicit keys of any length; `yaml` (which every edit uses)
+  // refuses keys over 1,024 characters. Records with lines that long go to the `yaml` pass so the
+  // validator never passes a record that no edit can open.
+  if (!context.skipQuickCheck && !lines.some(mayHaveOverlongKey)) {
     let plain: unknown;
     let quickRoot: SourceNode | undefined;
     try {
@@ -317,6 +293,20 @@ function boundedAliases(doc: Document, text: string, position: (offset: number) 
     doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     return true;
   } catch (err) {
+    // `yaml` throws a ReferenceError for an alias whose anchor is not defined before it: no bomb, a typo.
+    const unresolved = err instanceof ReferenceError ? /: (\S+)$/.exec(err.message)?.[1] : undefined;
+    if (unresolved !== undefined) {
+      const at = new RegExp(`(^|[\\s[{,:-])\\*${unresolved.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s,\\]}])`, 'm').exec(text);
+      const pos = position(at ? at.index + at[1].length : 0);
+      result.problems.push({
+        line: pos.line,
+        column: pos.col,
+        severity: 'error',
+        code: 'yaml-syntax',
+        message: `The alias *${unresolved} refers to no anchor: no value before it is marked &${unresolved}. Write the value out instead (incident records never need aliases).`,
+      });
+      return false;
+    }
     const firstAlias = /(^|[\s[{,:-])\*[^\s,[\]{}]/m.exec(text);
     const pos = position(firstAlias ? firstAlias.index + firstAlias[1].length : 0);
     result.problems.push({

@@ -3,6 +3,7 @@ import type Token from 'markdown-it/lib/token.mjs';
 import { decodeFileText, type Problem } from './fileText';
 import { parseFrontMatter, type RunbookMetadata } from './frontMatter';
 import { scanMarkdownOutline } from './markdownOutline';
+import { findMergeConflicts } from './mergeConflicts';
 import { findPlaceholdersAndAssignments, type Placeholder } from './placeholders';
 import { extractShellCommands, type BlockShape } from './shellTranscript';
 
@@ -105,9 +106,16 @@ export function slugify(text: string): string {
 /** Characters the markup rules of {@link plainText} need; text without them is only whitespace-normalised. */
 const INLINE_MARKUP = /[[<`*_]/;
 const UNNORMALISED_SPACE = /\s\s|[^\S ]/;
+/**
+ * Markup rules read this much of a heading or list item. The link, tag and emphasis patterns scan ahead
+ * for their closing character from every opening one, so their cost grows with the square of the
+ * length: a 1 MB heading of `[` and `*` took minutes. Longer text is prose, not a title.
+ */
+const INLINE_LIMIT = 1000;
 
 /** Heading or list-item source as plain text: links, code spans, emphasis and tags reduced to their words. */
-function plainText(inline: string): string {
+function plainText(source: string): string {
+  const inline = source.length > INLINE_LIMIT ? source.slice(0, INLINE_LIMIT) : source;
   if (!INLINE_MARKUP.test(inline)) return (UNNORMALISED_SPACE.test(inline) ? inline.replace(/\s+/g, ' ') : inline).trim();
   return inline
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
@@ -418,6 +426,8 @@ function fillRunbook(runbook: Runbook, text: string, options: RunbookParseOption
   const frontMatter = parseFrontMatter(lines);
   Object.assign(runbook, frontMatter.metadata);
   runbook.problems.push(...frontMatter.problems);
+  // A conflicted step would run both sides (or the marker lines) of the conflict.
+  runbook.problems.push(...findMergeConflicts(lines, { strayMarkers: false }));
 
   const events: RawEvent[] = [];
   // markdown-it turns NUL into U+FFFD; the outline scanner leaves such files to it.
