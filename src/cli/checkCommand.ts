@@ -23,7 +23,7 @@ import { ChangedFilesError, listChangedFiles, type ChangedFiles } from '../git/c
 import { NotAGitRepositoryError } from '../git/gitProcess';
 import { findWorkTreeRoot } from '../git/workTree';
 import { optionValue, readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from './repositoryFiles';
+import { listRepositoryFiles } from '../core/repositoryFiles';
 import { findBrokenLinks } from './runbookLinks';
 import { loadRunbookReviews } from './runbookReviews';
 

@@ -9,7 +9,7 @@ import { layoutFromConfig } from '../core/repoConfig';
 import { findWorkTreeRoot } from '../git/workTree';
 import { ownedIncidents, ownedRunbooks } from './checkCommand';
 import { readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from './repositoryFiles';
+import { listRepositoryFiles } from '../core/repositoryFiles';
 
 export const CODEOWNERS_FLAG_OPTIONS: ReadonlySet<string> = new Set(['write']);
 

@@ -10,7 +10,7 @@ import { parseArgs, readRepoConfig, UsageError, type ParsedArgs } from './comman
 import { INSTALL_MERGE_DRIVER_FLAG_OPTIONS, installMergeDriverCommand, MERGE_DRIVER_VALUE_OPTIONS, mergeDriverCommand } from './mergeDriverCommand';
 import { NEW_INCIDENT_VALUE_OPTIONS, newIncidentCommand } from './newIncidentCommand';
 import { REPORT_VALUE_OPTIONS, reportCommand } from './reportCommand';
-import { listRepositoryFiles } from './repositoryFiles';
+import { listRepositoryFiles } from '../core/repositoryFiles';
 import { stepsCommand } from './stepsCommand';
 import { UPDATE_VALUE_OPTIONS, updateCommand } from './updateCommand';
 

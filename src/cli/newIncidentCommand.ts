@@ -4,7 +4,7 @@ import { createIncident, IncidentEditError } from '../core/incidentEdit';
 import { PathClassifier } from '../core/paths';
 import { allocateIncidentId, layoutFromConfig } from '../core/repoConfig';
 import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from './repositoryFiles';
+import { listRepositoryFiles } from '../core/repositoryFiles';
 
 export const NEW_INCIDENT_VALUE_OPTIONS: ReadonlySet<string> = new Set(['title', 'severity', 'service', 'commander', 'runbook', 'by', 'at', 'dir']);
 

@@ -7,7 +7,7 @@ import { buildOpsReport, parseReportSince, renderOpsReportMarkdown, reportIncide
 import { parseRunbook } from '../core/runbook';
 import { nowOption } from './checkCommand';
 import { optionValue, readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from './repositoryFiles';
+import { listRepositoryFiles } from '../core/repositoryFiles';
 import { loadRunbookReviews } from './runbookReviews';
 
 export const REPORT_VALUE_OPTIONS: ReadonlySet<string> = new Set(['since', 'format', 'now']);

@@ -5,7 +5,7 @@ import { withIncidentFileLock } from '../core/incidentFileLock';
 import { PathClassifier } from '../core/paths';
 import { layoutFromConfig } from '../core/repoConfig';
 import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from './repositoryFiles';
+import { listRepositoryFiles } from '../core/repositoryFiles';
 
 export const UPDATE_VALUE_OPTIONS: ReadonlySet<string> = new Set(['status', 'note', 'severity', 'commander', 'by', 'at', 'dir']);
 

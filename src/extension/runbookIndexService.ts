@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { WorkspaceIndex, type FileReader, type IncidentSummary, type IndexSnapshot, type RunbookSummary } from '../core/index';
 import { buildIndexInParallel } from '../core/parallelIndex';
 import { DEFAULT_LAYOUT, PathClassifier, SKIPPED_FOLDERS, type FileKind, type WorkspaceLayout } from '../core/paths';
+import { listRepositoryFilesAsync } from '../core/repositoryFiles';
 import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/repoConfig';
 
 /** A runbook together with the workspace folder it lives in. */
@@ -25,6 +26,9 @@ interface FolderIndex {
 }
 
 /** Quiet time after the last file event before the index is updated, and the longest a burst can delay it. */
+/** The files the index looks at (the classifier then applies the runbook and incident globs). */
+const INDEXED_EXTENSIONS = /\.(md|markdown|ya?ml)$/i;
+
 const DEBOUNCE_MS = 150;
 const MAX_DELAY_MS = 1000;
 /**
@@ -102,8 +106,7 @@ export class RunbookIndexService implements vscode.Disposable {
       const { config, layout: folderLayout } = await this.readRepoConfig(folder, layout);
       const index = new WorkspaceIndex(new PathClassifier(folderLayout), { config });
       built.set(folder.uri.toString(), { folder, index, config });
-      const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.{md,markdown,yaml,yml}'), '{**/node_modules/**,**/.git/**}');
-      const relative = uris.map((u) => toRelative(folder, u)).filter((p): p is string => p !== undefined);
+      const relative = await this.candidateFiles(folder);
       files += relative.length;
       let reported = 0;
       const onProgress = (done: number, total: number): void => {
@@ -131,6 +134,17 @@ export class RunbookIndexService implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', count);
     this.log.info(`Indexed ${count} runbooks from ${files} candidate files in ${Math.round(performance.now() - started)} ms (${workers ? `${workers} worker threads` : 'in the extension host'})`);
     this.changeEmitter.fire();
+  }
+
+  /**
+   * The Markdown and YAML files of a folder. Local folders are walked without following symbolic links
+   * (as the CLI does): `findFiles` follows them, so one link to `/` in a cloned repository would index
+   * the whole disk. Other file systems (remote, virtual) are listed through VS Code.
+   */
+  private async candidateFiles(folder: vscode.WorkspaceFolder): Promise<string[]> {
+    if (folder.uri.scheme === 'file') return (await listRepositoryFilesAsync(folder.uri.fsPath)).filter((path) => INDEXED_EXTENSIONS.test(path));
+    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.{md,markdown,yaml,yml}'), '{**/node_modules/**,**/.git/**}');
+    return uris.map((u) => toRelative(folder, u)).filter((p): p is string => p !== undefined);
   }
 
   /** `.runbook-ops.yaml` of a folder: its globs win over the personal settings when the file exists. */

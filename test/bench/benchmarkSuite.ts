@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import MarkdownIt from 'markdown-it';
 import { parse as parseYaml } from 'yaml';
-import { listRepositoryFiles, repositoryReader } from '../../src/cli/repositoryFiles';
+import { listRepositoryFiles, repositoryReader } from '../../src/core/repositoryFiles';
 import { WorkspaceIndex, type FileReader } from '../../src/core/index';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
 import { measureActivation } from './activationBench';

@@ -2,7 +2,7 @@
 // time, peak RSS, and the heap the finished index retains (gc before and after, so garbage from
 // parsing is not counted). Run by benchmarkSuite.ts as
 //   node --expose-gc out/test/bench/indexMemoryProbe.js <root> parallel|sequential [workerScript]
-import { listRepositoryFiles, repositoryReader } from '../../src/cli/repositoryFiles';
+import { listRepositoryFiles, repositoryReader } from '../../src/core/repositoryFiles';
 import { WorkspaceIndex } from '../../src/core/index';
 import { buildIndexInParallel } from '../../src/core/parallelIndex';
 

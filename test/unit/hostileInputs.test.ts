@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { WorkspaceIndex, type IncidentSummary, type RunbookSummary } from '../../src/core/index';
 import type { Problem } from '../../src/core/fileText';
 import { buildIndexInParallel } from '../../src/core/parallelIndex';
-import { listRepositoryFiles, repositoryReader } from '../../src/cli/repositoryFiles';
+import { listRepositoryFiles, repositoryReader } from '../../src/core/repositoryFiles';
 import { generateHostileCorpus, type HostileCorpus, type HostileExpectation, type HostileInput } from '../fixtures/hostile/generate';
 import type { ProbeResult, SurfaceOutcome } from '../fixtures/hostile/probe';
 import { repoRoot, sampleRunbooksDir } from '../harness/paths';

@@ -10,7 +10,7 @@ import { ACTION_ITEM_STATUSES } from '../../src/core/incident';
 import { editIncident, IncidentEditError, type IncidentEditOperation } from '../../src/core/incidentEdit';
 import { validateIncident } from '../../src/core/incidentValidation';
 import { parseRunbook } from '../../src/core/runbook';
-import { listRepositoryFiles } from '../../src/cli/repositoryFiles';
+import { listRepositoryFiles } from '../../src/core/repositoryFiles';
 import { sampleRunbooksDir } from '../harness/paths';
 
 const RUNS = Number(process.env.RUNBOOK_OPS_FUZZ_RUNS ?? 300);

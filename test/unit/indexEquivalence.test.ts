@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { checkRepository } from '../../src/cli/checkCommand';
-import { listRepositoryFiles, repositoryReader } from '../../src/cli/repositoryFiles';
+import { listRepositoryFiles, repositoryReader } from '../../src/core/repositoryFiles';
 import { closestKnownName, editDistance, isCalendarDate, parseTimestamp } from '../../src/core/incident';
 import { sourceFromPlain } from '../../src/core/incidentSource';
 import { WorkspaceIndex } from '../../src/core/index';
