@@ -11,8 +11,12 @@ import { parseInstant } from './format';
 import { HostConnection } from './hostConnection';
 import { MetricsHeader } from './metricsHeader';
 
-/** Cards rendered per column before "Show more": keeps 5,000 incidents as fast as 50. */
-const PAGE_SIZE = 50;
+/**
+ * Cards rendered per column at first; scrolling to the end of a column (or "Show more") renders the
+ * next page. A filter change then touches a few dozen cards, not thousands.
+ */
+const PAGE_SIZE = 20;
+const NEXT_PAGE = 40;
 const FOLDED_BY_DEFAULT = ['closed', 'cancelled'];
 /** Cards whose status is not a known one still show, in their own column, so nothing disappears. */
 const UNKNOWN_COLUMN = '?';
@@ -38,7 +42,9 @@ interface ColumnView {
   section: HTMLElement;
   count: HTMLElement;
   list: HTMLElement;
-  more: HTMLButtonElement;
+  /** The last item of the list while cards are left to show; scrolling it into view loads the next page. */
+  more: HTMLElement;
+  moreButton: HTMLButtonElement;
   fold: HTMLButtonElement;
 }
 
@@ -236,12 +242,17 @@ class BoardApp {
       this.render();
     });
     const list = el('ol', { class: 'column-cards', role: 'list', 'aria-label': this.label(status) });
-    const more = el('button', { class: 'show-more', type: 'button' });
-    more.addEventListener('click', () => {
-      this.state.limits[status] = (this.state.limits[status] ?? PAGE_SIZE) + PAGE_SIZE * 2;
+    const moreButton = el('button', { class: 'show-more', type: 'button' });
+    const more = el('li', { class: 'show-more-item' }, moreButton);
+    const showMore = (): void => {
+      this.state.limits[status] = (this.state.limits[status] ?? PAGE_SIZE) + NEXT_PAGE;
       this.render();
-    });
-    const section = el('section', { class: 'column', 'data-status': status }, el('header', { class: 'column-header' }, fold, el('h2', {}, this.label(status)), count), list, more);
+    };
+    moreButton.addEventListener('click', showMore);
+    new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting) && more.isConnected) showMore();
+    }, { root: list, rootMargin: '0px 0px 200px 0px' }).observe(more);
+    const section = el('section', { class: 'column', 'data-status': status }, el('header', { class: 'column-header' }, fold, el('h2', {}, this.label(status)), count), list);
     section.addEventListener('dragover', (event) => {
       if (!event.dataTransfer?.types.includes('application/x-runbook-ops-card')) return;
       event.preventDefault();
@@ -259,7 +270,7 @@ class BoardApp {
       const card = this.cards.get(key);
       if (card && card.status !== status && status !== UNKNOWN_COLUMN) void this.move(key, status);
     });
-    const view: ColumnView = { status, section, count, list, more, fold };
+    const view: ColumnView = { status, section, count, list, more, moreButton, fold };
     this.columns.set(status, view);
     return view;
   }
@@ -316,10 +327,12 @@ class BoardApp {
         keep.add(card.key);
         return this.cardElement(card);
       });
-      reconcile(view.list, elements);
       const hidden = cards.length - visible.length;
-      view.more.hidden = folded || hidden === 0;
-      view.more.textContent = `Show ${Math.min(hidden, PAGE_SIZE * 2)} more (${hidden} not shown)`;
+      if (hidden > 0) {
+        view.moreButton.textContent = `Show ${Math.min(hidden, NEXT_PAGE)} more (${hidden} not shown)`;
+        elements.push(view.more);
+      }
+      reconcile(view.list, elements);
     }
     for (const key of [...this.cardElements.keys()]) if (!keep.has(key)) this.cardElements.delete(key);
     const total = this.cards.size;
@@ -511,7 +524,9 @@ class BoardApp {
       case 'ArrowUp': {
         event.preventDefault();
         const sibling = event.key === 'ArrowDown' ? target.nextElementSibling : target.previousElementSibling;
-        (sibling as HTMLElement | null)?.focus();
+        // Past the last rendered card: render the next page and keep going.
+        if (sibling?.classList.contains('show-more-item')) sibling.querySelector('button')?.click();
+        ((event.key === 'ArrowDown' ? target.nextElementSibling : sibling) as HTMLElement | null)?.focus();
         return;
       }
       case 'ArrowLeft':

@@ -16,6 +16,11 @@ const CHART_HEIGHT = 28;
 export class MetricsHeader {
   readonly element = el('section', { class: 'metrics', 'aria-label': 'Incident metrics' });
   private readonly periodSelect = el('vscode-single-select', { class: 'period', 'aria-label': 'Metrics period', title: 'Metrics period' });
+  private readonly open = el('div', { class: 'metric open-by-severity' });
+  private readonly figures = el('div', { class: 'metric-figures' });
+  private readonly chart = el('div', { class: 'metric-chart' });
+  private dataSignature: unknown[] = [];
+  private weeks: unknown;
 
   constructor(private readonly events: MetricsHeaderEvents) {
     for (const days of BOARD_PERIODS) this.periodSelect.appendChild(el('vscode-option', { value: String(days) }, `Last ${days} days`));
@@ -23,42 +28,52 @@ export class MetricsHeader {
       const days = Number((this.periodSelect as unknown as { value: string }).value) as BoardPeriodDays;
       if ((BOARD_PERIODS as readonly number[]).includes(days)) events.onPeriod(days);
     });
+    // Built once; renders update the parts in place (re-attaching the select would re-render it every time).
+    this.element.append(this.open, el('div', { class: 'metric' }, el('span', { class: 'metric-label' }, 'Period'), this.periodSelect), this.figures, this.chart);
   }
 
   render(metrics: BoardMetrics, config: BoardConfig, period: BoardPeriodDays, activeSeverity: string): void {
-    (this.periodSelect as unknown as { value: string }).value = String(period);
-    const open = el('div', { class: 'metric open-by-severity' }, el('span', { class: 'metric-label' }, 'Open'));
+    const signature = [metrics, config, period];
+    if (signature.some((value, i) => value !== this.dataSignature[i])) {
+      this.dataSignature = signature;
+      (this.periodSelect as unknown as { value: string }).value = String(period);
+      this.renderOpen(metrics, config);
+      const selected = metrics.periods.find((p) => p.days === period) ?? metrics.periods[0];
+      this.figures.replaceChildren(
+        el('div', { class: 'metric', 'data-metric': 'count' }, el('span', { class: 'metric-label' }, 'Declared'), el('strong', {}, String(selected?.incidents ?? 0))),
+        stat('MTTA', 'mtta', selected?.mtta),
+        stat('MTTR', 'mttr', selected?.mttr),
+      );
+      if (metrics.weeks !== this.weeks) {
+        this.weeks = metrics.weeks;
+        this.chart.replaceChildren(chart(metrics));
+      }
+    }
+    for (const chip of this.open.querySelectorAll<HTMLElement>('.severity-chip')) {
+      const active = chip.dataset.severity === activeSeverity;
+      chip.classList.toggle('active', active);
+      chip.setAttribute('aria-pressed', String(active));
+    }
+  }
+
+  private renderOpen(metrics: BoardMetrics, config: BoardConfig): void {
     const known = new Set(config.severities.map((s) => s.name));
     const severities = [...config.severities, ...Object.keys(metrics.openBySeverity).filter((n) => !known.has(n)).map((name) => ({ name, label: name, colour: '', rank: 99 }))];
+    this.open.replaceChildren(el('span', { class: 'metric-label' }, 'Open'));
     for (const severity of severities) {
       const count = metrics.openBySeverity[severity.name] ?? 0;
       const chip = el(
         'button',
-        {
-          class: `severity-chip${activeSeverity === severity.name ? ' active' : ''}`,
-          type: 'button',
-          title: `${severity.label}: ${count} open — click to show only ${severity.name}`,
-          'aria-pressed': activeSeverity === severity.name ? 'true' : 'false',
-          'data-severity': severity.name,
-        },
+        { class: 'severity-chip', type: 'button', title: `${severity.label}: ${count} open — click to show only ${severity.name}`, 'aria-pressed': 'false', 'data-severity': severity.name },
         el('span', { class: 'severity-dot', 'aria-hidden': 'true' }),
         `${severity.name} `,
         el('strong', {}, String(count)),
       );
       const colour = safeColour(severity.colour);
       if (colour) chip.style.setProperty('--severity', colour);
-      chip.addEventListener('click', () => this.events.onSeverity(activeSeverity === severity.name ? '' : severity.name));
-      open.appendChild(chip);
+      chip.addEventListener('click', () => this.events.onSeverity(chip.getAttribute('aria-pressed') === 'true' ? '' : severity.name));
+      this.open.appendChild(chip);
     }
-    const selected = metrics.periods.find((p) => p.days === period) ?? metrics.periods[0];
-    this.element.replaceChildren(
-      open,
-      el('div', { class: 'metric' }, el('span', { class: 'metric-label' }, 'Period'), this.periodSelect),
-      el('div', { class: 'metric', 'data-metric': 'count' }, el('span', { class: 'metric-label' }, 'Declared'), el('strong', {}, String(selected?.incidents ?? 0))),
-      stat('MTTA', 'mtta', selected?.mtta),
-      stat('MTTR', 'mttr', selected?.mttr),
-      chart(metrics),
-    );
   }
 }
 
