@@ -105,9 +105,15 @@ const NON_STRING_KEYS: ReadonlySet<string> = new Set(['null', 'Null', 'NULL', 't
 
 /** The offset of the `:` ending a simple `key:` at `at`, or -1 when the line holds no simple key there. */
 function simpleKeyEnd(line: string, at: number): number {
-  const colon = line.indexOf(':', at);
-  if (colon === -1 || (colon + 1 < line.length && line.charCodeAt(colon + 1) !== SPACE)) return -1;
-  return SIMPLE_KEY.test(line.slice(at, colon)) ? colon : -1;
+  // SIMPLE_KEY on line.slice(at, first colon), as a character loop: this runs on every line of every record.
+  for (let i = at; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+    if (letter || (i > at && ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d))) continue;
+    if (c !== 0x3a || i === at) return -1;
+    return i + 1 < line.length && line.charCodeAt(i + 1) !== SPACE ? -1 : i;
+  }
+  return -1;
 }
 
 class SubsetReader {
