@@ -77,12 +77,17 @@ function isCommentLineAt(command: string, start: number): boolean {
   return i < limit && command.charCodeAt(i) === 0x23;
 }
 
+let maskScratch = new Uint8Array(1024);
+
 /**
  * Marks the characters of a command that are single-quoted or escaped (where `$NAME` is literal) and
- * those in whole-line comments (where nothing needs a value).
+ * those in whole-line comments (where nothing needs a value). The mask is valid until the next call.
  */
 function literalMask(command: string): Uint8Array {
-  const mask = new Uint8Array(command.length);
+  // One scratch buffer, cleared per command: allocating a typed array per command showed in profiles.
+  if (maskScratch.length < command.length) maskScratch = new Uint8Array(Math.max(command.length, 2 * maskScratch.length));
+  const mask = maskScratch;
+  mask.fill(0, 0, command.length);
   let inSingle = false;
   let inDouble = false;
   let lineStart = true;

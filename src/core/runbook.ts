@@ -103,12 +103,36 @@ export function slugify(text: string): string {
 }
 
 /** Characters the markup rules of {@link plainText} need; text without them is only whitespace-normalised. */
-const INLINE_MARKUP = /[[<`*_]/;
 const UNNORMALISED_SPACE = /\s\s|[^\S ]/;
+const HAS_MARKUP = 1;
+const HAS_OTHER_SPACE = 2;
+
+/**
+ * In one pass over a heading or list item (instead of two regex tests): whether it holds one of
+ * [ < ` * _ (HAS_MARKUP), and whether it may hold white space other than single spaces (HAS_OTHER_SPACE;
+ * any non-ASCII character counts, and the UNNORMALISED_SPACE regex then decides).
+ */
+function inlineTraits(text: string): number {
+  let traits = 0;
+  let previousSpace = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      if (previousSpace) traits |= HAS_OTHER_SPACE;
+      previousSpace = true;
+      continue;
+    }
+    previousSpace = false;
+    if (c === 0x5b || c === 0x3c || c === 0x60 || c === 0x2a || c === 0x5f) traits |= HAS_MARKUP;
+    else if (c < 0x20 || c > 0x7e) traits |= HAS_OTHER_SPACE;
+  }
+  return traits;
+}
 
 /** Heading or list-item source as plain text: links, code spans, emphasis and tags reduced to their words. */
 function plainText(inline: string): string {
-  if (!INLINE_MARKUP.test(inline)) return (UNNORMALISED_SPACE.test(inline) ? inline.replace(/\s+/g, ' ') : inline).trim();
+  const traits = inlineTraits(inline);
+  if ((traits & HAS_MARKUP) === 0) return ((traits & HAS_OTHER_SPACE) !== 0 && UNNORMALISED_SPACE.test(inline) ? inline.replace(/\s+/g, ' ') : inline).trim();
   // Each rule needs its character in the text as it is at that point; a rule whose character is absent
   // would replace nothing, so it is skipped (most titles hold one kind of markup, usually a code span).
   let text = inline;
@@ -380,9 +404,10 @@ function uniqueId(base: string, used: Map<string, number>): string {
   used.set(root, seen + 1);
   if (seen === 0) return root;
   let n = seen + 1;
-  while (used.has(`${root}-${n}`)) n++;
-  used.set(`${root}-${n}`, 1);
-  return `${root}-${n}`;
+  let id = `${root}-${n}`;
+  while (used.has(id)) id = `${root}-${++n}`;
+  used.set(id, 1);
+  return id;
 }
 
 /** Why a step cannot run: the same few sentences on thousands of steps (the index sends them as codes). */
