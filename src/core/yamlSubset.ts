@@ -119,7 +119,8 @@ function sharedKey(line: string, from: number, to: number): string {
   if (length > KEY_CACHE_MAX_LENGTH) return line.slice(from, to);
   let bucket = KEY_CACHE[length];
   if (bucket === undefined) KEY_CACHE[length] = bucket = [];
-  for (let i = 0; i < bucket.length; i++) if (line.startsWith(bucket[i], from)) return bucket[i];
+  const first = line.charCodeAt(from);
+  for (let i = 0; i < bucket.length; i++) if (bucket[i].charCodeAt(0) === first && line.startsWith(bucket[i], from)) return bucket[i];
   const key = line.slice(from, to);
   if (bucket.length < KEY_CACHE_PER_LENGTH) bucket.push(key);
   return key;
@@ -297,13 +298,22 @@ class SubsetReader {
       throw OUTSIDE_SUBSET;
     }
     if ((c === 0x2d || c === 0x3f || c === 0x3a) && (at + 1 >= line.length || line.charCodeAt(at + 1) === SPACE)) throw OUTSIDE_SUBSET;
-    const comment = line.indexOf(' #', at);
-    let end = comment === -1 ? line.length : comment;
+    // One pass for where a ` #` comment starts and whether `: ` comes before it (two indexOf calls of a
+    // two-character string were a tenth of the reader's time).
+    let end = line.length;
+    let colonSpace = false;
+    for (let i = at + 1; i < line.length; i++) {
+      const ch = line.charCodeAt(i);
+      if (ch === 0x23 && line.charCodeAt(i - 1) === SPACE) {
+        end = i - 1;
+        break;
+      }
+      if (ch === 0x3a && line.charCodeAt(i + 1) === SPACE) colonSpace = true;
+    }
     while (end > at && line.charCodeAt(end - 1) === SPACE) end--;
-    const text = line.slice(at, end);
     // `: ` (or a final `:`) inside would be a mapping, or an error.
-    if (text.indexOf(': ') !== -1 || text.charCodeAt(text.length - 1) === 0x3a) throw OUTSIDE_SUBSET;
-    return text;
+    if (colonSpace || line.charCodeAt(end - 1) === 0x3a) throw OUTSIDE_SUBSET;
+    return line.slice(at, end);
   }
 
   private doubleQuoted(line: string, at: number): Read {
