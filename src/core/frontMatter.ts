@@ -1,4 +1,5 @@
 import * as jsYaml from 'js-yaml';
+import { readYamlSubset } from './yamlSubset';
 import type { Problem } from './fileText';
 import type { VariableSpec } from './placeholders';
 
@@ -117,7 +118,9 @@ export function parseFrontMatter(lines: readonly string[]): FrontMatter {
   const metadata = emptyMetadata();
   let data: unknown;
   try {
-    data = jsYaml.load(body.join('\n'), { schema: jsYaml.CORE_SCHEMA });
+    const yaml = body.join('\n');
+    // Front matter is nearly always plain YAML the subset reader gives js-yaml's exact value for, several times faster.
+    data = readYamlSubset(yaml, body)?.value ?? jsYaml.load(yaml, { schema: jsYaml.CORE_SCHEMA });
   } catch (err) {
     const e = err as { mark?: { line: number; column: number }; reason?: string; message: string };
     problems.push({

@@ -174,7 +174,20 @@ function parseCanonicalTimestamp(text: string): TimestampParse | undefined {
   // Years before 100 and leap seconds take the general path, which handles them as it always has.
   if (year < 100 || second >= 60) return undefined;
   if (!isRealDate(year, month, day) || hour > 23 || minute > 59) return { ok: false, reason: 'invalid' };
-  return { ok: true, epochMs: Date.UTC(year, month - 1, day, hour, minute, second) };
+  return { ok: true, epochMs: daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 };
+}
+
+/**
+ * Days from 1970-01-01 to a real proleptic Gregorian date (H. Hinnant's days_from_civil): what
+ * Date.UTC computes for years ≥ 100, in plain arithmetic (Date.UTC showed in profiles, once per timeline entry).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 export function parseTimestamp(text: string): TimestampParse {
@@ -203,9 +216,14 @@ export function parseTimestamp(text: string): TimestampParse {
 
 /** A calendar date such as an action item's `due` (YYYY-MM-DD). */
 export function isCalendarDate(text: string): boolean {
-  if (!DATE_ONLY.test(text)) return false;
-  const [year, month, day] = text.split('-').map(Number);
-  return isRealDate(year, month, day);
+  // DATE_ONLY read by character: 'YYYY-MM-DD' exactly, digits [0-9].
+  if (text.length !== 10 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d) return false;
+  const century = twoDigits(text, 0);
+  const yy = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  if (century < 0 || yy < 0 || month < 0 || day < 0) return false;
+  return isRealDate(century * 100 + yy, month, day);
 }
 
 /** Optimal string alignment distance: Levenshtein plus swapped neighbours (`statsu` → `status` is 1). */

@@ -24,6 +24,8 @@ export interface OutlineFence {
   /** Everything after the opening fence characters, untrimmed. */
   info: string;
   content: string;
+  /** `content` split into its lines (without the final newline): the step's shell parsing reads these instead of splitting again. */
+  bodyLines: string[];
   /** 0-based line of the opening fence. */
   start: number;
   /** 0-based line of the closing fence. */
@@ -343,7 +345,7 @@ class OutlineScanner {
     const opening = lines[start];
     const marker = opening.charCodeAt(indent);
     let end = start + 1;
-    let content = '';
+    const bodyLines: string[] = [];
     for (;; end++) {
       if (end >= to) throw NEEDS_FULL_PARSER; // unclosed: the caller's repair logic runs on markdown-it's tokens
       const line = lines[end];
@@ -360,9 +362,11 @@ class OutlineScanner {
         }
       }
       const cut = spaces < indent ? spaces : indent;
-      content += cut ? `${line.slice(cut)}\n` : `${line}\n`;
+      bodyLines.push(cut ? line.slice(cut) : line);
     }
-    const fence: OutlineFence = { kind: 'fence', markup: opening.slice(indent, indent + run), info: opening.slice(indent + run), content, start, end };
+    // One join instead of a concatenation per line (whose rope every later reader of the text had to flatten).
+    const content = bodyLines.length === 0 ? '' : `${bodyLines.join('\n')}\n`;
+    const fence: OutlineFence = { kind: 'fence', markup: opening.slice(indent, indent + run), info: opening.slice(indent + run), content, bodyLines, start, end };
     if (listItemContent !== undefined) fence.listItemContent = listItemContent;
     this.events.push(fence);
     return end + 1;

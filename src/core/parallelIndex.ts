@@ -12,6 +12,7 @@ import type { WorkspaceIndex } from './index';
 import { CheckContextState, INDEX_WORKER_MARKER, indexBatch, type CheckContext, type IndexBatch, type IndexBatchResult, type IndexedFile, type WorkerJob } from './indexWorker';
 import type { FileKind } from './paths';
 import type { RepoConfig } from './repoConfig';
+import { decodeIndexedFiles } from './summaryCodec';
 
 export interface IndexWorkerPoolOptions {
   /** Worker threads (default: one per core, at most 4). */
@@ -199,7 +200,7 @@ export class IndexWorkerPool {
         // Apply in batch order: the index (and its Map iteration orders) then match a sequential build.
         for (let json = waiting.get(nextToApply); json !== undefined; json = waiting.get(nextToApply)) {
           waiting.delete(nextToApply);
-          sink(JSON.parse(json) as IndexedFile[]);
+          sink(batches[nextToApply].job === 'index' ? decodeIndexedFiles(json) : (JSON.parse(json) as IndexedFile[]));
           report(batches[nextToApply]);
           nextToApply++;
         }

@@ -34,6 +34,8 @@ const ENVIRONMENT_NAMES: ReadonlySet<string> = new Set([
   'HOSTTYPE', 'MACHTYPE', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR', 'SSH_AUTH_SOCK', 'GOPATH', 'JAVA_HOME', 'CI',
 ]);
 
+const UPPER_NAME = /^[A-Z][A-Z0-9_]+$/;
+
 const DECLARING_WORD = /export|local|readonly|declare|typeset/;
 
 /**
@@ -75,12 +77,17 @@ function isCommentLineAt(command: string, start: number): boolean {
   return i < limit && command.charCodeAt(i) === 0x23;
 }
 
+let maskScratch = new Uint8Array(1024);
+
 /**
  * Marks the characters of a command that are single-quoted or escaped (where `$NAME` is literal) and
- * those in whole-line comments (where nothing needs a value).
+ * those in whole-line comments (where nothing needs a value). The mask is valid until the next call.
  */
 function literalMask(command: string): Uint8Array {
-  const mask = new Uint8Array(command.length);
+  // One scratch buffer, cleared per command: allocating a typed array per command showed in profiles.
+  if (maskScratch.length < command.length) maskScratch = new Uint8Array(Math.max(command.length, 2 * maskScratch.length));
+  const mask = maskScratch;
+  mask.fill(0, 0, command.length);
   let inSingle = false;
   let inDouble = false;
   let lineStart = true;
@@ -166,30 +173,34 @@ function collectPlaceholders(
   assignedHere: ReadonlySet<string>,
   found: Map<string, Placeholder>,
 ): void {
-  const mask = literalMask(command);
+  // The mask is only read where a pattern matched; most commands never need it built.
+  let mask: Uint8Array | undefined;
+  const maskAt = (offset: number): number => (mask ??= literalMask(command))[offset];
   const hits: { offset: number; name: string; syntax: PlaceholderSyntax; token: string; variable?: string }[] = [];
   ANGLE.lastIndex = 0;
   for (let m = ANGLE.exec(command); m; m = ANGLE.exec(command)) {
     // `<<EOF`, `<(cmd)` and `<file >out` never match: the name must follow `<` directly and not end in a space.
-    if (mask[m.index] === COMMENT || (m.index > 0 && command[m.index - 1] === '<')) continue;
+    if (maskAt(m.index) === COMMENT || (m.index > 0 && command[m.index - 1] === '<')) continue;
     hits.push({ offset: m.index, name: m[1], syntax: 'angle', token: m[0], variable: lookupVariable(m[1], variables) });
   }
   MUSTACHE.lastIndex = 0;
   for (let m = MUSTACHE.exec(command); m; m = MUSTACHE.exec(command)) {
     // Go templates (`{{ .status }}`, `{{range …}}`) are never placeholders; only declared names are.
-    if (mask[m.index] === COMMENT || !Object.prototype.hasOwnProperty.call(variables, m[1])) continue;
+    if (!Object.prototype.hasOwnProperty.call(variables, m[1]) || maskAt(m.index) === COMMENT) continue;
     hits.push({ offset: m.index, name: m[1], syntax: 'mustache', token: m[0], variable: m[1] });
   }
   DOLLAR.lastIndex = 0;
   for (let m = DOLLAR.exec(command); m; m = DOLLAR.exec(command)) {
-    if (mask[m.index] !== 0) continue;
     const name = m[1] ?? m[2];
-    if (Object.prototype.hasOwnProperty.call(variables, name)) {
+    const declared = Object.prototype.hasOwnProperty.call(variables, name);
+    // Alert-label style variables: upper case, not a well-known environment variable, never set before use.
+    // (Checked before the quoting mask, which most `$name`s then never need.)
+    if (!declared && (assigned.has(name) || ENVIRONMENT_NAMES.has(name) || !UPPER_NAME.test(name))) continue;
+    if (maskAt(m.index) !== 0) continue;
+    if (declared) {
       hits.push({ offset: m.index, name, syntax: 'dollar', token: m[0], variable: name });
       continue;
     }
-    // Alert-label style variables: upper case, not a well-known environment variable, never set before use.
-    if (assigned.has(name) || ENVIRONMENT_NAMES.has(name) || !/^[A-Z][A-Z0-9_]+$/.test(name)) continue;
     if (assignedHere.has(name) && assignedShellNames(command.slice(0, m.index)).has(name)) continue;
     hits.push({ offset: m.index, name, syntax: 'dollar', token: m[0] });
   }

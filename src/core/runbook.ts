@@ -104,8 +104,32 @@ export function slugify(text: string): string {
 }
 
 /** Characters the markup rules of {@link plainText} need; text without them is only whitespace-normalised. */
-const INLINE_MARKUP = /[[<`*_]/;
 const UNNORMALISED_SPACE = /\s\s|[^\S ]/;
+const HAS_MARKUP = 1;
+const HAS_OTHER_SPACE = 2;
+
+/**
+ * In one pass over a heading or list item (instead of two regex tests): whether it holds one of
+ * [ < ` * _ (HAS_MARKUP), and whether it may hold white space other than single spaces (HAS_OTHER_SPACE;
+ * any non-ASCII character counts, and the UNNORMALISED_SPACE regex then decides).
+ */
+function inlineTraits(text: string): number {
+  let traits = 0;
+  let previousSpace = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      if (previousSpace) traits |= HAS_OTHER_SPACE;
+      previousSpace = true;
+      continue;
+    }
+    previousSpace = false;
+    if (c === 0x5b || c === 0x3c || c === 0x60 || c === 0x2a || c === 0x5f) traits |= HAS_MARKUP;
+    else if (c < 0x20 || c > 0x7e) traits |= HAS_OTHER_SPACE;
+  }
+  return traits;
+}
+
 /**
  * Markup rules read this much of a heading or list item. The link, tag and emphasis patterns scan ahead
  * for their closing character from every opening one, so their cost grows with the square of the
@@ -116,15 +140,18 @@ const INLINE_LIMIT = 1000;
 /** Heading or list-item source as plain text: links, code spans, emphasis and tags reduced to their words. */
 function plainText(source: string): string {
   const inline = source.length > INLINE_LIMIT ? source.slice(0, INLINE_LIMIT) : source;
-  if (!INLINE_MARKUP.test(inline)) return (UNNORMALISED_SPACE.test(inline) ? inline.replace(/\s+/g, ' ') : inline).trim();
-  return inline
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/<[^>]+>/g, '')
-    .replace(/`+([^`]*)`+/g, '$1')
-    .replace(/(\*\*|__)(.+?)\1/g, '$2')
-    .replace(/(^|[^\w*])\*(\S(?:.*?\S)?)\*(?=[^\w*]|$)/g, '$1$2')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const traits = inlineTraits(inline);
+  if ((traits & HAS_MARKUP) === 0) return ((traits & HAS_OTHER_SPACE) !== 0 && UNNORMALISED_SPACE.test(inline) ? inline.replace(/\s+/g, ' ') : inline).trim();
+  // Each rule needs its character in the text as it is at that point; a rule whose character is absent
+  // would replace nothing, so it is skipped (most titles hold one kind of markup, usually a code span).
+  let text = inline;
+  if (text.indexOf('[') !== -1) text = text.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
+  if (text.indexOf('<') !== -1) text = text.replace(/<[^>]+>/g, '');
+  if (text.indexOf('`') !== -1) text = text.replace(/`+([^`]*)`+/g, '$1');
+  const star = text.indexOf('*') !== -1;
+  if (star || text.indexOf('_') !== -1) text = text.replace(/(\*\*|__)(.+?)\1/g, '$2');
+  if (star) text = text.replace(/(^|[^\w*])\*(\S(?:.*?\S)?)\*(?=[^\w*]|$)/g, '$1$2');
+  return (UNNORMALISED_SPACE.test(text) ? text.replace(/\s+/g, ' ') : text).trim();
 }
 
 const TITLE_LIMIT = 80;
@@ -204,6 +231,8 @@ interface RawBlock {
   listItemTitle?: string;
   /** The fence had no proper closing line; `end` is a guess. */
   unclosed?: boolean;
+  /** `content`'s lines, when the scanner that found the block has them. */
+  contentLines?: string[];
 }
 
 type RawEvent = { kind: 'heading'; heading: RunbookHeading } | { kind: 'block'; block: RawBlock };
@@ -365,7 +394,7 @@ function scanOutline(lines: readonly string[], from: number, to: number, events:
       }
       title = lastItemTitle;
     }
-    found.push({ kind: 'block', block: { fenced: true, info: event.info, content: event.content, start, end, listItemTitle: title } });
+    found.push({ kind: 'block', block: { fenced: true, info: event.info, content: event.content, start, end, listItemTitle: title, contentLines: event.bodyLines } });
   }
   for (const event of found) events.push(event);
   return true;
@@ -384,9 +413,22 @@ function uniqueId(base: string, used: Map<string, number>): string {
   used.set(root, seen + 1);
   if (seen === 0) return root;
   let n = seen + 1;
-  while (used.has(`${root}-${n}`)) n++;
-  used.set(`${root}-${n}`, 1);
-  return `${root}-${n}`;
+  let id = `${root}-${n}`;
+  while (used.has(id)) id = `${root}-${++n}`;
+  used.set(id, 1);
+  return id;
+}
+
+/** Why a step cannot run: the same few sentences on thousands of steps (the index sends them as codes). */
+export const STEP_REASONS = {
+  foreignTranscript: 'The prompts in this block belong to another program (a database or language shell), not to a shell: copy it instead.',
+  empty: 'This block shows no prompt lines, only output: there is nothing to run.',
+  noLanguage: 'This block has no language and no shell prompts, so it is not known to be a command. Tag it ```sh to run it.',
+  unclosed: 'The fence of this block is not closed properly, so where the command ends is a guess. Fix the fence to run it.',
+} as const;
+
+export function notShellReason(language: string): string {
+  return `\`${language}\` blocks are not shell commands: copy it instead.`;
 }
 
 export interface RunbookParseOptions {
@@ -434,7 +476,8 @@ function fillRunbook(runbook: Runbook, text: string, options: RunbookParseOption
   const fast = !options.fullParse && text.indexOf('\0') === -1 && scanOutline(lines, frontMatter.lineCount, lines.length, events);
   if (!fast) scanBlocks(lines, frontMatter.lineCount, lines.length, events, runbook.problems);
 
-  const headings = events.flatMap((e) => (e.kind === 'heading' ? [e.heading] : []));
+  const headings: RunbookHeading[] = [];
+  for (const event of events) if (event.kind === 'heading') headings.push(event.heading);
   runbook.headings = headings;
   const titleHeading = headings.find((h) => h.level === 1) ?? headings[0];
   if (frontMatter.metadata.title === undefined && titleHeading && titleHeading.text) {
@@ -477,7 +520,8 @@ function buildStep(
     });
   }
   const language = info.language;
-  const { shape, commands } = extractShellCommands(content, language);
+  // A command moved out of the fence line makes the content one line longer than the scanner's lines.
+  const { shape, commands } = extractShellCommands(content, language, info.commandInLanguageSlot === undefined ? block.contentLines : undefined);
   // Indented code is often just indented prose; it is a step only when it shows prompts.
   if (!block.fenced && shape !== 'transcript') return undefined;
 
@@ -487,12 +531,12 @@ function buildStep(
     && ((language === '' && shape === 'transcript') || info.commandInLanguageSlot !== undefined);
   let runnable = runsAsShell && (declaredShell || languageGuessed);
   let reason: string | undefined;
-  if (shape === 'foreign-transcript') reason = 'The prompts in this block belong to another program (a database or language shell), not to a shell: copy it instead.';
-  else if (shape === 'empty') reason = 'This block shows no prompt lines, only output: there is nothing to run.';
-  else if (!runnable) reason = language === '' ? 'This block has no language and no shell prompts, so it is not known to be a command. Tag it ```sh to run it.' : `\`${language}\` blocks are not shell commands: copy it instead.`;
+  if (shape === 'foreign-transcript') reason = STEP_REASONS.foreignTranscript;
+  else if (shape === 'empty') reason = STEP_REASONS.empty;
+  else if (!runnable) reason = language === '' ? STEP_REASONS.noLanguage : notShellReason(language);
   if (block.unclosed && runnable) {
     runnable = false;
-    reason = 'The fence of this block is not closed properly, so where the command ends is a guess. Fix the fence to run it.';
+    reason = STEP_REASONS.unclosed;
   }
 
   const sectionText = section?.text || runbook.title;

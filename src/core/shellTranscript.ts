@@ -122,26 +122,37 @@ function collectCommand(lines: readonly string[], start: number, first: string, 
   return { text: parts.join('\n'), next: i };
 }
 
-/** Splits a code block's content into the commands a shell would run. */
-export function extractShellCommands(content: string, language: string): BlockCommands {
-  const lines = (content.charCodeAt(content.length - 1) === 0x0a ? content.slice(0, -1) : content).split('\n');
+/**
+ * Splits a code block's content into the commands a shell would run. `contentLines`, when the caller
+ * has them, are the content's lines without its final newline (what this would split it into).
+ */
+export function extractShellCommands(content: string, language: string, contentLines?: readonly string[]): BlockCommands {
+  const lines = contentLines !== undefined && contentLines.length > 0 ? contentLines : (content.charCodeAt(content.length - 1) === 0x0a ? content.slice(0, -1) : content).split('\n');
   const rootPrompt = TRANSCRIPT_LANGUAGES.has(language);
-  const prompted = lines.map((l) => stripShellPrompt(l, rootPrompt));
-  if (prompted.some((c) => c !== undefined)) {
+  // Most blocks are scripts or output with no prompt at all: find the first prompt line before keeping any per-line array.
+  let firstPrompt = 0;
+  let prompt: string | undefined;
+  // A line without a prompt character is no prompt line; a block without one skips the per-line tests.
+  if (!PROMPT_CHARACTER.test(content)) firstPrompt = lines.length;
+  for (; firstPrompt < lines.length; firstPrompt++) {
+    prompt = stripShellPrompt(lines[firstPrompt], rootPrompt);
+    if (prompt !== undefined) break;
+  }
+  if (prompt !== undefined) {
     const commands: ShellCommand[] = [];
-    for (let i = 0; i < lines.length;) {
-      const first = prompted[i];
-      if (first === undefined) {
+    for (let i = firstPrompt; i < lines.length;) {
+      const command = i === firstPrompt ? prompt : stripShellPrompt(lines[i], rootPrompt);
+      if (command === undefined) {
         i++;
         continue;
       }
-      const { text, next } = collectCommand(lines, i, first, true);
+      const { text, next } = collectCommand(lines, i, command, true);
       commands.push({ text, line: i });
       i = next;
     }
     return { shape: 'transcript', commands };
   }
-  if (lines.some(hasForeignPrompt)) return { shape: 'foreign-transcript', commands: [] };
+  if (FOREIGN_PROMPT_CHARACTER.test(content)) for (const line of lines) if (hasForeignPrompt(line)) return { shape: 'foreign-transcript', commands: [] };
   if (rootPrompt || lines.every((l) => l.trim() === '')) return { shape: 'empty', commands: [] };
   let first = 0;
   while (first < lines.length && lines[first].trim() === '') first++;

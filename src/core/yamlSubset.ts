@@ -103,11 +103,58 @@ function isValueTail(tail: string): boolean {
 /** Simple keys the core schema reads as null or a boolean (so `String(key)` would differ from the text). */
 const NON_STRING_KEYS: ReadonlySet<string> = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
 
+/** Recently read keys by length (a few per length): the same dozen keys make up nearly every record. */
+const KEY_CACHE: string[][] = [];
+const KEY_CACHE_MAX_LENGTH = 32;
+const KEY_CACHE_PER_LENGTH = 16;
+
+/**
+ * line.slice(from, to), as a string read before when there is one. Setting a property with a freshly
+ * sliced key makes V8 hash it and look it up in its string table, on every key of every record (the
+ * reader's most expensive line); a key used before is already internalized, and comparing it in place
+ * allocates nothing.
+ */
+function sharedKey(line: string, from: number, to: number): string {
+  const length = to - from;
+  if (length > KEY_CACHE_MAX_LENGTH) return line.slice(from, to);
+  let bucket = KEY_CACHE[length];
+  if (bucket === undefined) KEY_CACHE[length] = bucket = [];
+  const first = line.charCodeAt(from);
+  for (let i = 0; i < bucket.length; i++) if (bucket[i].charCodeAt(0) === first && line.startsWith(bucket[i], from)) return bucket[i];
+  const key = line.slice(from, to);
+  if (bucket.length < KEY_CACHE_PER_LENGTH) bucket.push(key);
+  return key;
+}
+
+/** Keys the subset leaves to js-yaml: non-string keys, and `__proto__`. */
+function isSpecialKey(key: string): boolean {
+  // Checked by first character before the set: a Set lookup hashes the freshly sliced key, which showed in profiles.
+  const c = key.charCodeAt(0);
+  if (c === 0x5f) return key === '__proto__';
+  return (c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46) && NON_STRING_KEYS.has(key);
+}
+
+/**
+ * Whether a mapping already has `key` (a duplicate, which js-yaml refuses). A scan of the few pairs
+ * read so far: looking the fresh key up on the value object made V8 internalize it first, the reader's
+ * single most expensive line.
+ */
+function hasKey(pairs: readonly SourcePair[], key: string): boolean {
+  for (let i = 0; i < pairs.length; i++) if (pairs[i].key === key) return true;
+  return false;
+}
+
 /** The offset of the `:` ending a simple `key:` at `at`, or -1 when the line holds no simple key there. */
 function simpleKeyEnd(line: string, at: number): number {
-  const colon = line.indexOf(':', at);
-  if (colon === -1 || (colon + 1 < line.length && line.charCodeAt(colon + 1) !== SPACE)) return -1;
-  return SIMPLE_KEY.test(line.slice(at, colon)) ? colon : -1;
+  // SIMPLE_KEY on line.slice(at, first colon), as a character loop: this runs on every line of every record.
+  for (let i = at; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+    if (letter || (i > at && ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d))) continue;
+    if (c !== 0x3a || i === at) return -1;
+    return i + 1 < line.length && line.charCodeAt(i + 1) !== SPACE ? -1 : i;
+  }
+  return -1;
 }
 
 class SubsetReader {
@@ -162,8 +209,8 @@ class SubsetReader {
       const line = this.lines[this.n];
       const colon = simpleKeyEnd(line, indent);
       if (colon < 0) throw OUTSIDE_SUBSET;
-      const key = line.slice(indent, colon);
-      if (NON_STRING_KEYS.has(key) || key === '__proto__' || Object.prototype.hasOwnProperty.call(value, key)) throw OUTSIDE_SUBSET;
+      const key = sharedKey(line, indent, colon);
+      if (isSpecialKey(key) || hasKey(pairs, key)) throw OUTSIDE_SUBSET;
       const read = this.valueAfterKey(line, colon + 1, indent);
       value[key] = read.value;
       pairs.push({ key, keyNode: scalarNode(key, key), value: read.node });
@@ -251,13 +298,22 @@ class SubsetReader {
       throw OUTSIDE_SUBSET;
     }
     if ((c === 0x2d || c === 0x3f || c === 0x3a) && (at + 1 >= line.length || line.charCodeAt(at + 1) === SPACE)) throw OUTSIDE_SUBSET;
-    const comment = line.indexOf(' #', at);
-    let end = comment === -1 ? line.length : comment;
+    // One pass for where a ` #` comment starts and whether `: ` comes before it (two indexOf calls of a
+    // two-character string were a tenth of the reader's time).
+    let end = line.length;
+    let colonSpace = false;
+    for (let i = at + 1; i < line.length; i++) {
+      const ch = line.charCodeAt(i);
+      if (ch === 0x23 && line.charCodeAt(i - 1) === SPACE) {
+        end = i - 1;
+        break;
+      }
+      if (ch === 0x3a && line.charCodeAt(i + 1) === SPACE) colonSpace = true;
+    }
     while (end > at && line.charCodeAt(end - 1) === SPACE) end--;
-    const text = line.slice(at, end);
     // `: ` (or a final `:`) inside would be a mapping, or an error.
-    if (text.indexOf(': ') !== -1 || text.charCodeAt(text.length - 1) === 0x3a) throw OUTSIDE_SUBSET;
-    return text;
+    if (colonSpace || line.charCodeAt(end - 1) === 0x3a) throw OUTSIDE_SUBSET;
+    return line.slice(at, end);
   }
 
   private doubleQuoted(line: string, at: number): Read {

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import MarkdownIt from 'markdown-it';
@@ -28,6 +28,11 @@ export interface BenchRow {
   max?: number;
   /** 95th percentile, for per-update latencies. */
   p95?: number;
+  /**
+   * Median CPU seconds of the process (every thread: main and workers) per run, for rows measured in
+   * this process. Unlike wall time it hardly moves when other jobs share the cores.
+   */
+  cpu?: number;
   runs?: number;
   /** The DESIGN §7 target, in words. */
   target?: string;
@@ -46,7 +51,7 @@ export interface BenchChecks {
 export interface BenchResults {
   startedAt: string;
   seconds: number;
-  machine: { cpus: number; cpuModel: string; memoryGB: number; node: string; platform: string };
+  machine: { cpus: number; cpuModel: string; memoryGB: number; node: string; platform: string; loadAverageAtStart: number; loadAverageAtEnd: number };
   corpus: Corpus['stats'] & { root: string; seed: number };
   rows: BenchRow[];
   checks: BenchChecks;
@@ -93,16 +98,24 @@ function stats(values: readonly number[]): Pick<BenchRow, 'median' | 'min' | 'ma
   return { median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values.length };
 }
 
-/** One untimed warm-up run, then `runs` timed ones; seconds each. */
-async function timeRuns(runs: number, run: () => unknown): Promise<number[]> {
+/** One untimed warm-up run, then `runs` timed ones; wall seconds each (and CPU seconds into `cpu`, when given). */
+async function timeRuns(runs: number, run: () => unknown, cpu?: number[]): Promise<number[]> {
   await run();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await run();
     times.push((performance.now() - started) / 1000);
+    const used = process.cpuUsage(cpuBefore);
+    cpu?.push((used.user + used.system) / 1e6);
   }
   return times;
+}
+
+function cpuNote(cpu: readonly number[]): Pick<BenchRow, 'cpu' | 'note'> {
+  const seconds = median(cpu);
+  return { cpu: seconds, note: `CPU ${seconds.toFixed(2)} s, all threads` };
 }
 
 function readEveryFile(root: string): number {
@@ -253,14 +266,24 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
   const root = corpus.root;
   const paths = listRepositoryFiles(root);
 
-  const raw = add({ id: 'raw-read', name: 'Raw read (list + readFileSync every file)', unit: 's', ...stats(await timeRuns(runs, () => readEveryFile(root))) });
+  const loadAverageAtStart = loadavg()[0];
+  const rawCpu: number[] = [];
+  const raw = add({ id: 'raw-read', name: 'Raw read (list + readFileSync every file)', unit: 's', ...stats(await timeRuns(runs, () => readEveryFile(root), rawCpu)), ...cpuNote(rawCpu) });
   if (ripgrepAvailable()) {
     add({ id: 'rg-scan', name: "rg -n '^(#|```|~~~)' (native scan, wall)", unit: 's', ...stats(await timeRuns(runs, () => ripgrepScan(root))) });
   } else add({ id: 'rg-scan', name: "rg -n '^(#|```|~~~)'", unit: 's', note: 'not measured here: rg is not installed' });
 
-  const naive = add({ id: 'naive', name: 'Naive: full markdown-it + yaml.parse, sequential', unit: 's', ...stats(await timeRuns(runs, () => naivePipeline(root, paths))) });
+  const naiveCpu: number[] = [];
+  const naive = add({ id: 'naive', name: 'Naive: full markdown-it + yaml.parse, sequential', unit: 's', ...stats(await timeRuns(runs, () => naivePipeline(root, paths), naiveCpu)), ...cpuNote(naiveCpu) });
 
-  const sequential = add({ id: 'index-sequential', name: 'Our index, in-process WorkspaceIndex.build (as the CLI runs it today)', unit: 's', ...stats(await timeRuns(runs, () => sequentialIndex(root))) });
+  const sequentialCpu: number[] = [];
+  const sequential = add({
+    id: 'index-sequential',
+    name: 'Our index, in-process WorkspaceIndex.build (as the CLI runs it today)',
+    unit: 's',
+    ...stats(await timeRuns(runs, () => sequentialIndex(root), sequentialCpu)),
+    ...cpuNote(sequentialCpu),
+  });
   const pool = new IndexWorkerPool({ workerScript: options.workerScript });
   const workers = `${pool.size} worker threads`;
   add({
@@ -270,15 +293,22 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
     ...stats(await timeRuns(runs, () => parallelIndex(root, options.workerScript))),
   });
   // Like the other rows, in a warm process: the pool's workers are warmed by the warm-up build.
+  const parallelCpu: number[] = [];
   const parallel = add({
     id: 'index-parallel',
     name: `Our index, buildIndexInParallel, ${workers} kept in a pool (what the ratios use)`,
     unit: 's',
-    ...stats(await timeRuns(runs, () => parallelIndex(root, options.workerScript, pool))),
+    ...stats(await timeRuns(runs, () => parallelIndex(root, options.workerScript, pool), parallelCpu)),
+    ...cpuNote(parallelCpu),
   });
   add({ id: 'ratio-raw', name: 'Ratio: ours (pool) / raw read', unit: 'x', median: parallel.median! / raw.median!, target: '≤ 3×', pass: parallel.median! / raw.median! <= 3 });
   add({ id: 'ratio-naive', name: 'Ratio: naive / ours (pool)', unit: 'x', median: naive.median! / parallel.median!, target: '≥ 10×', pass: naive.median! / parallel.median! >= 10 });
   add({ id: 'ratio-naive-sequential', name: 'Ratio: naive / ours (in-process build)', unit: 'x', median: naive.median! / sequential.median! });
+  // The same two ratios from CPU time, which other jobs on shared cores hardly move: the pool's CPU over
+  // the cores it may use is the wall time it would take on idle cores.
+  const idleWall = parallel.cpu! / Math.max(1, Math.min(cpus().length, pool.size || 1));
+  add({ id: 'ratio-raw-cpu', name: `Ratio: ours (pool) CPU / ${Math.max(1, Math.min(cpus().length, pool.size || 1))} cores / raw read CPU (wall on idle cores)`, unit: 'x', median: idleWall / raw.cpu! });
+  add({ id: 'ratio-naive-cpu', name: 'Ratio: naive CPU / ours (pool) CPU / cores (wall on idle cores)', unit: 'x', median: naive.cpu! / idleWall });
 
   const checks: BenchChecks = { parallelEqualsSequential: false, incrementalEqualsRebuild: false };
   const full = await parallelIndex(root, options.workerScript, pool);
@@ -379,7 +409,15 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
   return {
     startedAt: new Date().toISOString(),
     seconds: (performance.now() - started) / 1000,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}` },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGB: Math.round(totalmem() / 1024 ** 3),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      loadAverageAtStart,
+      loadAverageAtEnd: loadavg()[0],
+    },
     corpus: { ...corpus.stats, root, seed },
     rows,
     checks,

@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nRunbook Ops bench: ${corpus.runbooks} runbooks (${(corpus.runbookBytes / 1e6).toFixed(0)} MB) + ${corpus.incidents} incidents (${(corpus.incidentBytes / 1e6).toFixed(0)} MB), ` +
       `${corpus.serviceFolders} service folders, seed ${corpus.seed}\n` +
-      `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGB} GB, Node ${machine.node}; medians of ${runs} runs after a warm-up\n\n`,
+      `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGB} GB, Node ${machine.node}; medians of ${runs} runs after a warm-up; ` +
+      `1-minute load average ${machine.loadAverageAtStart.toFixed(1)} at the start, ${machine.loadAverageAtEnd.toFixed(1)} at the end\n\n`,
   );
   process.stdout.write(`${formatBenchTable(results)}\n\n`);
   process.stdout.write(`Parallel index equals sequential: ${results.checks.parallelEqualsSequential}; incremental updates equal a rebuild: ${results.checks.incrementalEqualsRebuild}\n`);

@@ -17,7 +17,9 @@ import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIn
 import { PathClassifier } from '../../src/core/paths';
 import { layoutFromConfig, parseRepoConfig } from '../../src/core/repoConfig';
 import { parseRunbook } from '../../src/core/runbook';
+import { decodeIndexedFiles, encodeIndexedFiles } from '../../src/core/summaryCodec';
 import { readYamlSubset } from '../../src/core/yamlSubset';
+import type { IndexedFile } from '../../src/core/indexWorker';
 import { ensureCorpus, seededRandom, SMALL_CORPUS } from '../bench/corpusGenerator';
 
 const sampleRepo = resolve(__dirname, '../../../runbooks');
@@ -189,6 +191,25 @@ describe('index fast paths give the same answers', function () {
       }
     }
     assert.ok(problems > 0, 'the checks found problems to compare');
+  });
+
+  it('the compact form workers send summaries in decodes to the same summaries, key order included', async () => {
+    const corpus = ensureCorpus(SMALL_CORPUS);
+    for (const root of [sampleRepo, corpus.root]) {
+      const index = new WorkspaceIndex();
+      await index.build(listRepositoryFiles(root), repositoryReader(root));
+      const files: IndexedFile[] = [
+        ...index.runbooks().map((summary): IndexedFile => ({ kind: 'runbook', summary })),
+        ...index.incidents().map((summary): IndexedFile => ({ kind: 'incident', summary })),
+        { kind: 'runbook', missing: 'gone.md' },
+      ];
+      // Odd values the encoding must not confuse with its markers: empty strings, a title equal to the section, a custom reason.
+      const first = index.runbooks().find((r) => r.steps.length > 0)!;
+      files.push({ kind: 'runbook', summary: { ...first, path: 'odd.md', title: '', owner: '', steps: [{ ...first.steps[0], title: '', section: '', reason: 'custom' }] } });
+      const decoded = decodeIndexedFiles(encodeIndexedFiles(files));
+      assert.deepStrictEqual(decoded, files, root);
+      assert.equal(JSON.stringify(decoded), JSON.stringify(files), `${root}: key order`);
+    }
   });
 
   it('a build whose workers die finishes in the calling thread with the same index', async () => {

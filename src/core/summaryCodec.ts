@@ -1,0 +1,166 @@
+/**
+ * The compact wire form of index summaries, for the parallel build's worker → main thread messages
+ * (DESIGN §7). As plain JSON objects the 20,000 summaries of the bench corpus are 43 MB, most of it the
+ * same eleven keys on each of 100,000 steps and the same few "why it cannot run" sentences; the main
+ * thread's JSON.parse of that competed with the workers for the two cores. Here a summary is a JSON
+ * array of its values in a fixed order, steps are flattened into one array per runbook and the stock
+ * reasons are small numbers: about a third of the text, and the main thread builds each object with
+ * one literal (same key order as summarizeRunbook / summarizeIncident, so snapshots print the same).
+ * `decodeIndexedFiles(encodeIndexedFiles(x))` deep-equals `x` (test/unit/indexEquivalence.test.ts).
+ */
+import type { Problem } from './fileText';
+import { TIMESTAMP_FIELDS, type TimestampField } from './incident';
+import type { IncidentSummary } from './incidentSummary';
+import type { RunbookSummary, StepSummary } from './index';
+import type { IndexedFile } from './indexWorker';
+import type { FileKind } from './paths';
+import type { RunbookHeading } from './runbook';
+import { notShellReason, STEP_REASONS } from './runbook';
+import type { BlockShape } from './shellTranscript';
+
+const RUNBOOK = 0;
+const INCIDENT = 1;
+const MISSING = 2;
+
+const SHAPES: readonly BlockShape[] = ['script', 'transcript', 'foreign-transcript', 'empty'];
+/** Reason codes: 0 none, 1–4 the stock sentences, 5 "`<language>` blocks are not shell commands"; else the text. */
+const REASONS: readonly string[] = ['', STEP_REASONS.foreignTranscript, STEP_REASONS.empty, STEP_REASONS.noLanguage, STEP_REASONS.unclosed];
+const NOT_SHELL = 5;
+/** Values per step in the flattened steps array. */
+const STEP_FIELDS = 10;
+const RUNNABLE = 1;
+const LANGUAGE_GUESSED = 2;
+const CONFIRM = 4;
+/** An optional string that is absent (JSON has no undefined). */
+const ABSENT = 0;
+
+function encodeReason(step: StepSummary): number | string {
+  const { reason } = step;
+  if (reason === undefined) return 0;
+  const code = REASONS.indexOf(reason);
+  if (code > 0) return code;
+  return reason === notShellReason(step.language) ? NOT_SHELL : reason;
+}
+
+function encodeRunbook(r: RunbookSummary): unknown[] {
+  const headings: unknown[] = [];
+  for (const h of r.headings) headings.push(h.level, h.text, h.line, h.slug);
+  const steps: unknown[] = [];
+  for (const s of r.steps) {
+    const flags = (s.runnable ? RUNNABLE : 0) | (s.languageGuessed ? LANGUAGE_GUESSED : 0) | (s.confirm ? CONFIRM : 0);
+    // A step's title is usually its section's text: 0 says so without repeating it.
+    steps.push(s.id, s.title === s.section ? ABSENT : s.title, s.section, s.language, s.startLine, s.endLine, SHAPES.indexOf(s.shape), flags, s.placeholders, encodeReason(s));
+  }
+  return [
+    RUNBOOK, r.path, r.title, r.titleLine, r.services, r.tags, r.alerts, r.variables, headings, steps, r.problems,
+    r.owner ?? ABSENT, r.lastReviewed ?? ABSENT, r.reviewEvery ?? ABSENT,
+  ];
+}
+
+function encodeIncident(i: IncidentSummary): unknown[] {
+  const timestamps: unknown[] = [];
+  for (const field of TIMESTAMP_FIELDS) timestamps.push(i.timestamps[field] ?? ABSENT);
+  return [
+    INCIDENT, i.path, i.id, i.title, i.status, i.severity, i.mode, i.services, timestamps, i.timelineEntries, i.actionItems.open, i.actionItems.total,
+    i.runbooks, i.problems, i.commander ?? ABSENT, i.summaryExcerpt ?? ABSENT,
+  ];
+}
+
+/**
+ * JSON text of an `index` job's results. Only summaries and missing files: `check` results (facts,
+ * unreadable flags) travel as plain JSON.
+ */
+export function encodeIndexedFiles(files: readonly IndexedFile[]): string {
+  const out: unknown[] = [];
+  for (const file of files) {
+    if ('missing' in file) out.push([MISSING, file.kind, file.missing]);
+    else if ('summary' in file && file.unreadable === undefined) out.push(file.kind === 'runbook' ? encodeRunbook(file.summary as RunbookSummary) : encodeIncident(file.summary as IncidentSummary));
+    else throw new Error('Only index summaries have a compact form.');
+  }
+  return JSON.stringify(out);
+}
+
+function decodeRunbook(a: unknown[]): RunbookSummary {
+  const flatHeadings = a[8] as (number | string)[];
+  const headings: RunbookHeading[] = [];
+  for (let k = 0; k < flatHeadings.length; k += 4) {
+    headings.push({ level: flatHeadings[k] as number, text: flatHeadings[k + 1] as string, line: flatHeadings[k + 2] as number, slug: flatHeadings[k + 3] as string });
+  }
+  const flatSteps = a[9] as unknown[];
+  const steps: StepSummary[] = [];
+  for (let k = 0; k < flatSteps.length; k += STEP_FIELDS) {
+    const section = flatSteps[k + 2] as string;
+    const title = flatSteps[k + 1];
+    const language = flatSteps[k + 3] as string;
+    const flags = flatSteps[k + 7] as number;
+    const step: StepSummary = {
+      id: flatSteps[k] as string,
+      title: title === ABSENT ? section : (title as string),
+      section,
+      language,
+      startLine: flatSteps[k + 4] as number,
+      endLine: flatSteps[k + 5] as number,
+      shape: SHAPES[flatSteps[k + 6] as number],
+      runnable: (flags & RUNNABLE) !== 0,
+      languageGuessed: (flags & LANGUAGE_GUESSED) !== 0,
+      confirm: (flags & CONFIRM) !== 0,
+      placeholders: flatSteps[k + 8] as string[],
+    };
+    const reason = flatSteps[k + 9] as number | string;
+    if (typeof reason === 'string') step.reason = reason;
+    else if (reason === NOT_SHELL) step.reason = notShellReason(language);
+    else if (reason !== 0) step.reason = REASONS[reason];
+    steps.push(step);
+  }
+  const summary: RunbookSummary = {
+    path: a[1] as string,
+    title: a[2] as string,
+    titleLine: a[3] as number,
+    services: a[4] as string[],
+    tags: a[5] as string[],
+    alerts: a[6] as string[],
+    variables: a[7] as string[],
+    headings,
+    steps,
+    problems: a[10] as Problem[],
+  };
+  if (a[11] !== ABSENT) summary.owner = a[11] as string;
+  if (a[12] !== ABSENT) summary.lastReviewed = a[12] as string;
+  if (a[13] !== ABSENT) summary.reviewEvery = a[13] as string;
+  return summary;
+}
+
+function decodeIncident(a: unknown[]): IncidentSummary {
+  const timestamps: Partial<Record<TimestampField, string>> = {};
+  const written = a[8] as (string | 0)[];
+  for (let k = 0; k < TIMESTAMP_FIELDS.length; k++) if (written[k] !== ABSENT) timestamps[TIMESTAMP_FIELDS[k]] = written[k] as string;
+  const summary: IncidentSummary = {
+    path: a[1] as string,
+    id: a[2] as string,
+    title: a[3] as string,
+    status: a[4] as string,
+    severity: a[5] as string,
+    mode: a[6] as string,
+    services: a[7] as string[],
+    timestamps,
+    timelineEntries: a[9] as number,
+    actionItems: { open: a[10] as number, total: a[11] as number },
+    runbooks: a[12] as string[],
+    problems: a[13] as Problem[],
+  };
+  if (a[14] !== ABSENT) summary.commander = a[14] as string;
+  if (a[15] !== ABSENT) summary.summaryExcerpt = a[15] as string;
+  return summary;
+}
+
+/** The results {@link encodeIndexedFiles} encoded, in order. */
+export function decodeIndexedFiles(json: string): IndexedFile[] {
+  const encoded = JSON.parse(json) as unknown[][];
+  const out: IndexedFile[] = [];
+  for (const a of encoded) {
+    if (a[0] === RUNBOOK) out.push({ kind: 'runbook', summary: decodeRunbook(a) });
+    else if (a[0] === INCIDENT) out.push({ kind: 'incident', summary: decodeIncident(a) });
+    else out.push({ kind: a[1] as FileKind, missing: a[2] as string });
+  }
+  return out;
+}
