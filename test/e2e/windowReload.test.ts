@@ -31,5 +31,10 @@ describe('Window reload (e2e)', () => {
     assert.equal(await board.locator('.search input').inputValue(), 'pg-main');
     await board.locator('.drawer .drawer-title', { hasText: 'INC-0009' }).waitFor({ timeout: 10_000 });
     assert.equal(await board.locator('.columns').evaluate((element) => element.scrollLeft), scrolled);
+
+    // The sidebar comes back populated too.
+    const sidebar = await session.openView('Runbook Ops');
+    const incidents = sidebar.locator('.pane', { has: session.page.locator('.pane-header', { hasText: /^Incidents/i }) });
+    await incidents.locator('.monaco-list-row', { hasText: 'INC-0010' }).first().waitFor({ timeout: 30_000 });
   });
 });
