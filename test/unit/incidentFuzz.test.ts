@@ -12,22 +12,12 @@ import { validateIncident } from '../../src/core/incidentValidation';
 import { parseRunbook } from '../../src/core/runbook';
 import { listRepositoryFiles } from '../../src/core/repositoryFiles';
 import { sampleRunbooksDir } from '../harness/paths';
+import { seededRandom } from '../bench/corpusGenerator';
 
 const RUNS = Number(process.env.RUNBOOK_OPS_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.RUNBOOK_OPS_FUZZ_SEED ?? 20261101);
 const NOW = new Date('2026-11-30T12:00:00Z');
 
-/** mulberry32: a small seeded generator, so every case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SNIPPETS = [': ', '- ', '&a ', '*a', '[', ']', '{', '}', '"', "'", '# note', '---', '```', '```sh', '~~~', '<<<<<<< HEAD', '=======', '|', '>', '? ', '!!str ', '%YAML 1.2', '\t', '\\', '<name>', '{{x}}', '$ ', '## Heading', '\0', '\r', '\ufeff', 'é'];
 
@@ -168,7 +158,7 @@ describe(`Fuzz: sample runbooks and incidents, parse → validate → edit → r
 
   it('never throws, edits keep every byte outside the edited values, and an action item status set and set back restores the file', function () {
     assert.ok(files.some((f) => f.path.endsWith('.md')) && files.some((f) => f.path.endsWith('.yaml')));
-    const rnd = random(SEED);
+    const rnd = seededRandom(SEED);
     for (let run = 0; run < RUNS; run++) {
       const file = files[Math.floor(rnd() * files.length)];
       const { text, what } = mutate(file.text, rnd);
