@@ -113,10 +113,6 @@ export class IncidentBoard implements vscode.Disposable {
     void this.panel?.webview.postMessage(message);
   }
 
-  private located(): LocatedIncident[] {
-    return this.index.incidents();
-  }
-
   /** Severities and labels of the first folder's repo config (a multi-root board shares one legend). */
   private config(): BoardConfig {
     const first = vscode.workspace.workspaceFolders?.[0];
@@ -125,7 +121,7 @@ export class IncidentBoard implements vscode.Disposable {
 
   private sendSnapshot(): void {
     this.snapshotSent = true;
-    const located = this.located();
+    const located = this.index.incidents();
     const cards = located.map((entry) => boardCard(entry.incident, entry.uri.toString()));
     this.sent = new Map(cards.map((card) => [card.key, JSON.stringify(card)]));
     const config = this.config();
@@ -143,7 +139,7 @@ export class IncidentBoard implements vscode.Disposable {
       this.sendSnapshot();
       return;
     }
-    const located = this.located();
+    const located = this.index.incidents();
     const upserted: BoardCard[] = [];
     const seen = new Set<string>();
     for (const entry of located) {
@@ -182,7 +178,13 @@ export class IncidentBoard implements vscode.Disposable {
       }
       return;
     }
-    await this.notify(message);
+    try {
+      await this.notify(message);
+    } catch (err) {
+      // Opening a record that was deleted meanwhile, a link VS Code refuses: say so, never reject silently.
+      this.log.warn(`Incident board: ${message.type} failed: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage((err as Error).message);
+    }
   }
 
   private async notify(message: Exclude<WebviewMessage, BoardRequest>): Promise<void> {
