@@ -17,6 +17,8 @@ import { MetricsHeader } from './metricsHeader';
  */
 const PAGE_SIZE = 20;
 const NEXT_PAGE = 40;
+/** Card elements kept beyond those on screen (see render). */
+const CARD_ELEMENT_CACHE = 1000;
 const FOLDED_BY_DEFAULT = ['closed', 'cancelled'];
 /** Cards whose status is not a known one still show, in their own column, so nothing disappears. */
 const UNKNOWN_COLUMN = '?';
@@ -101,7 +103,7 @@ class BoardApp {
     this.drawer = new DetailDrawer(this.host, (name) => this.severity(name), () => {
       const key = this.state.drawer;
       this.state.drawer = undefined;
-      this.save();
+      this.render();
       if (key) this.focusCard(key);
     });
     this.selects = {
@@ -334,7 +336,19 @@ class BoardApp {
       }
       reconcile(view.list, elements);
     }
-    for (const key of [...this.cardElements.keys()]) if (!keep.has(key)) this.cardElements.delete(key);
+    // Cards filtered out keep their elements for a while (most recently shown last), so clearing a
+    // filter or switching back reuses them instead of building hundreds of cards again.
+    for (const key of keep) {
+      const entry = this.cardElements.get(key);
+      if (entry) {
+        this.cardElements.delete(key);
+        this.cardElements.set(key, entry);
+      }
+    }
+    for (const key of this.cardElements.keys()) {
+      if (this.cardElements.size <= CARD_ELEMENT_CACHE) break;
+      if (!keep.has(key)) this.cardElements.delete(key);
+    }
     const total = this.cards.size;
     this.summary.textContent = isFiltered(this.state.filters) ? `${shown} of ${total} incidents` : `${total} incidents`;
     this.renderMetrics();
@@ -390,10 +404,13 @@ class BoardApp {
     // Card objects are replaced, never mutated, when the host sends a change: identity says "changed".
     const state = `${this.errors.get(card.key) ?? ''}|${this.pending.has(card.key)}`;
     const existing = this.cardElements.get(card.key);
-    if (existing && existing.card === card && existing.state === state) return existing.element;
-    const element = existing?.element ?? this.newCardElement(card.key);
-    fillCard(element, card, { severity: this.severity(card.severity), now: this.now, error: this.errors.get(card.key), pending: this.pending.has(card.key) });
-    this.cardElements.set(card.key, { card, state, element });
+    let element = existing?.element;
+    if (!element || existing!.card !== card || existing!.state !== state) {
+      element ??= this.newCardElement(card.key);
+      fillCard(element, card, { severity: this.severity(card.severity), now: this.now, error: this.errors.get(card.key), pending: this.pending.has(card.key) });
+      this.cardElements.set(card.key, { card, state, element });
+    }
+    element.classList.toggle('selected', card.key === this.state.drawer);
     return element;
   }
 
@@ -420,9 +437,7 @@ class BoardApp {
   private async openDrawer(key: string): Promise<void> {
     if (!this.cards.has(key)) return;
     this.state.drawer = key;
-    this.save();
-    for (const element of this.root.querySelectorAll('.card.selected')) element.classList.remove('selected');
-    this.cardElements.get(key)?.element.classList.add('selected');
+    this.render();
     await this.drawer.open(key);
   }
 
