@@ -1,6 +1,6 @@
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { INCIDENT_WORKFLOW, isIncidentStatus, parseTimestamp, STATUS_TIMESTAMPS, workflowIndex } from './incident';
-import { afterLine, applyChangeToText, lineStart, sameData, splice } from './incidentYamlText';
+import { afterLine, applyChangeToText, dashOffset, lineStart, sameData, splice } from './incidentYamlText';
 
 /**
  * Three-way merge of incident records (DESIGN §4, issue 6): what git's merge driver runs when two
@@ -306,16 +306,6 @@ function columnOf(text: string, offset: number): number {
 function insertLines(text: string, at: number, lines: readonly string[]): string {
   if (at >= text.length && text.length > 0 && !text.endsWith('\n')) return `${text}\n${lines.join('\n')}`;
   return splice(text, at, at, `${lines.join('\n')}\n`);
-}
-
-function dashOffset(text: string, item: YamlNode): number | undefined {
-  if (!item.range) return undefined;
-  const start = lineStart(text, item.range[0]);
-  for (let i = item.range[0] - 1; i >= start; i--) {
-    if (text[i] === '-') return i;
-    if (text[i] !== ' ') return undefined;
-  }
-  return undefined;
 }
 
 /** Comment lines directly above a list item, indented at least as far as its dash, belong to it. */

@@ -134,7 +134,7 @@ function sequenceIndent(doc: Document, text: string): number {
 }
 
 /** The `-` of a block sequence item, found backwards from its content on the same line. */
-function dashOffset(text: string, item: YamlNode): number | undefined {
+export function dashOffset(text: string, item: YamlNode): number | undefined {
   if (!item.range) return undefined;
   const start = lineStart(text, item.range[0]);
   for (let i = item.range[0] - 1; i >= start; i--) {
