@@ -9,7 +9,7 @@ import {
   type OwnedIncident,
   type OwnedRunbook,
 } from '../core/codeowners';
-import { decodeFileText, type Problem } from '../core/fileText';
+import { decodeFileText, plainProblem, type Problem } from '../core/fileText';
 import { parseFrontMatter, type RunbookMetadata } from '../core/frontMatter';
 import { closestKnownName, type IncidentRecord } from '../core/incident';
 import type { TopLevelValueLocation } from '../core/incidentCheck';
@@ -69,13 +69,6 @@ function byPosition(a: Problem, b: Problem): number {
   return a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 }
 
-function plainProblem({ line, column, endLine, endColumn, severity, message }: Problem): Problem {
-  const problem: Problem = { line, severity, message };
-  if (column !== undefined) problem.column = column;
-  if (endLine !== undefined) problem.endLine = endLine;
-  if (endColumn !== undefined) problem.endColumn = endColumn;
-  return problem;
-}
 
 function fileStem(path: string): string {
   return (path.split('/').pop() ?? path).replace(/\.ya?ml$/i, '');

@@ -13,6 +13,18 @@ export interface Problem {
   message: string;
 }
 
+/**
+ * Just the Problem fields, the absent ones left out: validators attach extra fields (code, field,
+ * suggestion) that the index, the worker transfer and `check --format json` must not carry.
+ */
+export function plainProblem({ line, column, endLine, endColumn, severity, message }: Problem): Problem {
+  const problem: Problem = { line, severity, message };
+  if (column !== undefined) problem.column = column;
+  if (endLine !== undefined) problem.endLine = endLine;
+  if (endColumn !== undefined) problem.endColumn = endColumn;
+  return problem;
+}
+
 export interface DecodedText {
   /** The text with line endings normalised to `\n` (line numbers stay the same). */
   text: string;

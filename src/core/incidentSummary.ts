@@ -1,4 +1,4 @@
-import type { Problem } from './fileText';
+import { plainProblem, type Problem } from './fileText';
 import { TIMESTAMP_FIELDS, type TimestampField } from './incident';
 import type { IncidentValidation } from './incidentValidation';
 
@@ -82,13 +82,7 @@ export function summarizeIncident(validation: IncidentValidation): IncidentSumma
     timelineEntries: timeline.length,
     actionItems: { open, total: actionItems.length },
     runbooks,
-    problems: validation.problems.map(({ line, column, endLine, endColumn, severity, message }) => {
-      const problem: Problem = { line, severity, message };
-      if (column !== undefined) problem.column = column;
-      if (endLine !== undefined) problem.endLine = endLine;
-      if (endColumn !== undefined) problem.endColumn = endColumn;
-      return problem;
-    }),
+    problems: validation.problems.map(plainProblem),
   };
   const commander = text(record.commander);
   if (commander !== undefined) summary.commander = commander;

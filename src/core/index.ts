@@ -1,4 +1,4 @@
-import type { Problem } from './fileText';
+import { plainProblem, type Problem } from './fileText';
 import { normalizeRunbookReference, summarizeIncident, type IncidentSummary } from './incidentSummary';
 import { validateIncident } from './incidentValidation';
 import { PathClassifier, type FileKind } from './paths';
@@ -67,7 +67,7 @@ export function summarizeRunbook(runbook: Runbook): RunbookSummary {
       return step;
     }),
     // Only the fields a problem has, so a summary survives a JSON round trip (worker → index) unchanged.
-    problems: runbook.problems.map(definedProblemFields),
+    problems: runbook.problems.map(plainProblem),
   };
   if (runbook.owner !== undefined) summary.owner = runbook.owner;
   if (runbook.lastReviewed !== undefined) summary.lastReviewed = runbook.lastReviewed;
@@ -75,13 +75,6 @@ export function summarizeRunbook(runbook: Runbook): RunbookSummary {
   return summary;
 }
 
-function definedProblemFields({ line, column, endLine, endColumn, severity, message }: Problem): Problem {
-  const problem: Problem = { line, severity, message };
-  if (column !== undefined) problem.column = column;
-  if (endLine !== undefined) problem.endLine = endLine;
-  if (endColumn !== undefined) problem.endColumn = endColumn;
-  return problem;
-}
 
 /** The index entry for a file's content: the one summary both the in-process and the worker builds make. */
 export function summarizeFileContent(kind: FileKind, path: string, content: Uint8Array | string, config: RepoConfig): RunbookSummary | IncidentSummary {
