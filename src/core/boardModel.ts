@@ -13,6 +13,7 @@ import {
   type BoardWeek,
   type IncidentDetail,
 } from './protocol';
+import { fieldList, fieldMap, type PlainRecord } from './recordFields';
 import type { RepoConfig } from './repoConfig';
 
 /** What the incident board shows, computed from the index (cards, metrics) or one parsed record (detail). */
@@ -91,15 +92,6 @@ export function boardMetrics(incidents: readonly IncidentSummary[], now: Date): 
   return { openBySeverity, periods, weeks };
 }
 
-type Plain = Record<string, unknown>;
-
-function plain(value: unknown): Plain {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Plain) : {};
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
 
 /** Scalars as the user wrote them; anything else (a nested map where text was expected) is left out. */
 function scalar(value: unknown): string | undefined {
@@ -114,12 +106,12 @@ function numberOrUndefined(value: unknown): number | undefined {
 }
 
 function assignDefined<T extends object>(target: T, values: Partial<T>): T {
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) (target as Plain)[key] = value;
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) (target as PlainRecord)[key] = value;
   return target;
 }
 
 function timelineEntry(raw: unknown): BoardTimelineEntry {
-  const entry = plain(raw);
+  const entry = fieldMap(raw);
   const out: BoardTimelineEntry = { at: scalar(entry.at) ?? '', kind: scalar(entry.kind) ?? '' };
   return assignDefined(out, {
     by: scalar(entry.by),
@@ -143,9 +135,9 @@ function epochOrNaN(at: string): number {
  * that is broken still opens, showing what can be shown plus its problems.
  */
 export function incidentDetail(summary: IncidentSummary, record: unknown, key: string): IncidentDetail {
-  const data = plain(record);
+  const data = fieldMap(record);
   const roles: Record<string, string> = {};
-  for (const [role, person] of Object.entries(plain(data.roles))) {
+  for (const [role, person] of Object.entries(fieldMap(data.roles))) {
     const who = scalar(person);
     if (who !== undefined) roles[role] = who;
   }
@@ -155,7 +147,7 @@ export function incidentDetail(summary: IncidentSummary, record: unknown, key: s
     if (value !== undefined) timestamps.push([field, value]);
   }
   // Newest first; entries with unreadable times keep their written order at the end.
-  const timeline = list(data.timeline)
+  const timeline = fieldList(data.timeline)
     .map((raw, index) => ({ entry: timelineEntry(raw), index }))
     .sort((a, b) => {
       const ta = epochOrNaN(a.entry.at);
@@ -164,15 +156,15 @@ export function incidentDetail(summary: IncidentSummary, record: unknown, key: s
       return tb - ta || b.index - a.index;
     })
     .map(({ entry }) => entry);
-  const actionItems: BoardActionItem[] = list(data.action_items).map((raw) => {
-    const item = plain(raw);
+  const actionItems: BoardActionItem[] = fieldList(data.action_items).map((raw) => {
+    const item = fieldMap(raw);
     return assignDefined<BoardActionItem>({ id: scalar(item.id) ?? '', title: scalar(item.title) ?? '', status: scalar(item.status) ?? 'open' }, {
       owner: scalar(item.owner),
       due: scalar(item.due),
     });
   });
-  const links: BoardLink[] = list(data.links).flatMap((raw) => {
-    const link = plain(raw);
+  const links: BoardLink[] = fieldList(data.links).flatMap((raw) => {
+    const link = fieldMap(raw);
     const url = scalar(link.url);
     return url === undefined ? [] : [{ title: scalar(link.title) ?? url, url }];
   });

@@ -1,4 +1,5 @@
 import { plainProblem, type Problem } from './fileText';
+import { fieldList, fieldText, type PlainRecord } from './recordFields';
 import { TIMESTAMP_FIELDS, type TimestampField } from './incident';
 import type { IncidentValidation } from './incidentValidation';
 
@@ -28,17 +29,6 @@ export interface IncidentSummary {
   problems: Problem[];
 }
 
-type Plain = Record<string, unknown>;
-
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() || undefined;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return undefined;
-}
-
-function items(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
 
 export function normalizeRunbookReference(path: string): string {
   return path.trim().replace(/^\.\//, '');
@@ -46,11 +36,11 @@ export function normalizeRunbookReference(path: string): string {
 
 export function summarizeIncident(validation: IncidentValidation): IncidentSummary {
   const stem = (validation.path.split('/').pop() ?? validation.path).replace(/\.ya?ml$/i, '');
-  const record: Plain = validation.record && typeof validation.record === 'object' ? (validation.record as Plain) : {};
-  const id = text(record.id) ?? stem;
+  const record: PlainRecord = validation.record && typeof validation.record === 'object' ? (validation.record as PlainRecord) : {};
+  const id = fieldText(record.id) ?? stem;
   const timestamps: Partial<Record<TimestampField, string>> = {};
   for (const field of TIMESTAMP_FIELDS) {
-    const value = text(record[field]);
+    const value = fieldText(record[field]);
     if (value !== undefined) timestamps[field] = value;
   }
   const runbooks: string[] = [];
@@ -59,34 +49,34 @@ export function summarizeIncident(validation: IncidentValidation): IncidentSumma
     const normalized = normalizeRunbookReference(path);
     if (normalized && !runbooks.includes(normalized)) runbooks.push(normalized);
   };
-  for (const path of items(record.runbooks)) mention(text(path));
-  const timeline = items(record.timeline);
+  for (const path of fieldList(record.runbooks)) mention(fieldText(path));
+  const timeline = fieldList(record.timeline);
   for (const entry of timeline) {
-    const step = text((entry as Plain | null)?.step);
+    const step = fieldText((entry as PlainRecord | null)?.step);
     if (step?.includes('#')) mention(step.slice(0, step.indexOf('#')));
   }
-  const actionItems = items(record.action_items);
+  const actionItems = fieldList(record.action_items);
   const open = actionItems.filter((item) => {
-    const status = text((item as Plain | null)?.status);
+    const status = fieldText((item as PlainRecord | null)?.status);
     return status !== 'done' && status !== 'wont_do';
   }).length;
   const summary: IncidentSummary = {
     path: validation.path,
     id,
-    title: text(record.title) ?? id,
-    status: text(record.status) ?? '',
-    severity: text(record.severity) ?? '',
-    mode: text(record.mode) ?? 'standard',
-    services: (typeof record.services === 'string' ? [record.services] : items(record.services)).map(text).filter((s): s is string => s !== undefined),
+    title: fieldText(record.title) ?? id,
+    status: fieldText(record.status) ?? '',
+    severity: fieldText(record.severity) ?? '',
+    mode: fieldText(record.mode) ?? 'standard',
+    services: (typeof record.services === 'string' ? [record.services] : fieldList(record.services)).map(fieldText).filter((s): s is string => s !== undefined),
     timestamps,
     timelineEntries: timeline.length,
     actionItems: { open, total: actionItems.length },
     runbooks,
     problems: validation.problems.map(plainProblem),
   };
-  const commander = text(record.commander);
+  const commander = fieldText(record.commander);
   if (commander !== undefined) summary.commander = commander;
-  const excerpt = text(record.summary)?.replace(/\s+/g, ' ').slice(0, 200);
+  const excerpt = fieldText(record.summary)?.replace(/\s+/g, ' ').slice(0, 200);
   if (excerpt !== undefined) summary.summaryExcerpt = excerpt;
   return summary;
 }

@@ -1,5 +1,6 @@
 import { parseTimestamp, TIMESTAMP_FIELDS, type TimestampField } from './incident';
 import { durationStats, metricDuration, type DurationStats } from './metrics';
+import { fieldList, fieldMap, fieldText, type PlainRecord } from './recordFields';
 import type { ReviewState } from './reviewState';
 
 /**
@@ -76,52 +77,41 @@ export interface OpsReport {
   reviewUnknown: number;
 }
 
-type Plain = Record<string, unknown>;
 const DAY_MS = 86_400_000;
 const DONE_STATUSES = new Set(['done', 'wont_do']);
 
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() || undefined;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
 /** What the report needs of one parsed incident record (anything malformed is skipped, not fatal). */
 export function reportIncidentFromRecord(path: string, record: unknown): ReportIncident {
-  const r: Plain = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Plain) : {};
+  const r = fieldMap(record);
   const stem = (path.split('/').pop() ?? path).replace(/\.ya?ml$/i, '');
   const timestamps: Partial<Record<TimestampField, string>> = {};
   for (const field of TIMESTAMP_FIELDS) {
-    const value = text(r[field]);
+    const value = fieldText(r[field]);
     if (value !== undefined) timestamps[field] = value;
   }
   const actionItems: ReportActionItem[] = [];
-  for (const raw of list(r.action_items)) {
-    const item = raw as Plain | null;
+  for (const raw of fieldList(r.action_items)) {
+    const item = raw as PlainRecord | null;
     if (!item || typeof item !== 'object') continue;
-    const entry: ReportActionItem = { id: text(item.id) ?? '?', title: text(item.title) ?? '', status: text(item.status) ?? 'open' };
-    const owner = text(item.owner);
+    const entry: ReportActionItem = { id: fieldText(item.id) ?? '?', title: fieldText(item.title) ?? '', status: fieldText(item.status) ?? 'open' };
+    const owner = fieldText(item.owner);
     if (owner !== undefined) entry.owner = owner;
-    const due = text(item.due);
+    const due = fieldText(item.due);
     if (due !== undefined) entry.due = due.slice(0, 10);
     actionItems.push(entry);
   }
   const stepRuns: ReportStepRun[] = [];
-  for (const raw of list(r.timeline)) {
-    const entry = raw as Plain | null;
-    const step = text(entry?.step);
-    const at = text(entry?.at);
+  for (const raw of fieldList(r.timeline)) {
+    const entry = raw as PlainRecord | null;
+    const step = fieldText(entry?.step);
+    const at = fieldText(entry?.at);
     if (!step || !at || !step.includes('#')) continue;
     const run: ReportStepRun = { runbook: step.slice(0, step.indexOf('#')).replace(/^\.\//, ''), at };
     if (typeof entry?.exit_code === 'number') run.exitCode = entry.exit_code;
     stepRuns.push(run);
   }
-  const services = typeof r.services === 'string' ? [r.services] : list(r.services).map(text).filter((s): s is string => s !== undefined);
-  return { path, id: text(r.id) ?? stem, severity: text(r.severity) ?? '', mode: text(r.mode) ?? 'standard', services, timestamps, actionItems, stepRuns };
+  const services = typeof r.services === 'string' ? [r.services] : fieldList(r.services).map(fieldText).filter((s): s is string => s !== undefined);
+  return { path, id: fieldText(r.id) ?? stem, severity: fieldText(r.severity) ?? '', mode: fieldText(r.mode) ?? 'standard', services, timestamps, actionItems, stepRuns };
 }
 
 const RELATIVE = /^(\d+)([dwmy])$/;
