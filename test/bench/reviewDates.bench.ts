@@ -8,19 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLastCommitMap } from '../../src/git/reviewDates';
 import { seededRandom } from './corpusGenerator';
+import { fixtureGitEnv } from '../harness/fixtureGit';
 
-/** git for fixtures: no user or system config (signing, hooks, templates), fixed identity. */
+/** git for the history fixture (see fixtureGitEnv), as the fixture bot. */
 export function fixtureGitEnvironment(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'Fixture Bot',
-    GIT_AUTHOR_EMAIL: 'bot@example.com',
-    GIT_COMMITTER_NAME: 'Fixture Bot',
-    GIT_COMMITTER_EMAIL: 'bot@example.com',
-    LC_ALL: 'C',
-  };
+  return fixtureGitEnv({ name: 'Fixture Bot', email: 'bot@example.com' }, { LC_ALL: 'C' });
 }
 
 /** Runs git in `cwd` and returns stdout; throws with git's message when it fails. */

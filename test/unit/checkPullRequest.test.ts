@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fixtureGitEnv, runFixtureGit } from '../harness/fixtureGit';
 
 const repoRoot = resolve(__dirname, '../../..');
 const cli = join(repoRoot, 'dist/cli.js');
@@ -10,28 +11,14 @@ const sample = join(repoRoot, 'runbooks');
 /** Commits are dated, and "today" is fixed with --now, so review states never depend on the clock. */
 const COMMIT_DATE = '2026-11-20T12:00:00Z';
 const NOW = ['--now', '2026-11-25'];
+const ALICE = { name: 'Alice', email: 'alice@example.com' };
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {
-    ...process.env,
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Alice',
-    GIT_AUTHOR_EMAIL: 'alice@example.com',
-    GIT_COMMITTER_NAME: 'Alice',
-    GIT_COMMITTER_EMAIL: 'alice@example.com',
-    GIT_AUTHOR_DATE: COMMIT_DATE,
-    GIT_COMMITTER_DATE: COMMIT_DATE,
-    ...extra,
-  };
-  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) delete out[name];
-  return out;
+  return fixtureGitEnv(ALICE, { GIT_AUTHOR_DATE: COMMIT_DATE, GIT_COMMITTER_DATE: COMMIT_DATE, ...extra });
 }
 
 function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8', env: env() });
-  assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
+  return runFixtureGit(cwd, env(), args);
 }
 
 function runCli(cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {

@@ -5,26 +5,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { expandBraces, installMergeDriver, mergeDriverAttributeLines, mergeDriverCommand } from '../../src/git/mergeDriverInstall';
+import { fixtureGitEnv, runFixtureGit } from '../harness/fixtureGit';
 
 const repoRoot = resolve(__dirname, '../../..');
 const cli = join(repoRoot, 'dist/cli.js');
 const fixtures = join(repoRoot, 'test/unit/fixtures/merge');
 
-/** git with a fixed identity and none of the machine's global or system settings. */
 function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Alice',
-    GIT_AUTHOR_EMAIL: 'alice@example.com',
-    GIT_COMMITTER_NAME: 'Alice',
-    GIT_COMMITTER_EMAIL: 'alice@example.com',
-    LC_ALL: 'C',
-    ...extra,
-  };
-  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) delete env[name];
-  return env;
+  return fixtureGitEnv({ name: 'Alice', email: 'alice@example.com' }, { LC_ALL: 'C', ...extra });
 }
 
 function run(cwd: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
@@ -33,9 +21,7 @@ function run(cwd: string, command: string, args: string[], extraEnv: NodeJS.Proc
 }
 
 function git(cwd: string, ...args: string[]): string {
-  const result = run(cwd, 'git', args);
-  assert.equal(result.status, 0, `git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
+  return runFixtureGit(cwd, gitEnv(), args);
 }
 
 function runbookOps(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
