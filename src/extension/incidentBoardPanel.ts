@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { boardCard, boardConfig, boardMetrics, incidentDetail } from '../core/boardModel';
 import { editIncident, type IncidentEditOperation } from '../core/incidentEdit';
 import { problemsIntroducedByEdit } from '../core/incidentEditCheck';
-import { summarizeIncident } from '../core/incidentSummary';
+import { summarizeIncident, type IncidentSummary } from '../core/incidentSummary';
 import { validateIncident } from '../core/incidentValidation';
 import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
 import { isBoardRequest, isWebviewMessage, type BoardCard, type BoardConfig, type BoardRequest, type HostMessage, type IncidentDetail, type WebviewMessage } from '../core/protocol';
@@ -21,8 +21,11 @@ export const BOARD_VIEW_TYPE = 'runbookOps.board';
 export class IncidentBoard implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
-  /** Card key → the card's JSON as last sent, to send only what changed. */
-  private sent = new Map<string, string>();
+  /**
+   * Card key → the index summary and the card JSON last sent. The index keeps a file's summary object
+   * until the file changes, so an unchanged incident is skipped without rebuilding its card.
+   */
+  private sent = new Map<string, { incident: IncidentSummary; json: string }>();
   private sentConfig = '';
   private ready = false;
   private snapshotSent = false;
@@ -123,7 +126,7 @@ export class IncidentBoard implements vscode.Disposable {
     this.snapshotSent = true;
     const located = this.index.incidents();
     const cards = located.map((entry) => boardCard(entry.incident, entry.uri.toString()));
-    this.sent = new Map(cards.map((card) => [card.key, JSON.stringify(card)]));
+    this.sent = new Map(cards.map((card, i) => [card.key, { incident: located[i].incident, json: JSON.stringify(card) }]));
     const config = this.config();
     this.sentConfig = JSON.stringify(config);
     const now = new Date();
@@ -143,13 +146,15 @@ export class IncidentBoard implements vscode.Disposable {
     const upserted: BoardCard[] = [];
     const seen = new Set<string>();
     for (const entry of located) {
-      const card = boardCard(entry.incident, entry.uri.toString());
+      const key = entry.uri.toString();
+      seen.add(key);
+      const previous = this.sent.get(key);
+      if (previous?.incident === entry.incident) continue;
+      const card = boardCard(entry.incident, key);
       const json = JSON.stringify(card);
-      seen.add(card.key);
-      if (this.sent.get(card.key) !== json) {
-        upserted.push(card);
-        this.sent.set(card.key, json);
-      }
+      // A rebuilt index has new objects for unchanged files: only a different card is sent.
+      if (previous?.json !== json) upserted.push(card);
+      this.sent.set(key, { incident: entry.incident, json });
     }
     const removed = [...this.sent.keys()].filter((key) => !seen.has(key));
     for (const key of removed) this.sent.delete(key);
