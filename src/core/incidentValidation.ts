@@ -22,7 +22,7 @@ import {
 import { isEmptyNode, loadPlain, pairOf, sourceFromDocument, sourceFromPlain, type SourceNode } from './incidentSource';
 import { findMergeConflicts } from './mergeConflicts';
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
-import { readYamlSubset } from './yamlSubset';
+import { linePosition, readYamlSubset } from './yamlSubset';
 
 /** Why a problem was reported, so editors can offer the matching quick fix. */
 export type IncidentProblemCode =
@@ -213,23 +213,28 @@ function fillValidation(result: IncidentValidation, content: string | Uint8Array
   // refuses keys over 1,024 characters. Records with lines that long go to the `yaml` pass so the
   // validator never passes a record that no edit can open.
   if (!context.skipQuickCheck && !lines.some(mayHaveOverlongKey)) {
-    let plain: unknown;
+    // Records in the plain subset of YAML (nearly all) are read with the `yaml` package's node ranges,
+    // so every problem gets its exact position without that parser (the same result, DESIGN §7).
+    const subset = readYamlSubset(text, lines);
+    if (subset) {
+      const position: Position = (offset) => linePosition(lines, offset);
+      checkRecord(subset.node, { path: result.path, config, nowMs, context, report: rangeReporter(result, position) });
+      result.record = subset.value as IncidentRecord;
+      const id = pairOf(subset.node, 'id')?.value;
+      if (isScalarValue(id)) result.id = idLocation(id, position);
+      return;
+    }
     let quickRoot: SourceNode | undefined;
+    let plain: unknown;
     try {
-      // Records in the plain subset of YAML skip js-yaml and the tree conversion (the same result, DESIGN §7).
-      const subset = readYamlSubset(text, lines);
-      if (subset) {
-        plain = subset.value;
-        quickRoot = subset.node;
-      } else {
-        plain = loadPlain(text);
-        quickRoot = sourceFromPlain(plain);
-      }
+      plain = loadPlain(text);
+      quickRoot = sourceFromPlain(plain);
     } catch {
       // js-yaml refused it, or it uses aliases: the `yaml` pass below says exactly what is wrong.
       quickRoot = undefined;
     }
     if (quickRoot) {
+      // js-yaml gives no positions: it only says whether the record is clean; the `yaml` pass below reports.
       const quick = quickRoot;
       const report: Report = () => {
         throw new FoundProblem();
@@ -249,18 +254,7 @@ function fillValidation(result: IncidentValidation, content: string | Uint8Array
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
   const position = (offset: number): { line: number; col: number } => lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
-  const report: Report = (node, severity, code, message, extra) => {
-    const problem: IncidentProblem = { line: 1, severity, code, message, ...extra };
-    if (node?.range) {
-      const start = position(node.range[0]);
-      const end = position(Math.max(node.range[1], node.range[0]));
-      problem.line = start.line;
-      problem.column = start.col;
-      problem.endLine = end.line;
-      problem.endColumn = end.col;
-    }
-    result.problems.push(problem);
-  };
+  const report = rangeReporter(result, position);
   for (const error of doc.errors) {
     const start = position(error.pos[0]);
     const end = position(error.pos[1]);
@@ -278,12 +272,32 @@ function fillValidation(result: IncidentValidation, content: string | Uint8Array
   if (root.kind === 'map') {
     result.record = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as IncidentRecord;
     const idNode = pairOf(root, 'id')?.value;
-    if (isScalarValue(idNode) && idNode.range) {
-      const start = position(idNode.range[0]);
-      const end = position(idNode.range[1]);
-      result.id = { value: idNode.text, line: start.line, column: start.col, endColumn: end.line === start.line ? end.col : start.col + idNode.text.length };
-    }
+    if (isScalarValue(idNode) && idNode.range) result.id = idLocation(idNode, position);
   }
+}
+
+type Position = (offset: number) => { line: number; col: number };
+
+/** Reports problems into `result` at their nodes' ranges. */
+function rangeReporter(result: IncidentValidation, position: Position): Report {
+  return (node, severity, code, message, extra) => {
+    const problem: IncidentProblem = { line: 1, severity, code, message, ...extra };
+    if (node?.range) {
+      const start = position(node.range[0]);
+      const end = position(Math.max(node.range[1], node.range[0]));
+      problem.line = start.line;
+      problem.column = start.col;
+      problem.endLine = end.line;
+      problem.endColumn = end.col;
+    }
+    result.problems.push(problem);
+  };
+}
+
+function idLocation(idNode: SourceNode, position: Position): IncidentIdLocation {
+  const start = position(idNode.range![0]);
+  const end = position(idNode.range![1]);
+  return { value: idNode.text, line: start.line, column: start.col, endColumn: end.line === start.line ? end.col : start.col + idNode.text.length };
 }
 
 /** Refuses documents whose aliases would expand past the limit (a "billion laughs" alias bomb). */

@@ -4,15 +4,32 @@ import type { SourceNode, SourcePair } from './incidentSource';
 /**
  * A line-based reader for the plain subset of YAML that incident records are written in — block
  * mappings and sequences, plain, quoted and `|` scalars, one-line flow collections — giving exactly
- * the value js-yaml's `load` (core schema) gives, plus the validator's {@link SourceNode} tree, in one
- * pass and several times faster (DESIGN §7). Anything outside that subset (anchors, tags, folded or
- * multi-line scalars, unusual escapes or indentation, duplicate keys…) returns `undefined`, and the
- * caller falls back to js-yaml. `test/unit/indexEquivalence.test.ts` compares the two.
+ * the value js-yaml's `load` (core schema) gives, plus the validator's {@link SourceNode} tree with the
+ * node ranges (and scalar source text) the `yaml` package gives, in one pass and many times faster than
+ * either (DESIGN §7). Anything outside that subset (anchors, tags, folded or multi-line scalars,
+ * unusual escapes or indentation, duplicate keys…) returns `undefined`, and the caller falls back.
+ * `test/unit/indexEquivalence.test.ts` compares the value with js-yaml's and the tree with `yaml`'s.
  */
 export interface YamlSubsetDocument {
   value: Record<string, unknown>;
   node: SourceNode;
 }
+
+/** The 1-based line and column of `offset` in the text `lines` were split from, as the `yaml` package's LineCounter gives them. */
+export function linePosition(lines: readonly string[], offset: number): { line: number; col: number } {
+  let start = 0;
+  let n = 0;
+  // Only problems and the id need positions, and those are few: a walk over the lines is enough.
+  while (n < lines.length - 1 && offset > start + lines[n].length) start += lines[n++].length + 1;
+  return { line: n + 1, col: offset - start + 1 };
+}
+
+/**
+ * Per-line scratch for the reader, reused by every call (allocating two typed arrays per record showed
+ * in profiles); grown as needed.
+ */
+let scratchIndents = new Int32Array(1024);
+let scratchStarts = new Int32Array(1024);
 
 interface ImplicitType {
   tag: string;
@@ -34,10 +51,12 @@ const IMPLICIT_TYPES: readonly ImplicitType[] | undefined = (() => {
 })();
 
 /**
- * First characters of every text the core types resolve (`~`, null, true/false in three cases, numbers,
- * `.inf`/`.nan`); any other plain scalar is a string without asking them.
+ * Whether a plain scalar starting with character code `c` may be something the core types resolve
+ * (`~`, null, true/false in three cases, numbers, `.inf`/`.nan`); any other is a string without asking them.
  */
-const RESOLVABLE_START = /^[~nNtTfF.+\-0-9]/;
+function mayResolve(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46 || c === 0x2e || c === 0x2b || c === 0x2d;
+}
 
 /** The characters js-yaml refuses anywhere in a document (its own pattern). */
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
@@ -60,32 +79,23 @@ const OUTSIDE_SUBSET = new OutsideSubset();
 const NO_PAIRS = Object.freeze([]) as unknown as SourcePair[];
 const NO_ITEMS = Object.freeze([]) as unknown as SourceNode[];
 
-function scalarNode(value: unknown, text: string): SourceNode {
-  return { kind: 'scalar', value, text, pairs: NO_PAIRS, items: NO_ITEMS, range: undefined };
+function scalarNode(value: unknown, text: string, from: number, to: number): SourceNode {
+  return { kind: 'scalar', value, text, pairs: NO_PAIRS, items: NO_ITEMS, range: [from, to] };
 }
 
-function mapNode(pairs: SourcePair[]): SourceNode {
-  return { kind: 'map', value: undefined, text: '', pairs, items: NO_ITEMS };
+function mapNode(pairs: SourcePair[], from: number, to: number): SourceNode {
+  return { kind: 'map', value: undefined, text: '', pairs, items: NO_ITEMS, range: [from, to] };
 }
 
-function seqNode(items: SourceNode[]): SourceNode {
-  return { kind: 'seq', value: undefined, text: '', pairs: NO_PAIRS, items, range: undefined };
+function seqNode(items: SourceNode[], from: number, to: number): SourceNode {
+  return { kind: 'seq', value: undefined, text: '', pairs: NO_PAIRS, items, range: [from, to] };
 }
 
-interface Read {
-  value: unknown;
-  node: SourceNode;
-}
-
-function resolvePlain(text: string, types: readonly ImplicitType[]): Read {
-  if (!RESOLVABLE_START.test(text)) return { value: text, node: scalarNode(text, text) };
-  for (const type of types) {
-    if (type.resolve(text)) {
-      const value = type.construct(text);
-      return { value, node: scalarNode(value, value === null || value === undefined ? '' : String(value)) };
-    }
-  }
-  return { value: text, node: scalarNode(text, text) };
+/** A plain scalar written as `text` at offsets [from, to); a value that is not a string keeps its source as text, like `yaml`'s. */
+function resolvePlain(text: string, types: readonly ImplicitType[], from: number, to: number): SourceNode {
+  if (!mayResolve(text.charCodeAt(0))) return scalarNode(text, text, from, to);
+  for (const type of types) if (type.resolve(text)) return scalarNode(type.construct(text), text, from, to);
+  return scalarNode(text, text, from, to);
 }
 
 function indentOf(line: string): number {
@@ -103,10 +113,13 @@ function isValueTail(tail: string): boolean {
 /** Simple keys the core schema reads as null or a boolean (so `String(key)` would differ from the text). */
 const NON_STRING_KEYS: ReadonlySet<string> = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
 
-/** Recently read keys by length (a few per length): the same dozen keys make up nearly every record. */
-const KEY_CACHE: string[][] = [];
+/**
+ * Keys read before, by length and first character (keys start with an ASCII letter or `_`), a few per
+ * slot: the same dozen keys make up nearly every record.
+ */
 const KEY_CACHE_MAX_LENGTH = 32;
-const KEY_CACHE_PER_LENGTH = 16;
+const KEY_CACHE_PER_SLOT = 4;
+const KEY_CACHE: string[][] = Array.from({ length: (KEY_CACHE_MAX_LENGTH + 1) * 128 }, () => []);
 
 /**
  * line.slice(from, to), as a string read before when there is one. Setting a property with a freshly
@@ -117,12 +130,10 @@ const KEY_CACHE_PER_LENGTH = 16;
 function sharedKey(line: string, from: number, to: number): string {
   const length = to - from;
   if (length > KEY_CACHE_MAX_LENGTH) return line.slice(from, to);
-  let bucket = KEY_CACHE[length];
-  if (bucket === undefined) KEY_CACHE[length] = bucket = [];
-  const first = line.charCodeAt(from);
-  for (let i = 0; i < bucket.length; i++) if (bucket[i].charCodeAt(0) === first && line.startsWith(bucket[i], from)) return bucket[i];
+  const bucket = KEY_CACHE[length * 128 + (line.charCodeAt(from) & 127)];
+  for (let i = 0; i < bucket.length; i++) if (line.startsWith(bucket[i], from)) return bucket[i];
   const key = line.slice(from, to);
-  if (bucket.length < KEY_CACHE_PER_LENGTH) bucket.push(key);
+  if (bucket.length < KEY_CACHE_PER_SLOT) bucket.push(key);
   return key;
 }
 
@@ -161,14 +172,33 @@ class SubsetReader {
   private n = 0;
   /** Leading spaces of each line, or -1 for blank and comment-only lines (skipped between values). */
   private readonly indents: Int32Array;
+  private readonly lineStarts: Int32Array;
+  /**
+   * Where the value read last ends in `yaml`'s terms: just past the newline of its last line. A block
+   * collection ends where its last value does (blank and comment lines after it are not part of it).
+   */
+  private valueEnd = 0;
+  /** The last line of the value read last. */
+  private valueLine = 0;
+  /** The plain value (object or array) of the collection read last; a scalar's is its node's value. */
+  private collection: unknown;
 
   constructor(
     private readonly lines: readonly string[],
+    private readonly textLength: number,
     private readonly types: readonly ImplicitType[],
   ) {
-    this.indents = new Int32Array(lines.length);
+    if (scratchIndents.length < lines.length) {
+      scratchIndents = new Int32Array(lines.length * 2);
+      scratchStarts = new Int32Array(lines.length * 2);
+    }
+    this.indents = scratchIndents;
+    this.lineStarts = scratchStarts;
+    let offset = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
+      this.lineStarts[i] = offset;
+      offset += line.length + 1;
       const at = indentOf(line);
       this.indents[i] = at === line.length || line.charCodeAt(at) === 0x23 ? -1 : at;
     }
@@ -177,10 +207,43 @@ class SubsetReader {
   document(): YamlSubsetDocument {
     this.skip();
     if (this.n >= this.lines.length || this.indents[this.n] !== 0) throw OUTSIDE_SUBSET;
-    const read = this.mapping(0, -1);
+    const node = this.mapping(0, -1);
+    const value = this.collection as Record<string, unknown>;
     this.skip();
     if (this.n < this.lines.length) throw OUTSIDE_SUBSET;
-    return { value: read.value as Record<string, unknown>, node: read.node };
+    return { value, node };
+  }
+
+  /** The plain value of a node just read (before anything else is read). */
+  private plainValue(node: SourceNode): unknown {
+    return node.kind === 'scalar' ? node.value : this.collection;
+  }
+
+  /** Offset of column `column` of line `n`. */
+  private offset(n: number, column: number): number {
+    return this.lineStarts[n] + column;
+  }
+
+  /** Offset just past line `n`'s newline (the end of the text on its last line). */
+  private lineEnd(n: number): number {
+    return Math.min(this.lineStarts[n] + this.lines[n].length + 1, this.textLength);
+  }
+
+  /** The value read last ended with line `n` (`yaml`'s end: past its newline). */
+  private endValueWith(n: number): void {
+    this.valueEnd = this.lineEnd(n);
+    this.valueLine = n;
+  }
+
+  /**
+   * A collection at column `indent` has ended: `yaml` stretches its range over comment lines after its
+   * last value that are indented past `indent`, so those records take the `yaml` pass.
+   */
+  private endCollection(indent: number): void {
+    for (let k = this.valueLine + 1; k < this.n; k++) {
+      const hash = this.lines[k].indexOf('#');
+      if (hash > indent) throw OUTSIDE_SUBSET;
+    }
   }
 
   private skip(): void {
@@ -191,10 +254,11 @@ class SubsetReader {
    * A block mapping whose keys sit at column `indent`. With `firstAt` ≥ 0 its first key is on the
    * current line at that column (the `- key: value` of a sequence item).
    */
-  private mapping(indent: number, firstAt: number): Read {
+  private mapping(indent: number, firstAt: number): SourceNode {
     const value: Record<string, unknown> = {};
     const pairs: SourcePair[] = [];
     let first = firstAt >= 0;
+    let start = -1;
     for (;;) {
       if (!first) {
         this.skip();
@@ -211,19 +275,25 @@ class SubsetReader {
       if (colon < 0) throw OUTSIDE_SUBSET;
       const key = sharedKey(line, indent, colon);
       if (isSpecialKey(key) || hasKey(pairs, key)) throw OUTSIDE_SUBSET;
-      const read = this.valueAfterKey(line, colon + 1, indent);
-      value[key] = read.value;
-      pairs.push({ key, keyNode: scalarNode(key, key), value: read.node });
+      const keyStart = this.offset(this.n, indent);
+      if (start < 0) start = keyStart;
+      const keyNode = scalarNode(key, key, keyStart, keyStart + colon - indent);
+      const node = this.valueAfterKey(line, colon + 1, indent);
+      value[key] = this.plainValue(node);
+      pairs.push({ key, keyNode, value: node });
     }
-    return { value, node: mapNode(pairs) };
+    this.endCollection(indent);
+    this.collection = value;
+    return mapNode(pairs, start, this.valueEnd);
   }
 
   /** The value of a `key:` on line `n` whose text starts at `from`; moves past every line the value takes. */
-  private valueAfterKey(line: string, from: number, keyIndent: number): Read {
+  private valueAfterKey(line: string, from: number, keyIndent: number): SourceNode {
     let at = from;
     while (at < line.length && line.charCodeAt(at) === SPACE) at++;
     // Nothing, or only a comment, after the key: the value is on the lines below (or null).
     if (at >= line.length || (at > from && line.charCodeAt(at) === 0x23)) {
+      const keyLine = this.n;
       this.n++;
       this.skip();
       if (this.n < this.lines.length) {
@@ -233,13 +303,21 @@ class SubsetReader {
         if (nextAt > keyIndent) return isItem ? this.sequence(nextAt) : this.mapping(nextAt, -1);
         if (nextAt === keyIndent && isItem) return this.sequence(nextAt);
       }
-      return { value: null, node: scalarNode(null, '') };
+      // `yaml` ends the collection an empty value closes at that value, or, when comments follow it, somewhere
+      // in them (past blank lines, into the next line's indent): such records take the `yaml` pass.
+      if (at < line.length) throw OUTSIDE_SUBSET;
+      for (let k = keyLine + 1; k < this.n; k++) if (this.lines[k].indexOf('#') !== -1) throw OUTSIDE_SUBSET;
+      const empty = this.offset(keyLine, at);
+      this.valueEnd = empty;
+      this.valueLine = keyLine;
+      return scalarNode(null, '', empty, empty);
     }
     if (line.charCodeAt(at) === 0x7c || line.charCodeAt(at) === 0x3e) return this.blockScalar(line, at, keyIndent);
-    const read = this.inlineValue(line, at);
+    const node = this.inlineValue(line, at);
+    this.endValueWith(this.n);
     this.n++;
     this.noContinuation(keyIndent);
-    return read;
+    return node;
   }
 
   /** A one-line value may not go on on more-indented lines (a multi-line scalar, or an error). */
@@ -250,9 +328,10 @@ class SubsetReader {
   }
 
   /** A block sequence whose `- ` markers sit at column `indent`. */
-  private sequence(indent: number): Read {
+  private sequence(indent: number): SourceNode {
     const value: unknown[] = [];
     const items: SourceNode[] = [];
+    let start = -1;
     for (;;) {
       this.skip();
       if (this.n >= this.lines.length) break;
@@ -263,34 +342,38 @@ class SubsetReader {
       if (line.charCodeAt(at) !== 0x2d) break;
       // Exactly `- ` then content: other spacings and empty items take js-yaml.
       if (line.charCodeAt(at + 1) !== SPACE || at + 2 >= line.length || line.charCodeAt(at + 2) === SPACE) throw OUTSIDE_SUBSET;
+      if (start < 0) start = this.offset(this.n, at);
       const contentAt = at + 2;
-      let read: Read;
-      if (simpleKeyEnd(line, contentAt) >= 0) read = this.mapping(contentAt, contentAt);
+      let node: SourceNode;
+      if (simpleKeyEnd(line, contentAt) >= 0) node = this.mapping(contentAt, contentAt);
       else {
         const c = line.charCodeAt(contentAt);
         if (c === 0x7c || c === 0x2d) throw OUTSIDE_SUBSET;
-        read = this.inlineValue(line, contentAt);
+        node = this.inlineValue(line, contentAt);
+        this.endValueWith(this.n);
         this.n++;
         this.noContinuation(indent);
       }
-      value.push(read.value);
-      items.push(read.node);
+      value.push(this.plainValue(node));
+      items.push(node);
     }
-    return { value, node: seqNode(items) };
+    this.endCollection(indent);
+    this.collection = value;
+    return seqNode(items, start, this.valueEnd);
   }
 
   /** A scalar or flow collection starting at `at` and ending on the same line. */
-  private inlineValue(line: string, at: number): Read {
+  private inlineValue(line: string, at: number): SourceNode {
     const c = line.charCodeAt(at);
     if (c === 0x22) return this.doubleQuoted(line, at);
     if (c === 0x27) return this.singleQuoted(line, at);
     if (c === 0x5b) return this.flowSequence(line, at);
     if (c === 0x7b) return this.flowMapping(line, at);
-    return resolvePlain(this.plainBlockScalar(line, at), this.types);
+    return this.plainBlockScalar(line, at);
   }
 
   /** A plain scalar in block context: up to a ` #` comment, trailing spaces dropped. */
-  private plainBlockScalar(line: string, at: number): string {
+  private plainBlockScalar(line: string, at: number): SourceNode {
     const c = line.charCodeAt(at);
     // Indicators that start something else: anchors, aliases, tags, block scalars, directives, reserved.
     if (c === 0x23 || c === 0x26 || c === 0x2a || c === 0x21 || c === 0x7c || c === 0x3e || c === 0x25 || c === 0x40 || c === 0x60
@@ -298,25 +381,27 @@ class SubsetReader {
       throw OUTSIDE_SUBSET;
     }
     if ((c === 0x2d || c === 0x3f || c === 0x3a) && (at + 1 >= line.length || line.charCodeAt(at + 1) === SPACE)) throw OUTSIDE_SUBSET;
-    // One pass for where a ` #` comment starts and whether `: ` comes before it (two indexOf calls of a
-    // two-character string were a tenth of the reader's time).
-    let end = line.length;
+    // Where a ` #` comment starts, and whether `: ` comes before it, by native searches for the single
+    // characters (most values hold neither).
+    let limit = line.indexOf('#', at + 1);
+    while (limit !== -1 && line.charCodeAt(limit - 1) !== SPACE) limit = line.indexOf('#', limit + 1);
+    let end = limit === -1 ? line.length : limit - 1;
+    if (limit === -1) limit = line.length;
     let colonSpace = false;
-    for (let i = at + 1; i < line.length; i++) {
-      const ch = line.charCodeAt(i);
-      if (ch === 0x23 && line.charCodeAt(i - 1) === SPACE) {
-        end = i - 1;
+    for (let colon = line.indexOf(':', at + 1); colon !== -1 && colon < limit; colon = line.indexOf(':', colon + 1)) {
+      if (line.charCodeAt(colon + 1) === SPACE) {
+        colonSpace = true;
         break;
       }
-      if (ch === 0x3a && line.charCodeAt(i + 1) === SPACE) colonSpace = true;
     }
     while (end > at && line.charCodeAt(end - 1) === SPACE) end--;
     // `: ` (or a final `:`) inside would be a mapping, or an error.
     if (colonSpace || line.charCodeAt(end - 1) === 0x3a) throw OUTSIDE_SUBSET;
-    return line.slice(at, end);
+    const from = this.offset(this.n, at);
+    return resolvePlain(line.slice(at, end), this.types, from, from + end - at);
   }
 
-  private doubleQuoted(line: string, at: number): Read {
+  private doubleQuoted(line: string, at: number): SourceNode {
     let text = '';
     let from = at + 1;
     for (let i = from; i < line.length; i++) {
@@ -324,7 +409,7 @@ class SubsetReader {
       if (c === 0x22) {
         text += line.slice(from, i);
         if (!isValueTail(line.slice(i + 1))) throw OUTSIDE_SUBSET;
-        return { value: text, node: scalarNode(text, text) };
+        return scalarNode(text, text, this.offset(this.n, at), this.offset(this.n, i + 1));
       }
       if (c === 0x5c) {
         const e = line.charCodeAt(i + 1);
@@ -338,7 +423,7 @@ class SubsetReader {
     throw OUTSIDE_SUBSET; // continues on the next line
   }
 
-  private singleQuoted(line: string, at: number): Read {
+  private singleQuoted(line: string, at: number): SourceNode {
     let text = '';
     let from = at + 1;
     for (let i = from; i < line.length; i++) {
@@ -351,42 +436,45 @@ class SubsetReader {
       }
       text += line.slice(from, i);
       if (!isValueTail(line.slice(i + 1))) throw OUTSIDE_SUBSET;
-      return { value: text, node: scalarNode(text, text) };
+      return scalarNode(text, text, this.offset(this.n, at), this.offset(this.n, i + 1));
     }
     throw OUTSIDE_SUBSET;
   }
 
-  /** A plain scalar inside a one-line flow collection. */
-  private flowPlain(raw: string): Read {
+  /** A plain scalar inside a one-line flow collection: line[from, to), spaces around it dropped. */
+  private flowPlain(line: string, from: number, to: number): SourceNode {
     // Only spaces separate flow items; other white space is content.
-    let start = 0;
-    let end = raw.length;
-    while (start < end && raw.charCodeAt(start) === SPACE) start++;
-    while (end > start && raw.charCodeAt(end - 1) === SPACE) end--;
-    const text = raw.slice(start, end);
+    let start = from;
+    let end = to;
+    while (start < end && line.charCodeAt(start) === SPACE) start++;
+    while (end > start && line.charCodeAt(end - 1) === SPACE) end--;
+    const text = line.slice(start, end);
     if (text === '' || FLOW_SPECIAL.test(text) || FLOW_INDICATOR_START.test(text) || text.indexOf(': ') !== -1 || text.charCodeAt(text.length - 1) === 0x3a) {
       throw OUTSIDE_SUBSET;
     }
-    return resolvePlain(text, this.types);
+    return resolvePlain(text, this.types, this.offset(this.n, start), this.offset(this.n, end));
   }
 
-  private flowSequence(line: string, at: number): Read {
+  private flowSequence(line: string, at: number): SourceNode {
     const close = line.indexOf(']', at);
     if (close === -1 || !isValueTail(line.slice(close + 1))) throw OUTSIDE_SUBSET;
-    const body = line.slice(at + 1, close);
     const value: unknown[] = [];
     const items: SourceNode[] = [];
-    if (indentOf(body) !== body.length) {
-      for (const part of body.split(',')) {
-        const read = this.flowPlain(part);
-        value.push(read.value);
-        items.push(read.node);
+    if (indentOf(line.slice(at + 1, close)) !== close - at - 1) {
+      for (let from = at + 1; from <= close; ) {
+        let comma = line.indexOf(',', from);
+        if (comma === -1 || comma > close) comma = close;
+        const node = this.flowPlain(line, from, comma);
+        value.push(node.value);
+        items.push(node);
+        from = comma + 1;
       }
     }
-    return { value, node: seqNode(items) };
+    this.collection = value;
+    return seqNode(items, this.offset(this.n, at), this.offset(this.n, close + 1));
   }
 
-  private flowMapping(line: string, at: number): Read {
+  private flowMapping(line: string, at: number): SourceNode {
     const value: Record<string, unknown> = {};
     const pairs: SourcePair[] = [];
     let i = at + 1;
@@ -399,25 +487,26 @@ class SubsetReader {
       if (!SIMPLE_KEY.test(key) || key === '__proto__' || NON_STRING_KEYS.has(key) || Object.prototype.hasOwnProperty.call(value, key)) {
         throw OUTSIDE_SUBSET;
       }
+      const keyNode = scalarNode(key, key, this.offset(this.n, i), this.offset(this.n, colon));
       i = colon + 2;
       while (line.charCodeAt(i) === SPACE) i++;
-      let read: Read;
+      let node: SourceNode;
       if (line.charCodeAt(i) === 0x22) {
         const end = line.indexOf('"', i + 1);
         if (end === -1) throw OUTSIDE_SUBSET;
         const text = line.slice(i + 1, end);
         if (text.indexOf('\\') !== -1) throw OUTSIDE_SUBSET;
-        read = { value: text, node: scalarNode(text, text) };
+        node = scalarNode(text, text, this.offset(this.n, i), this.offset(this.n, end + 1));
         i = end + 1;
         while (line.charCodeAt(i) === SPACE) i++;
       } else {
         let end = i;
         while (end < line.length && line.charCodeAt(end) !== 0x2c && line.charCodeAt(end) !== 0x7d) end++;
-        read = this.flowPlain(line.slice(i, end));
+        node = this.flowPlain(line, i, end);
         i = end;
       }
-      value[key] = read.value;
-      pairs.push({ key, keyNode: scalarNode(key, key), value: read.node });
+      value[key] = node.value;
+      pairs.push({ key, keyNode, value: node });
       const c = line.charCodeAt(i);
       if (c === 0x2c) {
         i++;
@@ -427,11 +516,12 @@ class SubsetReader {
       throw OUTSIDE_SUBSET;
     }
     if (!isValueTail(line.slice(i + 1))) throw OUTSIDE_SUBSET;
-    return { value, node: mapNode(pairs) };
+    this.collection = value;
+    return mapNode(pairs, this.offset(this.n, at), this.offset(this.n, i + 1));
   }
 
   /** A `|`, `|-`, `>` or `>-` block scalar after a key at `keyIndent` (js-yaml's readBlockScalar). */
-  private blockScalar(line: string, at: number, keyIndent: number): Read {
+  private blockScalar(line: string, at: number, keyIndent: number): SourceNode {
     const folded = line.charCodeAt(at) === 0x3e;
     const header = line.slice(at + 1);
     const strip = header.charCodeAt(0) === 0x2d;
@@ -446,6 +536,7 @@ class SubsetReader {
     let emptyLines = 0;
     let didRead = false;
     let atMoreIndented = false;
+    let lastContent = k;
     for (; k < lines.length; k++) {
       const body = lines[k];
       const indent = indentOf(body);
@@ -469,12 +560,15 @@ class SubsetReader {
       text += body.slice(textIndent);
       didRead = true;
       emptyLines = 0;
+      lastContent = k;
     }
     // At the end of the document js-yaml's chomping differs subtly; leave that case to it.
     if (k >= lines.length) throw OUTSIDE_SUBSET;
     if (!strip) text += '\n';
+    const start = this.offset(this.n, at);
+    this.endValueWith(lastContent);
     this.n = k;
-    return { value: text, node: scalarNode(text, text) };
+    return scalarNode(text, text, start, this.valueEnd);
   }
 }
 
@@ -487,7 +581,7 @@ export function readYamlSubset(text: string, lines: readonly string[]): YamlSubs
   if (text.indexOf('\t') !== -1 || text.indexOf('\r') !== -1) return undefined;
   if (NOT_PLAIN_ASCII.test(text) && NON_PRINTABLE.test(text)) return undefined;
   try {
-    return new SubsetReader(lines, IMPLICIT_TYPES).document();
+    return new SubsetReader(lines, text.length, IMPLICIT_TYPES).document();
   } catch (err) {
     if (err === OUTSIDE_SUBSET) return undefined;
     throw err;

@@ -10,7 +10,8 @@ import * as jsYaml from 'js-yaml';
 import { checkRepository } from '../../src/cli/checkCommand';
 import { listRepositoryFiles, repositoryReader } from '../../src/core/repositoryFiles';
 import { closestKnownName, editDistance, isCalendarDate, parseTimestamp } from '../../src/core/incident';
-import { sourceFromPlain } from '../../src/core/incidentSource';
+import { parseDocument } from 'yaml';
+import { sourceFromDocument } from '../../src/core/incidentSource';
 import { WorkspaceIndex } from '../../src/core/index';
 import { scanMarkdownOutline } from '../../src/core/markdownOutline';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
@@ -19,6 +20,7 @@ import { layoutFromConfig, parseRepoConfig } from '../../src/core/repoConfig';
 import { parseRunbook } from '../../src/core/runbook';
 import { decodeIndexedFiles, encodeIndexedFiles } from '../../src/core/summaryCodec';
 import { readYamlSubset } from '../../src/core/yamlSubset';
+import { validateIncident } from '../../src/core/incidentValidation';
 import type { IndexedFile } from '../../src/core/indexWorker';
 import { ensureCorpus, seededRandom, SMALL_CORPUS } from '../bench/corpusGenerator';
 
@@ -140,7 +142,11 @@ function randomYaml(random: () => number): string {
   return `${mapping(0, 0)}${random() < 0.9 ? '\n' : ''}`;
 }
 
-/** The subset reader either declines or agrees with js-yaml (value and validator tree); returns whether it read the text. */
+/**
+ * The subset reader either declines or agrees with js-yaml (the value) and with the `yaml` package (the
+ * validator tree: kinds, scalar text and node ranges, which give problems their positions); returns
+ * whether it read the text.
+ */
 function assertSubsetAgrees(text: string, label: string): boolean {
   const subset = readYamlSubset(text, text.split('\n'));
   if (!subset) return false;
@@ -151,7 +157,7 @@ function assertSubsetAgrees(text: string, label: string): boolean {
     assert.fail(`${label}: the subset reader read a document js-yaml refuses (${(err as Error).message.split('\n')[0]}):\n${text}`);
   }
   assert.deepStrictEqual(subset.value, loaded, `${label}: value differs from js-yaml:\n${text}`);
-  assert.deepStrictEqual(subset.node, sourceFromPlain(loaded), `${label}: validator tree differs:\n${text}`);
+  assert.deepStrictEqual(subset.node, sourceFromDocument(parseDocument(text)), `${label}: validator tree differs from yaml's:\n${text}`);
   return true;
 }
 
@@ -264,6 +270,26 @@ describe('index fast paths give the same answers', function () {
     let generated = 0;
     for (let i = 0; i < 20_000; i++) if (assertSubsetAgrees(randomYaml(random), `generated ${i}`)) generated++;
     assert.ok(generated >= 1000, `subset read ${generated} of 20,000 generated documents`);
+  });
+
+  it('incident validation through the subset reader equals the `yaml` pass, positions included (corpus, sample, fixtures, 5,000 generated documents)', () => {
+    const corpus = ensureCorpus(SMALL_CORPUS);
+    const documents: [string, string][] = [
+      ...corpus.files.filter((p) => p.endsWith('.yaml')).map((p): [string, string] => [p, readFileSync(join(corpus.root, p), 'utf8')]),
+      ...[...filesUnder(join(sampleRepo, 'incidents'), /\.ya?ml$/), ...filesUnder(fixtures, /\.ya?ml$/)].map((f): [string, string] => [`incidents/${f.split('/').pop()}`, readFileSync(f, 'utf8')]),
+    ];
+    const random = seededRandom(13);
+    for (let i = 0; i < 5000; i++) documents.push([`incidents/INC-${i}.yaml`, randomYaml(random)]);
+    const context = { now: new Date('2026-11-25T12:00:00Z'), runbookPaths: new Set(['kubernetes/a.md']) };
+    let withProblems = 0;
+    for (const [path, text] of documents) {
+      const fast = validateIncident(path, text, context);
+      const full = validateIncident(path, text, { ...context, skipQuickCheck: true });
+      assert.deepStrictEqual(fast, full, `${path} validates differently:\n${text}`);
+      if (fast.problems.length > 0 && readYamlSubset(text, text.split('\n'))) withProblems++;
+    }
+    // Not vacuous: many records with problems were read by the subset reader, not by `yaml`.
+    assert.ok(withProblems >= 1000, `${withProblems} records with problems read by the subset reader`);
   });
 
   it('timestamps, calendar dates and misspelling guesses read as before', () => {
