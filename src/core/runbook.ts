@@ -138,7 +138,7 @@ function inlineTraits(text: string): number {
 const INLINE_LIMIT = 1000;
 
 /** Heading or list-item source as plain text: links, code spans, emphasis and tags reduced to their words. */
-function plainText(source: string): string {
+export function plainText(source: string): string {
   const inline = source.length > INLINE_LIMIT ? source.slice(0, INLINE_LIMIT) : source;
   const traits = inlineTraits(inline);
   if ((traits & HAS_MARKUP) === 0) return ((traits & HAS_OTHER_SPACE) !== 0 && UNNORMALISED_SPACE.test(inline) ? inline.replace(/\s+/g, ' ') : inline).trim();
@@ -156,9 +156,34 @@ function plainText(source: string): string {
 
 const TITLE_LIMIT = 80;
 
+/**
+ * Where the first sentence of `inline` ends (just past its `.:;!?`, which is followed by white space or
+ * the end) when nothing before it is markup or non-ASCII; -1 otherwise. plainText of that prefix then
+ * gives the same first sentence as plainText of the whole paragraph, at a fraction of the cost (list
+ * items are often several lines of prose with markup further on).
+ */
+function plainFirstSentenceEnd(inline: string): number {
+  let firstWord = -1;
+  for (let i = 0; i < inline.length && i < INLINE_LIMIT; i++) {
+    const c = inline.charCodeAt(i);
+    if (c > 0x7e || c === 0x5b || c === 0x3c || c === 0x60 || c === 0x2a || c === 0x5f) return -1;
+    const space = c === 0x20 || (c >= 0x09 && c <= 0x0d);
+    if (firstWord < 0) {
+      if (!space) firstWord = i;
+      continue;
+    }
+    if (i > firstWord && (c === 0x2e || c === 0x3a || c === 0x3b || c === 0x21 || c === 0x3f)) {
+      const next = i + 1 < inline.length ? inline.charCodeAt(i + 1) : 0x20;
+      if (next === 0x20 || (next >= 0x09 && next <= 0x0d)) return i + 1;
+    }
+  }
+  return -1;
+}
+
 /** A list item's first sentence, as a step title: "Evict what is left." from a long paragraph. */
-function listItemTitle(inline: string): string {
-  const text = plainText(inline);
+export function listItemTitle(inline: string): string {
+  const sentenceEnd = plainFirstSentenceEnd(inline);
+  const text = plainText(sentenceEnd > 0 ? inline.slice(0, sentenceEnd) : inline);
   const sentence = /^(.+?)[.:;!?](\s|$)/.exec(text)?.[1] ?? text;
   const short = sentence.length > TITLE_LIMIT ? `${sentence.slice(0, TITLE_LIMIT - 1).trimEnd()}…` : sentence;
   return short;

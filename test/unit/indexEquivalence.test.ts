@@ -17,7 +17,7 @@ import { scanMarkdownOutline } from '../../src/core/markdownOutline';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
 import { PathClassifier } from '../../src/core/paths';
 import { layoutFromConfig, parseRepoConfig } from '../../src/core/repoConfig';
-import { parseRunbook } from '../../src/core/runbook';
+import { listItemTitle, parseRunbook, plainText } from '../../src/core/runbook';
 import { decodeIndexedFiles, encodeIndexedFiles } from '../../src/core/summaryCodec';
 import { readYamlSubset } from '../../src/core/yamlSubset';
 import { validateIncident } from '../../src/core/incidentValidation';
@@ -290,6 +290,22 @@ describe('index fast paths give the same answers', function () {
     }
     // Not vacuous: many records with problems were read by the subset reader, not by `yaml`.
     assert.ok(withProblems >= 1000, `${withProblems} records with problems read by the subset reader`);
+  });
+
+  it('list item titles read from the first sentence alone equal those read from the whole paragraph', () => {
+    const random = seededRandom(17);
+    const parts = ['Check', ' the', ' pods', '.', ':', ';', '!', '?', ' ', '  ', '\n', '\t', '`x`', '**b**', '*e*', '_u_', '[l](http://a.b/c.d)', '<br>', 'é', '\u00a0', '...', 'e.g.', 'v1.2', '3:00'];
+    const reference = (inline: string): string => {
+      const text = plainText(inline);
+      const sentence = /^(.+?)[.:;!?](\s|$)/.exec(text)?.[1] ?? text;
+      return sentence.length > 80 ? `${sentence.slice(0, 79).trimEnd()}…` : sentence;
+    };
+    for (let i = 0; i < 50_000; i++) {
+      let inline = '';
+      for (let k = 1 + Math.floor(random() * 30); k > 0; k--) inline += pick(random, parts);
+      if (random() < 0.05) inline = `${'word '.repeat(220)}. Next.`;
+      assert.equal(listItemTitle(inline), reference(inline), JSON.stringify(inline));
+    }
   });
 
   it('timestamps, calendar dates and misspelling guesses read as before', () => {
