@@ -30,12 +30,18 @@ export interface IncidentSummary {
 }
 
 
+/** A record's file name without `.yaml` / `.yml`: the id it should have. */
+export function fileStem(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return /\.ya?ml$/i.test(name) ? name.slice(0, name.lastIndexOf('.')) : name;
+}
+
 export function normalizeRunbookReference(path: string): string {
   return path.trim().replace(/^\.\//, '');
 }
 
 export function summarizeIncident(validation: IncidentValidation): IncidentSummary {
-  const stem = (validation.path.split('/').pop() ?? validation.path).replace(/\.ya?ml$/i, '');
+  const stem = fileStem(validation.path);
   const record: PlainRecord = validation.record && typeof validation.record === 'object' ? (validation.record as PlainRecord) : {};
   const id = fieldText(record.id) ?? stem;
   const timestamps: Partial<Record<TimestampField, string>> = {};
@@ -76,7 +82,21 @@ export function summarizeIncident(validation: IncidentValidation): IncidentSumma
   };
   const commander = fieldText(record.commander);
   if (commander !== undefined) summary.commander = commander;
-  const excerpt = fieldText(record.summary)?.replace(/\s+/g, ' ').slice(0, 200);
-  if (excerpt !== undefined) summary.summaryExcerpt = excerpt;
+  const summaryText = fieldText(record.summary);
+  if (summaryText !== undefined) summary.summaryExcerpt = excerptOf(summaryText);
   return summary;
+}
+
+const EXCERPT_LENGTH = 200;
+
+/**
+ * The first 200 characters of `text` with white space runs made single spaces. Reads only as much of
+ * a long summary as it needs: a prefix whose collapsed form already has 200 characters agrees with
+ * the whole text's on those.
+ */
+function excerptOf(text: string): string {
+  for (let take = 2 * EXCERPT_LENGTH; ; take *= 2) {
+    const collapsed = (take >= text.length ? text : text.slice(0, take)).replace(/\s+/g, ' ');
+    if (take >= text.length || collapsed.length >= EXCERPT_LENGTH) return collapsed.slice(0, EXCERPT_LENGTH);
+  }
 }

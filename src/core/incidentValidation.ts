@@ -20,6 +20,7 @@ import {
   type TimestampField,
 } from './incident';
 import { isEmptyNode, loadPlain, pairOf, sourceFromDocument, sourceFromPlain, type SourceNode } from './incidentSource';
+import { fileStem } from './incidentSummary';
 import { findMergeConflicts } from './mergeConflicts';
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
 import { linePosition, readYamlSubset } from './yamlSubset';
@@ -113,10 +114,6 @@ type Report = (node: SourceNode | undefined, severity: Problem['severity'], code
 
 /** Stops the js-yaml pass at the first finding: the `yaml` pass then reports everything with positions. */
 class FoundProblem extends Error {}
-
-function fileStem(path: string): string {
-  return (path.split('/').pop() ?? path).replace(/\.ya?ml$/i, '');
-}
 
 function list(values: readonly string[]): string {
   return values.join(', ');
@@ -536,10 +533,12 @@ function checkTimestamps(root: SourceNode, ctx: CheckContext): Map<TimestampFiel
   return times;
 }
 
+const STATUS_TIMESTAMP_ENTRIES = Object.entries(STATUS_TIMESTAMPS) as [string, TimestampField][];
+
 function checkStatusTimestamps(root: SourceNode, status: SourceNode, value: string, times: Map<TimestampField, KnownTime>, report: Report): void {
   if (value === 'cancelled') return;
   const reached = workflowIndex(value);
-  for (const [state, field] of Object.entries(STATUS_TIMESTAMPS) as [string, TimestampField][]) {
+  for (const [state, field] of STATUS_TIMESTAMP_ENTRIES) {
     const needed = workflowIndex(state) <= reached;
     const node = pairOf(root, field)?.value;
     const present = node !== undefined && !isEmptyNode(node);
@@ -561,10 +560,12 @@ function normalizeRunbookPath(path: string): string {
  * requests, and nothing that follows one of their paths (opening, linking, tools) may leave the repo.
  */
 export function escapesRepository(path: string): boolean {
-  const text = path.trim().replace(/\\/g, '/');
-  if (text.startsWith('/') || /^[A-Za-z]:/.test(text) || text.startsWith('~')) return true;
+  const text = path.trim();
+  if (text.startsWith('/') || text.startsWith('\\') || /^[A-Za-z]:/.test(text) || text.startsWith('~')) return true;
+  // Only a `..` segment can climb out (most paths have none: no split needed).
+  if (text.indexOf('..') === -1) return false;
   let depth = 0;
-  for (const segment of text.split('/')) {
+  for (const segment of text.replace(/\\/g, '/').split('/')) {
     if (segment === '..') depth--;
     else if (segment !== '' && segment !== '.') depth++;
     if (depth < 0) return true;

@@ -33,6 +33,10 @@ const LANGUAGE_GUESSED = 2;
 const CONFIRM = 4;
 /** An optional string that is absent (JSON has no undefined). */
 const ABSENT = 0;
+/** A step whose section is the runbook's title (no heading before it). */
+const SECTION_IS_TITLE = -1;
+/** An empty list of placeholders (most steps have none). */
+const NONE = 0;
 
 function encodeReason(step: StepSummary): number | string {
   const { reason } = step;
@@ -46,10 +50,15 @@ function encodeRunbook(r: RunbookSummary): unknown[] {
   const headings: unknown[] = [];
   for (const h of r.headings) headings.push(h.level, h.text, h.line, h.slug);
   const steps: unknown[] = [];
+  let headingIndex: Map<string, number> | undefined;
   for (const s of r.steps) {
     const flags = (s.runnable ? RUNNABLE : 0) | (s.languageGuessed ? LANGUAGE_GUESSED : 0) | (s.confirm ? CONFIRM : 0);
-    // A step's title is usually its section's text: 0 says so without repeating it.
-    steps.push(s.id, s.title === s.section ? ABSENT : s.title, s.section, s.language, s.startLine, s.endLine, SHAPES.indexOf(s.shape), flags, s.placeholders, encodeReason(s));
+    headingIndex ??= new Map(r.headings.map((h, k) => [h.text, k] as const).reverse());
+    // A step's section is a heading's text (or the runbook's title): its index (or -1) says so without
+    // repeating it, and the main thread then shares one string. Its title is usually the section: 0.
+    const section = s.section === r.title ? SECTION_IS_TITLE : (headingIndex.get(s.section) ?? s.section);
+    const placeholders = s.placeholders.length === 0 ? NONE : s.placeholders;
+    steps.push(s.id, s.title === s.section ? ABSENT : s.title, section, s.language, s.startLine, s.endLine, SHAPES.indexOf(s.shape), flags, placeholders, encodeReason(s));
   }
   return [
     RUNBOOK, r.path, r.title, r.titleLine, r.services, r.tags, r.alerts, r.variables, headings, steps, r.problems,
@@ -80,6 +89,18 @@ export function encodeIndexedFiles(files: readonly IndexedFile[]): string {
   return JSON.stringify(out);
 }
 
+/** One "`<language>` blocks are not shell commands" sentence per language, shared by every step that has it. */
+const notShellReasons = new Map<string, string>();
+
+function notShellReasonFor(language: string): string {
+  let reason = notShellReasons.get(language);
+  if (reason === undefined) {
+    reason = notShellReason(language);
+    if (notShellReasons.size < 256) notShellReasons.set(language, reason);
+  }
+  return reason;
+}
+
 function decodeRunbook(a: unknown[]): RunbookSummary {
   const flatHeadings = a[8] as (number | string)[];
   const headings: RunbookHeading[] = [];
@@ -87,9 +108,12 @@ function decodeRunbook(a: unknown[]): RunbookSummary {
     headings.push({ level: flatHeadings[k] as number, text: flatHeadings[k + 1] as string, line: flatHeadings[k + 2] as number, slug: flatHeadings[k + 3] as string });
   }
   const flatSteps = a[9] as unknown[];
+  const runbookTitle = a[2] as string;
   const steps: StepSummary[] = [];
   for (let k = 0; k < flatSteps.length; k += STEP_FIELDS) {
-    const section = flatSteps[k + 2] as string;
+    const encodedSection = flatSteps[k + 2] as string | number;
+    const section = typeof encodedSection === 'string' ? encodedSection : encodedSection === SECTION_IS_TITLE ? runbookTitle : headings[encodedSection].text;
+    const encodedPlaceholders = flatSteps[k + 8] as string[] | typeof NONE;
     const title = flatSteps[k + 1];
     const language = flatSteps[k + 3] as string;
     const flags = flatSteps[k + 7] as number;
@@ -104,11 +128,11 @@ function decodeRunbook(a: unknown[]): RunbookSummary {
       runnable: (flags & RUNNABLE) !== 0,
       languageGuessed: (flags & LANGUAGE_GUESSED) !== 0,
       confirm: (flags & CONFIRM) !== 0,
-      placeholders: flatSteps[k + 8] as string[],
+      placeholders: encodedPlaceholders === NONE ? [] : encodedPlaceholders,
     };
     const reason = flatSteps[k + 9] as number | string;
     if (typeof reason === 'string') step.reason = reason;
-    else if (reason === NOT_SHELL) step.reason = notShellReason(language);
+    else if (reason === NOT_SHELL) step.reason = notShellReasonFor(language);
     else if (reason !== 0) step.reason = REASONS[reason];
     steps.push(step);
   }
