@@ -92,8 +92,9 @@ function seqNode(items: SourceNode[], from: number, to: number): SourceNode {
 }
 
 /** A plain scalar written as `text` at offsets [from, to); a value that is not a string keeps its source as text, like `yaml`'s. */
-function resolvePlain(text: string, types: readonly ImplicitType[], from: number, to: number): SourceNode {
-  if (!mayResolve(text.charCodeAt(0))) return scalarNode(text, text, from, to);
+function resolvePlain(text: string, types: readonly ImplicitType[], from: number, to: number, hasColon: boolean): SourceNode {
+  // No core type (null, bool, int, float) has a `:` in it: timestamps, the commonest values starting with a digit, are text.
+  if (hasColon || !mayResolve(text.charCodeAt(0))) return scalarNode(text, text, from, to);
   for (const type of types) if (type.resolve(text)) return scalarNode(type.construct(text), text, from, to);
   return scalarNode(text, text, from, to);
 }
@@ -388,7 +389,9 @@ class SubsetReader {
     let end = limit === -1 ? line.length : limit - 1;
     if (limit === -1) limit = line.length;
     let colonSpace = false;
+    let hasColon = false;
     for (let colon = line.indexOf(':', at + 1); colon !== -1 && colon < limit; colon = line.indexOf(':', colon + 1)) {
+      hasColon = true;
       if (line.charCodeAt(colon + 1) === SPACE) {
         colonSpace = true;
         break;
@@ -398,7 +401,7 @@ class SubsetReader {
     // `: ` (or a final `:`) inside would be a mapping, or an error.
     if (colonSpace || line.charCodeAt(end - 1) === 0x3a) throw OUTSIDE_SUBSET;
     const from = this.offset(this.n, at);
-    return resolvePlain(line.slice(at, end), this.types, from, from + end - at);
+    return resolvePlain(line.slice(at, end), this.types, from, from + end - at, hasColon);
   }
 
   private doubleQuoted(line: string, at: number): SourceNode {
@@ -452,7 +455,7 @@ class SubsetReader {
     if (text === '' || FLOW_SPECIAL.test(text) || FLOW_INDICATOR_START.test(text) || text.indexOf(': ') !== -1 || text.charCodeAt(text.length - 1) === 0x3a) {
       throw OUTSIDE_SUBSET;
     }
-    return resolvePlain(text, this.types, this.offset(this.n, start), this.offset(this.n, end));
+    return resolvePlain(text, this.types, this.offset(this.n, start), this.offset(this.n, end), false);
   }
 
   private flowSequence(line: string, at: number): SourceNode {

@@ -104,7 +104,7 @@ function randomMarkdown(random: () => number): string {
 function randomYaml(random: () => number): string {
   const scalars = [
     'foo', 'foo bar', '42', '-7', '0x1F', '1e3', '.inf', '~', 'null', 'Null', 'true', 'False', '2026-11-23T09:06:00Z', '"quoted \\" x"', "'single ''q'''",
-    'a #comment', 'a#b', 'http://x:80/a?b=c', '-x', '?x', '[a, b]', '[]', '{}', '{ a: 1, b: "x" }', '|', '|-', '>', '>-', '00', '+12', '3.14', 'é',
+    'a #comment', 'a#b', 'http://x:80/a?b=c', '12:30', '1:2:3', '-1:00', '.5:1', 'true:x', '-x', '?x', '[a, b]', '[]', '{}', '{ a: 1, b: "x" }', '|', '|-', '>', '>-', '00', '+12', '3.14', 'é',
     '"a\\tb"', '"\\u0041"', 'x: y', '- x', '&a x', '*a', '!tag x', '"unterminated', '[a, [b]]', '[a,, b]', '|+', '|2', '@x', '"a"x', '[a]x', 'a:', '',
   ];
   const keys = ['id', 'title', 'status', 'a', 'b_c', 'x-y', 'k.1', 'at', 'by', 'text', 'true', '__proto__', 'key with space', 'id'];
