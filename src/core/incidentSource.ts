@@ -2,10 +2,11 @@ import * as jsYaml from 'js-yaml';
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
 
 /**
- * One shape for a parsed incident file, whichever YAML parser read it: the validator's rules run over
- * it twice at most — first over js-yaml's plain values (an order of magnitude faster, DESIGN §7, but
- * without positions), then, only when that finds something to report, over the `yaml` package's
- * Document, whose node ranges give each problem its exact line and column.
+ * One shape for a parsed incident file, whichever YAML parser read it. Records in the plain subset of
+ * YAML (nearly all) are read once, by the subset reader, with the `yaml` package's node ranges. Others
+ * are read at most twice: first js-yaml's plain values (fast, DESIGN §7, but without positions), then,
+ * only when that finds something to report, the `yaml` package's Document, whose node ranges give each
+ * problem its exact line and column.
  */
 export interface SourceNode {
   kind: 'map' | 'seq' | 'scalar';
