@@ -1,8 +1,8 @@
 /**
  * A worker thread of the parallel index build (DESIGN §7: parsing may use both cores). It reads files
  * straight from disk, parses them with the same code as the in-process build and sends their summaries
- * back as JSON text (compact arrays, summaryCodec.ts), which the main thread parses faster than a
- * structured clone of the same objects.
+ * back in a compact JSON form (summaryCodec.ts), which the main thread decodes faster than a structured
+ * clone of the same objects.
  * Bundled on its own as dist/indexWorker.js; inert when imported anywhere but a worker it was started as.
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
@@ -14,7 +14,7 @@ import type { IncidentValidationContext } from './incidentValidation';
 import type { FileKind } from './paths';
 import type { RepoConfig } from './repoConfig';
 import { parseRunbook } from './runbook';
-import { encodeIndexedFiles } from './summaryCodec';
+import { encodeIndexedFiles, type EncodedFiles } from './summaryCodec';
 
 /** The workerData a pool starts its workers with; anything else leaves this module inert. */
 export const INDEX_WORKER_MARKER = 'runbook-ops-index-worker';
@@ -60,11 +60,8 @@ export type IndexedFile =
   | { kind: 'incident'; checked: IncidentCheckFacts }
   | { kind: FileKind; missing: string };
 
-export interface IndexBatchResult {
-  id: number;
-  /** IndexedFile[] in the batch's order: encodeIndexedFiles' text for an `index` job, plain JSON for `check`. */
-  json: string;
-}
+/** IndexedFile[] in the batch's order: the compact form of summaryCodec for an `index` job, JSON text for `check`. */
+export type IndexBatchResult = { id: number; encoded: EncodedFiles } | { id: number; json: string };
 
 /** Files are read into this one buffer (parsing copies what it keeps), bigger ones with readFileSync. */
 const READ_BUFFER_BYTES = 256 * 1024;
@@ -158,8 +155,8 @@ function serve(port: MessagePort): void {
     // Unpacked when its first batch arrives, which brings the root and the config.
     if (message.job === 'check' && context && !state) state = new CheckContextState(context, message.root, message.config);
     const files = indexBatch(message, state);
-    // Index summaries in their compact form (summaryCodec.ts): a third of the text for the main thread to parse.
-    const result: IndexBatchResult = { id: message.id, json: message.job === 'index' ? encodeIndexedFiles(files) : JSON.stringify(files) };
+    // Index summaries in their compact form (summaryCodec.ts): far less for the main thread to decode.
+    const result: IndexBatchResult = message.job === 'index' ? { id: message.id, encoded: encodeIndexedFiles(files) } : { id: message.id, json: JSON.stringify(files) };
     port.postMessage(result);
   });
 }

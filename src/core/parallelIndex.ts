@@ -182,7 +182,7 @@ export class IndexWorkerPool {
       let nextBatch = 0;
       let nextToApply = 0;
       let settled = false;
-      const waiting = new Map<number, string>();
+      const waiting = new Map<number, IndexBatchResult>();
       const cleanups: (() => void)[] = [];
       const finish = (err?: Error): void => {
         if (settled) return;
@@ -196,11 +196,11 @@ export class IndexWorkerPool {
       };
       const receive = (worker: Worker, result: IndexBatchResult): void => {
         send(worker);
-        waiting.set(result.id, result.json);
+        waiting.set(result.id, result);
         // Apply in batch order: the index (and its Map iteration orders) then match a sequential build.
-        for (let json = waiting.get(nextToApply); json !== undefined; json = waiting.get(nextToApply)) {
+        for (let ready = waiting.get(nextToApply); ready !== undefined; ready = waiting.get(nextToApply)) {
           waiting.delete(nextToApply);
-          sink(batches[nextToApply].job === 'index' ? decodeIndexedFiles(json) : (JSON.parse(json) as IndexedFile[]));
+          sink('encoded' in ready ? decodeIndexedFiles(ready.encoded) : (JSON.parse(ready.json) as IndexedFile[]));
           report(batches[nextToApply]);
           nextToApply++;
         }

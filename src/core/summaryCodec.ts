@@ -47,7 +47,8 @@ function encodeReason(step: StepSummary): number | string {
   return reason === notShellReason(step.language) ? NOT_SHELL : reason;
 }
 
-function encodeRunbook(r: RunbookSummary): unknown[] {
+/** A runbook's core entry, and the JSON text of its headings and steps (decoded only when read). */
+function encodeRunbook(r: RunbookSummary): [unknown[], string] {
   const headings: unknown[] = [];
   for (const h of r.headings) headings.push(h.level, h.text, h.line, h.slug);
   const steps: unknown[] = [];
@@ -61,10 +62,12 @@ function encodeRunbook(r: RunbookSummary): unknown[] {
     const placeholders = s.placeholders.length === 0 ? NONE : s.placeholders;
     steps.push(s.id, s.title === s.section ? ABSENT : s.title, section, s.language, s.startLine, s.endLine, SHAPES.indexOf(s.shape), flags, placeholders, encodeReason(s));
   }
-  return [
-    RUNBOOK, r.path, r.title, r.titleLine, r.services, r.tags, r.alerts, r.variables, headings, steps, r.problems,
+  const detail = JSON.stringify([headings, steps]);
+  const core = [
+    RUNBOOK, r.path, r.title, r.titleLine, r.services, r.tags, r.alerts, r.variables, detail.length, r.problems,
     r.owner ?? ABSENT, r.lastReviewed ?? ABSENT, r.reviewEvery ?? ABSENT,
   ];
+  return [core, detail];
 }
 
 function encodeIncident(i: IncidentSummary): unknown[] {
@@ -77,17 +80,32 @@ function encodeIncident(i: IncidentSummary): unknown[] {
 }
 
 /**
- * JSON text of an `index` job's results. Only summaries and missing files: `check` results (facts,
- * unreadable flags) travel as plain JSON.
+ * An `index` job's results in compact form. `core` is the JSON text of every summary but the runbooks'
+ * headings and steps; those are in `details`, each runbook's JSON text one after another (its length in
+ * its core entry), and the main thread decodes them only when they are read: most runbooks of a big
+ * repository are never expanded in a session, and building their step objects was most of the main
+ * thread's share of a build (time the two worker threads then did not get on two cores).
  */
-export function encodeIndexedFiles(files: readonly IndexedFile[]): string {
+export interface EncodedFiles {
+  core: string;
+  details: string;
+}
+
+/** Only summaries and missing files: `check` results (facts, unreadable flags) travel as plain JSON. */
+export function encodeIndexedFiles(files: readonly IndexedFile[]): EncodedFiles {
   const out: unknown[] = [];
+  const details: string[] = [];
   for (const file of files) {
     if ('missing' in file) out.push([MISSING, file.kind, file.missing]);
-    else if ('summary' in file && file.unreadable === undefined) out.push(file.kind === 'runbook' ? encodeRunbook(file.summary as RunbookSummary) : encodeIncident(file.summary as IncidentSummary));
-    else throw new Error('Only index summaries have a compact form.');
+    else if ('summary' in file && file.unreadable === undefined) {
+      if (file.kind === 'runbook') {
+        const [core, detail] = encodeRunbook(file.summary as RunbookSummary);
+        out.push(core);
+        details.push(detail);
+      } else out.push(encodeIncident(file.summary as IncidentSummary));
+    } else throw new Error('Only index summaries have a compact form.');
   }
-  return JSON.stringify(out);
+  return { core: JSON.stringify(out), details: details.join('') };
 }
 
 /** One "`<language>` blocks are not shell commands" sentence per language, shared by every step that has it. */
@@ -102,14 +120,15 @@ function notShellReasonFor(language: string): string {
   return reason;
 }
 
-function decodeRunbook(a: unknown[]): RunbookSummary {
-  const flatHeadings = a[8] as (number | string)[];
+function decodeHeadings(flatHeadings: readonly (number | string)[]): RunbookHeading[] {
   const headings: RunbookHeading[] = [];
   for (let k = 0; k < flatHeadings.length; k += 4) {
     headings.push({ level: flatHeadings[k] as number, text: flatHeadings[k + 1] as string, line: flatHeadings[k + 2] as number, slug: flatHeadings[k + 3] as string });
   }
-  const flatSteps = a[9] as unknown[];
-  const runbookTitle = a[2] as string;
+  return headings;
+}
+
+function decodeSteps(flatSteps: readonly unknown[], headings: readonly RunbookHeading[], runbookTitle: string): StepSummary[] {
   const steps: StepSummary[] = [];
   for (let k = 0; k < flatSteps.length; k += STEP_FIELDS) {
     const encodedSection = flatSteps[k + 2] as string | number;
@@ -137,21 +156,45 @@ function decodeRunbook(a: unknown[]): RunbookSummary {
     else if (reason !== 0) step.reason = REASONS[reason];
     steps.push(step);
   }
+  return steps;
+}
+
+/**
+ * A runbook summary whose headings and steps are decoded from `detail` when first read (plain data
+ * properties otherwise, in summarizeRunbook's key order, so it compares and prints like any summary).
+ */
+function decodeRunbook(a: unknown[], detail: string): RunbookSummary {
+  const title = a[2] as string;
+  let pending: string | undefined = detail;
+  let headings: RunbookHeading[] = [];
+  let steps: StepSummary[] = [];
+  const materialize = (): void => {
+    const [flatHeadings, flatSteps] = JSON.parse(pending!) as [(number | string)[], unknown[]];
+    pending = undefined;
+    headings = decodeHeadings(flatHeadings);
+    steps = decodeSteps(flatSteps, headings, title);
+  };
   const summary: RunbookSummary = {
     path: a[1] as string,
-    title: a[2] as string,
+    title,
     titleLine: a[3] as number,
     services: a[4] as string[],
     tags: a[5] as string[],
     alerts: a[6] as string[],
     variables: a[7] as string[],
-    headings,
-    steps,
-    problems: a[10] as Problem[],
+    get headings(): RunbookHeading[] {
+      if (pending !== undefined) materialize();
+      return headings;
+    },
+    get steps(): StepSummary[] {
+      if (pending !== undefined) materialize();
+      return steps;
+    },
+    problems: a[9] as Problem[],
   };
-  if (a[11] !== ABSENT) summary.owner = a[11] as string;
-  if (a[12] !== ABSENT) summary.lastReviewed = a[12] as string;
-  if (a[13] !== ABSENT) summary.reviewEvery = a[13] as string;
+  if (a[10] !== ABSENT) summary.owner = a[10] as string;
+  if (a[11] !== ABSENT) summary.lastReviewed = a[11] as string;
+  if (a[12] !== ABSENT) summary.reviewEvery = a[12] as string;
   return summary;
 }
 
@@ -179,12 +222,16 @@ function decodeIncident(a: unknown[]): IncidentSummary {
 }
 
 /** The results {@link encodeIndexedFiles} encoded, in order. */
-export function decodeIndexedFiles(json: string): IndexedFile[] {
-  const encoded = JSON.parse(json) as unknown[][];
+export function decodeIndexedFiles({ core, details }: EncodedFiles): IndexedFile[] {
+  const encoded = JSON.parse(core) as unknown[][];
   const out: IndexedFile[] = [];
+  let detailAt = 0;
   for (const a of encoded) {
-    if (a[0] === RUNBOOK) out.push({ kind: 'runbook', summary: decodeRunbook(a) });
-    else if (a[0] === INCIDENT) out.push({ kind: 'incident', summary: decodeIncident(a) });
+    if (a[0] === RUNBOOK) {
+      const detailEnd = detailAt + (a[8] as number);
+      out.push({ kind: 'runbook', summary: decodeRunbook(a, details.slice(detailAt, detailEnd)) });
+      detailAt = detailEnd;
+    } else if (a[0] === INCIDENT) out.push({ kind: 'incident', summary: decodeIncident(a) });
     else out.push({ kind: a[1] as FileKind, missing: a[2] as string });
   }
   return out;

@@ -1,6 +1,6 @@
 // One index build in a fresh process, for what only a fresh process shows: the first (cold) build
 // time, peak RSS, and the heap the finished index retains (gc before and after, so garbage from
-// parsing is not counted). Run by benchmarkSuite.ts as
+// parsing is not counted), also once every runbook's steps have been read. Run by benchmarkSuite.ts as
 //   node --expose-gc out/test/bench/indexMemoryProbe.js <root> parallel|sequential [workerScript]
 import { listRepositoryFiles, repositoryReader } from '../../src/core/repositoryFiles';
 import { WorkspaceIndex } from '../../src/core/index';
@@ -11,6 +11,8 @@ export interface MemoryProbeResult {
   files: number;
   buildSeconds: number;
   retainedHeapBytes: number;
+  /** The same once every runbook's headings and steps have been read (the parallel build decodes them on first read). */
+  retainedHeapAfterReadBytes: number;
   peakRssBytes: number;
 }
 
@@ -34,11 +36,16 @@ async function main(): Promise<void> {
   const buildSeconds = (performance.now() - started) / 1000;
   collectGarbage();
   const after = process.memoryUsage().heapUsed;
+  let steps = 0;
+  for (const runbook of index.runbooks()) steps += runbook.steps.length + runbook.headings.length;
+  collectGarbage();
+  const afterRead = process.memoryUsage().heapUsed;
   const result: MemoryProbeResult = {
     mode,
     files: index.runbookCount + index.incidentCount,
     buildSeconds,
     retainedHeapBytes: after - before,
+    retainedHeapAfterReadBytes: afterRead - before,
     // maxRSS is in kilobytes.
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
