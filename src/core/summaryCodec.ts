@@ -16,7 +16,7 @@ import type { RunbookSummary, StepSummary } from './index';
 import type { IndexedFile } from './indexWorker';
 import type { FileKind } from './paths';
 import type { RunbookHeading } from './runbook';
-import { notShellReason, STEP_REASONS } from './runbook';
+import { notShellReason, slugify, STEP_REASONS } from './runbook';
 import type { BlockShape } from './shellTranscript';
 
 const RUNBOOK = 0;
@@ -50,7 +50,8 @@ function encodeReason(step: StepSummary): number | string {
 /** A runbook's core entry, and the JSON text of its headings and steps (decoded only when read). */
 function encodeRunbook(r: RunbookSummary): [unknown[], string] {
   const headings: unknown[] = [];
-  for (const h of r.headings) headings.push(h.level, h.text, h.line, h.slug);
+  // A heading's slug is slugify(text) (runbook.ts): the main thread makes it again when it decodes.
+  for (const h of r.headings) headings.push(h.level, h.text, h.line);
   const steps: unknown[] = [];
   let headingIndex: Map<string, number> | undefined;
   for (const s of r.steps) {
@@ -122,8 +123,9 @@ function notShellReasonFor(language: string): string {
 
 function decodeHeadings(flatHeadings: readonly (number | string)[]): RunbookHeading[] {
   const headings: RunbookHeading[] = [];
-  for (let k = 0; k < flatHeadings.length; k += 4) {
-    headings.push({ level: flatHeadings[k] as number, text: flatHeadings[k + 1] as string, line: flatHeadings[k + 2] as number, slug: flatHeadings[k + 3] as string });
+  for (let k = 0; k < flatHeadings.length; k += 3) {
+    const text = flatHeadings[k + 1] as string;
+    headings.push({ level: flatHeadings[k] as number, text, line: flatHeadings[k + 2] as number, slug: slugify(text) });
   }
   return headings;
 }
