@@ -81,19 +81,24 @@ const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 export function slugify(text: string): string {
   if (ASCII_ONLY.test(text)) {
-    // The ASCII case of the general path below: letters and digits kept, every other run becomes one dash.
+    // The ASCII case of the general path below: letters and digits kept, every other run becomes one
+    // dash. The runs are sliced and joined: appending a character at a time left a chain of one string
+    // per character (over a kilobyte per heading slug, kept in the index).
     const lower = text.toLowerCase();
-    let slug = '';
-    let pendingDash = false;
+    const words: string[] = [];
+    let wordStart = -1;
     for (let i = 0; i < lower.length; i++) {
       const c = lower.charCodeAt(i);
       if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
-        if (pendingDash && slug) slug += '-';
-        pendingDash = false;
-        slug += lower[i];
-      } else pendingDash = true;
+        if (wordStart < 0) wordStart = i;
+        continue;
+      }
+      if (wordStart >= 0) words.push(lower.slice(wordStart, i));
+      wordStart = -1;
     }
-    return slug;
+    if (wordStart === 0) return lower;
+    if (wordStart > 0) words.push(lower.slice(wordStart));
+    return words.join('-');
   }
   return text
     .toLowerCase()

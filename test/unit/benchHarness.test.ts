@@ -36,7 +36,7 @@ describe('bench harness', function () {
     const ids = results.rows.map((r) => r.id);
     for (const id of [
       'raw-read', 'rg-scan', 'naive', 'index-sequential', 'index-parallel-fresh', 'index-parallel', 'index-parallel-read-steps', 'ratio-raw', 'ratio-naive',
-      'cold-process', 'peak-rss', 'retained-heap', 'retained-heap-read', 'incremental-runbook-full', 'incremental-runbook-small', 'incremental-incident-full',
+      'cold-process', 'peak-rss', 'retained-heap', 'retained-heap-read', 'retained-heap-sequential', 'incremental-runbook-full', 'incremental-runbook-small', 'incremental-incident-full',
       'incremental-incident-small', 'review-one-pass', 'review-per-file-sample', 'review-per-file-extrapolated', 'check', 'check-changed-since', 'activate',
     ]) {
       assert.ok(ids.includes(id), `row ${id} is missing`);

@@ -17,7 +17,7 @@ import { scanMarkdownOutline } from '../../src/core/markdownOutline';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
 import { PathClassifier } from '../../src/core/paths';
 import { layoutFromConfig, parseRepoConfig } from '../../src/core/repoConfig';
-import { listItemTitle, parseRunbook, plainText } from '../../src/core/runbook';
+import { listItemTitle, parseRunbook, plainText, slugify } from '../../src/core/runbook';
 import { decodeIndexedFiles, encodeIndexedFiles } from '../../src/core/summaryCodec';
 import { readYamlSubset } from '../../src/core/yamlSubset';
 import { validateIncident } from '../../src/core/incidentValidation';
@@ -305,6 +305,17 @@ describe('index fast paths give the same answers', function () {
       for (let k = 1 + Math.floor(random() * 30); k > 0; k--) inline += pick(random, parts);
       if (random() < 0.05) inline = `${'word '.repeat(220)}. Next.`;
       assert.equal(listItemTitle(inline), reference(inline), JSON.stringify(inline));
+    }
+  });
+
+  it('slugs of ASCII text equal the general Unicode reading', () => {
+    const random = seededRandom(19);
+    const parts = ['Check', ' the', ' Pods', '-', '--', ' ', '!', 'x9', '_', 'ABC', '.', '\t', '(v2)', '&'];
+    const general = (text: string): string => text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+    for (let i = 0; i < 50_000; i++) {
+      let text = '';
+      for (let k = Math.floor(random() * 12); k > 0; k--) text += pick(random, parts);
+      assert.equal(slugify(text), general(text), JSON.stringify(text));
     }
   });
 
