@@ -36,8 +36,9 @@ async function main(): Promise<void> {
   const buildSeconds = (performance.now() - started) / 1000;
   collectGarbage();
   const after = process.memoryUsage().heapUsed;
-  let steps = 0;
-  for (const runbook of index.runbooks()) steps += runbook.steps.length + runbook.headings.length;
+  let read = 0;
+  for (const runbook of index.runbooks()) read += runbook.steps.length + runbook.headings.length;
+  if (read === 0 && index.runbookCount > 0) throw new Error('read no headings or steps: the "after reading" figure would measure nothing');
   collectGarbage();
   const afterRead = process.memoryUsage().heapUsed;
   const result: MemoryProbeResult = {
