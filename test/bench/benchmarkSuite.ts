@@ -279,7 +279,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
   const sequentialCpu: number[] = [];
   const sequential = add({
     id: 'index-sequential',
-    name: 'Our index, in-process WorkspaceIndex.build (as the CLI runs it today)',
+    name: 'Our index, in-process WorkspaceIndex.build (folders read through VS Code, and the fallback without workers)',
     unit: 's',
     ...stats(await timeRuns(runs, () => sequentialIndex(root), sequentialCpu)),
     ...cpuNote(sequentialCpu),
