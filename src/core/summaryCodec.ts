@@ -47,19 +47,27 @@ function encodeReason(step: StepSummary): number | string {
   return reason === notShellReason(step.language) ? NOT_SHELL : reason;
 }
 
+/** The index of a heading with this text, looking back from `from` and then forward; the text itself when none has it. */
+function headingWithText(headings: readonly RunbookHeading[], text: string, from: number): number | string {
+  for (let k = Math.min(from, headings.length - 1); k >= 0; k--) if (headings[k].text === text) return k;
+  for (let k = Math.max(from + 1, 0); k < headings.length; k++) if (headings[k].text === text) return k;
+  return text;
+}
+
 /** A runbook's core entry, and the JSON text of its headings and steps (decoded only when read). */
 function encodeRunbook(r: RunbookSummary): [unknown[], string] {
   const headings: unknown[] = [];
   // A heading's slug is slugify(text) (runbook.ts): the main thread makes it again when it decodes.
   for (const h of r.headings) headings.push(h.level, h.text, h.line);
   const steps: unknown[] = [];
-  let headingIndex: Map<string, number> | undefined;
+  let before = 0;
   for (const s of r.steps) {
     const flags = (s.runnable ? RUNNABLE : 0) | (s.languageGuessed ? LANGUAGE_GUESSED : 0) | (s.confirm ? CONFIRM : 0);
-    headingIndex ??= new Map(r.headings.map((h, k) => [h.text, k] as const).reverse());
     // A step's section is a heading's text (or the runbook's title): its index (or -1) says so without
     // repeating it, and the main thread then shares one string. Its title is usually the section: 0.
-    const section = s.section === r.title ? SECTION_IS_TITLE : (headingIndex.get(s.section) ?? s.section);
+    // The section is nearly always the last heading before the step, so the search starts there.
+    while (before < r.headings.length && r.headings[before].line < s.startLine) before++;
+    const section = s.section === r.title ? SECTION_IS_TITLE : headingWithText(r.headings, s.section, before - 1);
     const placeholders = s.placeholders.length === 0 ? NONE : s.placeholders;
     steps.push(s.id, s.title === s.section ? ABSENT : s.title, section, s.language, s.startLine, s.endLine, SHAPES.indexOf(s.shape), flags, placeholders, encodeReason(s));
   }
