@@ -4,10 +4,13 @@
  * same eleven keys on each of 100,000 steps and the same few "why it cannot run" sentences; the main
  * thread's JSON.parse of that competed with the workers for the two cores. Here a summary is a JSON
  * array of its values in a fixed order, steps are flattened into one array per runbook, a step's
- * section is its heading's index and the stock reasons are small numbers: well under a third of the
- * text, fewer strings for the main thread to allocate, and the main thread builds each object with
- * one literal (same key order as summarizeRunbook / summarizeIncident, so snapshots print the same).
- * `decodeIndexedFiles(encodeIndexedFiles(x))` deep-equals `x` (test/unit/indexEquivalence.test.ts).
+ * section is its heading's index, headings leave out their slug (made again from the text) and the
+ * stock reasons are small numbers: well under a third of the text, fewer strings for the main thread
+ * to allocate, and the main thread builds each object with one literal (same key order as
+ * summarizeRunbook / summarizeIncident, so snapshots print the same). Runbooks' headings and steps are
+ * decoded only when first read (see {@link EncodedFiles}).
+ * `decodeIndexedFiles(encodeIndexedFiles(x))` deep-equals `x` for every summary the parsers make
+ * (test/unit/indexEquivalence.test.ts).
  */
 import type { Problem } from './fileText';
 import { TIMESTAMP_FIELDS, type TimestampField } from './incident';
