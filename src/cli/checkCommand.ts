@@ -26,6 +26,7 @@ import { optionValue, readRepoConfig, UsageError, type ParsedArgs } from './comm
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { findBrokenLinks } from './runbookLinks';
 import { loadRunbookReviews } from './runbookReviews';
+import { fileStem } from '../core/incidentSummary';
 
 export const CHECK_VALUE_OPTIONS: ReadonlySet<string> = new Set(['format', 'changed-since', 'now']);
 export const CHECK_FLAG_OPTIONS: ReadonlySet<string> = new Set(['strict']);
@@ -69,10 +70,6 @@ function byPosition(a: Problem, b: Problem): number {
   return a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 }
 
-
-function fileStem(path: string): string {
-  return (path.split('/').pop() ?? path).replace(/\.ya?ml$/i, '');
-}
 
 function baseName(path: string): string {
   return path.split('/').pop() ?? path;

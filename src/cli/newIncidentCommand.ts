@@ -5,6 +5,7 @@ import { PathClassifier } from '../core/paths';
 import { allocateIncidentId, layoutFromConfig } from '../core/repoConfig';
 import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
+import { fileStem } from '../core/incidentSummary';
 
 export const NEW_INCIDENT_VALUE_OPTIONS: ReadonlySet<string> = new Set(['title', 'severity', 'service', 'commander', 'runbook', 'by', 'at', 'dir']);
 
@@ -12,7 +13,7 @@ export const NEW_INCIDENT_VALUE_OPTIONS: ReadonlySet<string> = new Set(['title',
 export function existingIncidentIds(root: string, classifier: PathClassifier): string[] {
   return listRepositoryFiles(root)
     .filter((p) => classifier.classify(p) === 'incident')
-    .map((p) => (p.split('/').pop() ?? p).replace(/\.ya?ml$/i, ''));
+    .map(fileStem);
 }
 
 /** `runbook-ops new incident --title … --severity …`: writes a new record in triage with the next free id. */

@@ -6,6 +6,7 @@ import { PathClassifier } from '../core/paths';
 import { layoutFromConfig } from '../core/repoConfig';
 import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
+import { fileStem } from '../core/incidentSummary';
 
 export const UPDATE_VALUE_OPTIONS: ReadonlySet<string> = new Set(['status', 'note', 'severity', 'commander', 'by', 'at', 'dir']);
 
@@ -24,7 +25,7 @@ export async function updateCommand(args: ParsedArgs, out: (text: string) => voi
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository with --dir.`);
   const { config } = readRepoConfig(root);
   const classifier = new PathClassifier(layoutFromConfig(config));
-  const matches = listRepositoryFiles(root).filter((p) => classifier.classify(p) === 'incident' && (p === id || (p.split('/').pop() ?? p).replace(/\.ya?ml$/i, '') === id));
+  const matches = listRepositoryFiles(root).filter((p) => classifier.classify(p) === 'incident' && (p === id || fileStem(p) === id));
   if (matches.length === 0) throw new Error(`No incident record ${id} under ${root}.`);
   if (matches.length > 1) throw new Error(`More than one record is named ${id}: ${matches.join(', ')}. Pass the path instead.`);
   const path = matches[0];

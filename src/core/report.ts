@@ -2,6 +2,7 @@ import { parseTimestamp, TIMESTAMP_FIELDS, type TimestampField } from './inciden
 import { durationStats, metricDuration, type DurationStats } from './metrics';
 import { fieldList, fieldMap, fieldText, type PlainRecord } from './recordFields';
 import type { ReviewState } from './reviewState';
+import { fileStem } from './incidentSummary';
 
 /**
  * The operations report (`runbook-ops report`, issue 6 item 3): incident metrics for a period by
@@ -83,7 +84,7 @@ const DONE_STATUSES = new Set(['done', 'wont_do']);
 /** What the report needs of one parsed incident record (anything malformed is skipped, not fatal). */
 export function reportIncidentFromRecord(path: string, record: unknown): ReportIncident {
   const r = fieldMap(record);
-  const stem = (path.split('/').pop() ?? path).replace(/\.ya?ml$/i, '');
+  const stem = fileStem(path);
   const timestamps: Partial<Record<TimestampField, string>> = {};
   for (const field of TIMESTAMP_FIELDS) {
     const value = fieldText(r[field]);
