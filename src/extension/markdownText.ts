@@ -2,3 +2,16 @@
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
 }
+
+/**
+ * `text` as a Markdown code span. Backslash escapes are not read inside code spans (they would show),
+ * so the span is fenced with more backticks than any run in the text instead; nothing inside a span is
+ * a link, image or HTML.
+ */
+export function markdownCodeSpan(text: string): string {
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  // A span that starts or ends with a backtick needs a space between it and the fence (stripped when shown).
+  const padding = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${padding}${text}${padding}${fence}`;
+}

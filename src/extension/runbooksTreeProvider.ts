@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { escapeMarkdown } from './markdownText';
+import { escapeMarkdown, markdownCodeSpan } from './markdownText';
 import { reviewBadge, reviewHeadline, reviewSource, type ReviewDateService, type RunbookReview } from './reviewDateService';
 import type { LocatedRunbook, RunbookIndexService } from './runbookIndexService';
 
@@ -165,7 +165,7 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
     const runnable = runbook.steps.filter((s) => s.runnable).length;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${escapeMarkdown(runbook.title)}**\n\n`);
-    tooltip.appendMarkdown(`\`${escapeMarkdown(runbook.path)}\`\n\n`);
+    tooltip.appendMarkdown(`${markdownCodeSpan(runbook.path)}\n\n`);
     tooltip.appendMarkdown(vscode.l10n.t('{0} steps, {1} runnable', runbook.steps.length, runnable));
     if (runbook.services.length) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Services')}: ${escapeMarkdown(runbook.services.join(', '))}`);
     if (runbook.owner) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Owner')}: ${escapeMarkdown(runbook.owner)}`);
