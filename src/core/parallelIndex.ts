@@ -24,6 +24,11 @@ export interface IndexWorkerPoolOptions {
    * lets most of them die there instead of being copied into the old generation (about 15% faster).
    */
   youngGenerationMb?: number;
+  /**
+   * Stop the workers once no build has run for this long (default: they stay until `dispose`). Warm
+   * workers build about twice as fast as new ones, which compile the parsers again; idle ones hold heap.
+   */
+  idleStopMs?: number;
 }
 
 export interface ParallelBuildOptions extends IndexWorkerPoolOptions {
@@ -83,20 +88,30 @@ export class IndexWorkerPool {
   private readonly script: string;
   private readonly count: number;
   private readonly youngGenerationMb: number;
+  private readonly idleStopMs: number | undefined;
   private workers: Worker[] = [];
   private broken = false;
   /** Builds run one at a time; each waits for the one before. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Builds enqueued and not yet settled. */
+  private active = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: IndexWorkerPoolOptions = {}) {
     this.script = options.workerScript ?? join(__dirname, 'indexWorker.js');
     this.count = Math.max(0, options.workers ?? Math.min(availableParallelism(), MAX_DEFAULT_WORKERS));
     this.youngGenerationMb = options.youngGenerationMb ?? DEFAULT_YOUNG_GENERATION_MB;
+    this.idleStopMs = options.idleStopMs;
   }
 
   /** Worker threads builds will use: 0 when workers cannot start here (no worker script beside the bundle, or starting one failed). */
   get size(): number {
     return this.broken || !existsSync(this.script) ? 0 : this.count;
+  }
+
+  /** Worker threads started and not yet stopped. */
+  get running(): number {
+    return this.workers.length;
   }
 
   /** Indexes `paths` (relative to `root`; files the index's classifier rejects are skipped) into `index`. */
@@ -128,15 +143,37 @@ export class IndexWorkerPool {
 
   /** Stops the workers; a later build starts new ones. */
   async dispose(): Promise<void> {
+    this.cancelIdleStop();
     const workers = this.workers;
     this.workers = [];
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
   private enqueue(batches: IndexBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {
+    this.cancelIdleStop();
+    this.active++;
     const run = this.queue.then(() => this.run(batches, context, files, sink, onProgress));
-    this.queue = run.catch(() => undefined);
+    this.queue = run
+      .catch(() => undefined)
+      .then(() => {
+        if (--this.active === 0) this.scheduleIdleStop();
+      });
     return run;
+  }
+
+  private scheduleIdleStop(): void {
+    if (this.idleStopMs === undefined || this.workers.length === 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.active === 0) void this.dispose();
+    }, this.idleStopMs);
+    // An idle pool never keeps a process (the CLI, a test run) alive.
+    this.idleTimer.unref?.();
+  }
+
+  private cancelIdleStop(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   private async run(batches: readonly IndexBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { WorkspaceIndex, type FileReader, type IncidentSummary, type IndexSnapshot, type RunbookSummary } from '../core/index';
-import { buildIndexInParallel } from '../core/parallelIndex';
+import { IndexWorkerPool } from '../core/parallelIndex';
 import { DEFAULT_LAYOUT, PathClassifier, SKIPPED_FOLDERS, type FileKind, type WorkspaceLayout } from '../core/paths';
 import { listRepositoryFilesAsync } from '../core/repositoryFiles';
 import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/repoConfig';
@@ -38,6 +38,20 @@ const MAX_DELAY_MS = 1000;
  * unreported (seen with `git clone` into the workspace).
  */
 const REBUILD_THRESHOLD = 500;
+/**
+ * Changed files read in one flush from which a local folder's files are parsed on the worker threads
+ * instead of this thread (a folder restored from the trash arrives as one event for thousands of files).
+ */
+const WORKER_UPDATE_MIN_FILES = 100;
+/** Files per worker message for such an update: small enough that both workers get a share. */
+const WORKER_UPDATE_BATCH = 50;
+/**
+ * How long the index workers outlive their last build. Builds tend to come in bursts (a checkout, then
+ * a pull; settings edited, then Reindex) and warm workers build about twice as fast as new ones.
+ */
+const WORKER_IDLE_STOP_MS = 60_000;
+/** The shortest time between two change events (two refreshes of every view). */
+const MIN_CHANGE_INTERVAL_MS = 500;
 
 type PendingChange = 'update' | 'delete';
 
@@ -56,6 +70,11 @@ export class RunbookIndexService implements vscode.Disposable {
   private firstPendingAt = 0;
   private indexing: Promise<void> | undefined;
   private ready = false;
+  private lastChangeFiredAt = -Infinity;
+  /** A change event held back by `fireChange` until MIN_CHANGE_INTERVAL_MS have passed since the last one. */
+  private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Worker threads for full builds and big updates of local folders, stopped when idle. */
+  private readonly workers = new IndexWorkerPool({ idleStopMs: WORKER_IDLE_STOP_MS });
 
   /** Fires after the index changed (a build finished or a batch of file changes was applied). */
   readonly onDidChange = this.changeEmitter.event;
@@ -118,8 +137,7 @@ export class RunbookIndexService implements vscode.Disposable {
       };
       if (folder.uri.scheme === 'file') {
         // Worker threads read and parse the files, so the extension host's thread stays free (DESIGN §7).
-        // They stop when the build is done: full builds are rare, and idle workers would hold their heaps.
-        const report = await buildIndexInParallel(index, folder.uri.fsPath, relative, { onProgress });
+        const report = await this.workers.build(index, folder.uri.fsPath, relative, { onProgress });
         workers = Math.max(workers, report.workers);
       } else {
         // Folders on other file systems (remote, virtual) are read through VS Code, in this thread.
@@ -133,7 +151,7 @@ export class RunbookIndexService implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', 'runbookOps.indexed', true);
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', count);
     this.log.info(`Indexed ${count} runbooks from ${files} candidate files in ${Math.round(performance.now() - started)} ms (${workers ? `${workers} worker threads` : 'in the extension host'})`);
-    this.changeEmitter.fire();
+    this.fireChange();
   }
 
   /**
@@ -199,9 +217,9 @@ export class RunbookIndexService implements vscode.Disposable {
     return entry && { classifier: entry.index.classifier, config: entry.config };
   }
 
-  /** Whether file changes are waiting or being applied (a storm is still settling). */
+  /** Whether file changes are waiting, being applied or not yet announced (a storm is still settling). */
   get hasPendingChanges(): boolean {
-    return this.pending.size > 0 || this.flushTimer !== undefined || this.flushing !== undefined;
+    return this.pending.size > 0 || this.flushTimer !== undefined || this.flushing !== undefined || this.changeTimer !== undefined;
   }
 
   /** Repository-relative paths of the runbooks of `folder`, for the validator's reference checks. */
@@ -215,7 +233,7 @@ export class RunbookIndexService implements vscode.Disposable {
     const relative = folder && toRelative(folder, uri);
     const entry = folder && this.indexes.get(folder.uri.toString());
     if (!entry || relative === undefined) return;
-    if (await entry.index.updateFile(relative, readerFor(folder!))) this.changeEmitter.fire();
+    if (await entry.index.updateFile(relative, readerFor(folder!))) this.fireChange();
   }
 
   private layout(): WorkspaceLayout {
@@ -335,8 +353,12 @@ export class RunbookIndexService implements vscode.Disposable {
       }
       if (toRead.size === 0) continue;
       try {
-        // The same bounded-concurrency reader as a build; each file's parse is short and reads yield.
-        await index.build([...toRead], readerFor(folder), { concurrency: 16 });
+        if (folder.uri.scheme === 'file' && toRead.size >= WORKER_UPDATE_MIN_FILES) {
+          await this.workers.build(index, folder.uri.fsPath, [...toRead], { batchSize: WORKER_UPDATE_BATCH });
+        } else {
+          // The same bounded-concurrency reader as a build; each file's parse is short and reads yield.
+          await index.build([...toRead], readerFor(folder), { concurrency: 16 });
+        }
         changed = true;
       } catch (err) {
         this.log.error(`Could not re-index ${toRead.size} changed files: ${(err as Error).message}`);
@@ -345,7 +367,23 @@ export class RunbookIndexService implements vscode.Disposable {
     if (!changed) return;
     this.log.debug(`Applied ${batch.length} file changes`);
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', this.runbookCount());
-    this.changeEmitter.fire();
+    this.fireChange();
+  }
+
+  /**
+   * Tells the views the index changed, at most once per MIN_CHANGE_INTERVAL_MS: each refresh costs the
+   * extension host's thread, and during a storm flushes can follow each other closely.
+   */
+  private fireChange(): void {
+    if (this.changeTimer) return;
+    const wait = this.lastChangeFiredAt + MIN_CHANGE_INTERVAL_MS - performance.now();
+    const fire = (): void => {
+      this.changeTimer = undefined;
+      this.lastChangeFiredAt = performance.now();
+      this.changeEmitter.fire();
+    };
+    if (wait <= 0) fire();
+    else this.changeTimer = setTimeout(fire, wait);
   }
 
   private async isDirectory(folder: vscode.WorkspaceFolder, relative: string): Promise<boolean> {
@@ -380,7 +418,9 @@ export class RunbookIndexService implements vscode.Disposable {
 
   dispose(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.changeTimer) clearTimeout(this.changeTimer);
     for (const d of this.disposables) d.dispose();
+    void this.workers.dispose();
   }
 }
 

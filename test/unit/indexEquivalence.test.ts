@@ -3,7 +3,7 @@
 // the shortcut date and spelling checks against the code they replaced. Generated documents are
 // seeded, so a failure reproduces.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as jsYaml from 'js-yaml';
@@ -232,6 +232,79 @@ describe('index fast paths give the same answers', function () {
       assert.deepStrictEqual(views(parallel), views(sequential));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a pool keeps its workers between builds, stops them once idle, and starts them again for the next build', async () => {
+    const corpus = ensureCorpus(SMALL_CORPUS);
+    const paths = listRepositoryFiles(corpus.root);
+    const pool = new IndexWorkerPool({ workers: 2, idleStopMs: 400 });
+    try {
+      const first = new WorkspaceIndex();
+      assert.equal((await pool.build(first, corpus.root, paths)).workers, 2);
+      assert.equal(pool.running, 2, 'the workers outlive the build');
+      await new Promise((r) => setTimeout(r, 150));
+      const second = new WorkspaceIndex();
+      await pool.build(second, corpus.root, paths);
+      // A build inside the idle time restarts it: 150 + 300 ms after the first build they still run.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(pool.running, 2, 'a build put off the idle stop');
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(pool.running, 0, 'stopped once idle');
+      const third = new WorkspaceIndex();
+      assert.equal((await pool.build(third, corpus.root, paths)).workers, 2, 'a build after the stop starts workers again');
+      assert.deepStrictEqual(views(second), views(first));
+      assert.deepStrictEqual(views(third), views(first));
+    } finally {
+      await pool.dispose();
+    }
+    assert.equal(pool.running, 0);
+  });
+
+  it('changed files re-read on the workers leave an existing index equal to a fresh build', async () => {
+    const corpus = ensureCorpus(SMALL_CORPUS);
+    const root = mkdtempSync(join(tmpdir(), 'rbo-pool-update-'));
+    const pool = new IndexWorkerPool({ workers: 2 });
+    try {
+      cpSync(corpus.root, root, { recursive: true });
+      const index = new WorkspaceIndex();
+      await pool.build(index, root, listRepositoryFiles(root));
+      const runbooks = index.runbooks().map((r) => r.path);
+      const incidents = index.incidents().map((i) => i.path);
+      const changed: string[] = [];
+      // What a checkout does: files edited, deleted and added, all in one batch of events.
+      for (const path of runbooks.slice(0, 120)) {
+        writeFileSync(join(root, path), readFileSync(join(root, path), 'utf8').replace(/^# .*$/m, `# Changed ${path}`));
+        changed.push(path);
+      }
+      for (const path of incidents.slice(0, 40)) {
+        writeFileSync(join(root, path), readFileSync(join(root, path), 'utf8').replace(/^status: .*$/m, 'status: resolved'));
+        changed.push(path);
+      }
+      for (const path of [...runbooks.slice(200, 220), ...incidents.slice(200, 220)]) {
+        unlinkSync(join(root, path));
+        changed.push(path);
+      }
+      const folder = runbooks[0].slice(0, runbooks[0].lastIndexOf('/'));
+      for (let n = 0; n < 30; n++) {
+        writeFileSync(join(root, `${folder}/new-${n}.md`), `# New ${n}\n\n## Check\n\n\`\`\`sh\nkubectl get pods -n ns-${n}\n\`\`\`\n`);
+        changed.push(`${folder}/new-${n}.md`);
+      }
+      const report = await pool.build(index, root, changed, { batchSize: 50 });
+      assert.equal(report.workers, 2);
+      const fresh = new WorkspaceIndex();
+      await fresh.build(listRepositoryFiles(root), repositoryReader(root));
+      assert.equal(index.runbookCount, fresh.runbookCount);
+      assert.ok(index.runbooks().some((r) => r.title === `Changed ${runbooks[0]}`), 'an edited runbook was re-read');
+      assert.equal(index.runbooks().some((r) => r.path === runbooks[200]), false, 'a deleted runbook is gone');
+      // Entries keep their first-indexed place in a Map, so compare in path order.
+      const byPath = <T extends { path: string }>(items: T[]): T[] => [...items].sort((a, b) => a.path.localeCompare(b.path));
+      assert.deepStrictEqual(byPath(index.runbooks()), byPath(fresh.runbooks()));
+      assert.deepStrictEqual(byPath(index.incidents()), byPath(fresh.incidents()));
+      assert.deepStrictEqual([...index.duplicateIncidentIds()].sort(), [...fresh.duplicateIncidentIds()].sort());
+    } finally {
+      await pool.dispose();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 
