@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { listRepositoryFiles, repositoryReader } from '../../src/core/repositoryFiles';
 import { WorkspaceIndex, type FileReader } from '../../src/core/index';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
+import { ScanFloorPool } from './scanFloor';
 import { measureActivation } from './activationBench';
 import { ensureCorpus, seededRandom, type Corpus, type CorpusSize } from './corpusGenerator';
 import { ensureGitCorpus } from './gitCorpus';
@@ -315,16 +316,20 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
   const workers = `${pool.size} worker threads`;
   // The three measurements the target ratios compare, side by side in rounds (the pool's workers are
   // warmed by the untimed first round, like every other row's warm-up run).
+  const floorPool = new ScanFloorPool(pool.size);
   const rounds = await timeInRounds(runs, {
     raw: () => readEveryFile(root),
+    floor: () => floorPool.scan(root, listRepositoryFiles(root)),
     naive: () => naivePipeline(root, paths),
     parallel: () => parallelIndex(root, options.workerScript, pool),
   });
+  await floorPool.dispose();
   const timed = (key: keyof typeof rounds): Pick<BenchRow, 'median' | 'min' | 'max' | 'runs' | 'cpu' | 'note'> => ({
     ...stats(rounds[key].map((t) => t.wall)),
     ...cpuNote(rounds[key].map((t) => t.cpu)),
   });
   add({ id: 'raw-read', name: 'Raw read (list + readFileSync every file)', unit: 's', ...timed('raw') });
+  add({ id: 'scan-floor', name: `Floor: ${workers} list, read and decode every file and look at each character once, nothing else`, unit: 's', ...timed('floor') });
   if (ripgrepAvailable()) {
     add({ id: 'rg-scan', name: "rg -n '^(#|```|~~~)' (native scan, wall)", unit: 's', ...stats(await timeRuns(runs, () => ripgrepScan(root))) });
   } else add({ id: 'rg-scan', name: "rg -n '^(#|```|~~~)'", unit: 's', note: 'not measured here: rg is not installed' });
@@ -357,11 +362,12 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
   }
   add({ id: 'index-parallel-read-steps', name: "After a pool build: reading every runbook's headings and steps (decoded on first read)", unit: 's', ...stats(readAll) });
   // Each ratio is the median of the rounds' ratios (raw read, naive and the pool build were timed side by side).
-  const { raw: rawRounds, naive: naiveRounds, parallel: poolRounds } = rounds;
+  const { raw: rawRounds, floor: floorRounds, naive: naiveRounds, parallel: poolRounds } = rounds;
   const oursOverRaw = medianOfRounds(runs, (i) => poolRounds[i].wall / rawRounds[i].wall);
   const naiveOverOurs = medianOfRounds(runs, (i) => naiveRounds[i].wall / poolRounds[i].wall);
   add({ id: 'ratio-raw', name: 'Ratio: ours (pool) / raw read, median of the rounds', unit: 'x', median: oursOverRaw, target: '≤ 3×', pass: oursOverRaw <= 3 });
   add({ id: 'ratio-naive', name: 'Ratio: naive / ours (pool), median of the rounds', unit: 'x', median: naiveOverOurs, target: '≥ 10×', pass: naiveOverOurs >= 10 });
+  add({ id: 'ratio-floor', name: 'Ratio: floor (one pass over the text on the workers) / raw read, median of the rounds', unit: 'x', median: medianOfRounds(runs, (i) => floorRounds[i].wall / rawRounds[i].wall) });
   add({ id: 'ratio-naive-sequential', name: 'Ratio: naive / ours (in-process build)', unit: 'x', median: naive.median! / sequential.median! });
   // The same two ratios from CPU time, which other jobs on shared cores hardly move: the pool's CPU over
   // the cores it may use is the wall time it would take on idle cores.

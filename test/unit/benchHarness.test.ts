@@ -35,7 +35,7 @@ describe('bench harness', function () {
   it('measures every row of DESIGN §7, with numbers or a reason', () => {
     const ids = results.rows.map((r) => r.id);
     for (const id of [
-      'raw-read', 'rg-scan', 'naive', 'index-sequential', 'index-parallel-fresh', 'index-parallel', 'index-parallel-read-steps', 'ratio-raw', 'ratio-naive',
+      'raw-read', 'scan-floor', 'ratio-floor', 'rg-scan', 'naive', 'index-sequential', 'index-parallel-fresh', 'index-parallel', 'index-parallel-read-steps', 'ratio-raw', 'ratio-naive',
       'cold-process', 'peak-rss', 'retained-heap', 'retained-heap-read', 'retained-heap-sequential', 'incremental-runbook-full', 'incremental-runbook-small', 'incremental-incident-full',
       'incremental-incident-small', 'review-one-pass', 'review-per-file-sample', 'review-per-file-extrapolated', 'check', 'check-changed-since', 'activate',
     ]) {
