@@ -146,6 +146,9 @@ export class WorkspaceIndex {
   /** Runbook path → incidents that reference it (the runbook need not exist). */
   private readonly incidentsByRunbook = new Map<string, Set<string>>();
   private readonly config: RepoConfig;
+  /** runbooks() and incidents() in path order until the next change: views and diagnostics ask several times per change. */
+  private sortedRunbooks: RunbookSummary[] | undefined;
+  private sortedIncidents: IncidentSummary[] | undefined;
 
   constructor(readonly classifier: PathClassifier = new PathClassifier(), options: WorkspaceIndexOptions = {}) {
     this.config = options.config ?? DEFAULT_REPO_CONFIG;
@@ -218,12 +221,14 @@ export class WorkspaceIndex {
     if (incident) {
       this.unlinkIncident(incident);
       this.incidentsByPath.delete(path);
+      this.sortedIncidents = undefined;
       return true;
     }
     const old = this.runbooksByPath.get(path);
     if (!old) return false;
     this.unlink(old);
     this.runbooksByPath.delete(path);
+    this.sortedRunbooks = undefined;
     return true;
   }
 
@@ -260,6 +265,8 @@ export class WorkspaceIndex {
     this.incidentsByPath.clear();
     this.incidentsById.clear();
     this.incidentsByRunbook.clear();
+    this.sortedRunbooks = undefined;
+    this.sortedIncidents = undefined;
   }
 
   getRunbook(path: string): RunbookSummary | undefined {
@@ -268,7 +275,9 @@ export class WorkspaceIndex {
 
   /** Every runbook, sorted by path. */
   runbooks(): RunbookSummary[] {
-    return [...this.runbooksByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.sortedRunbooks ??= [...this.runbooksByPath.values()].sort(byPath);
+    // A copy: callers may sort or filter what they get.
+    return this.sortedRunbooks.slice();
   }
 
   /** Service names as written with how many runbooks name them. */
@@ -317,7 +326,8 @@ export class WorkspaceIndex {
 
   /** Every incident, sorted by path. */
   incidents(): IncidentSummary[] {
-    return [...this.incidentsByPath.values()].sort(byPath);
+    this.sortedIncidents ??= [...this.incidentsByPath.values()].sort(byPath);
+    return this.sortedIncidents.slice();
   }
 
   /** Incidents with this id: one normally, more when ids collide. */
@@ -363,6 +373,7 @@ export class WorkspaceIndex {
     const old = this.runbooksByPath.get(summary.path);
     if (old) this.unlink(old);
     this.runbooksByPath.set(summary.path, summary);
+    this.sortedRunbooks = undefined;
     link(this.byServiceKey, summary.services, summary.path);
     link(this.byTagKey, summary.tags, summary.path);
     link(this.byAlertKey, summary.alerts, summary.path);
@@ -372,6 +383,7 @@ export class WorkspaceIndex {
     const old = this.incidentsByPath.get(summary.path);
     if (old) this.unlinkIncident(old);
     this.incidentsByPath.set(summary.path, summary);
+    this.sortedIncidents = undefined;
     linkExact(this.incidentsById, [summary.id], summary.path);
     linkExact(this.incidentsByRunbook, summary.runbooks, summary.path);
   }

@@ -49,7 +49,7 @@ export class ActiveIncident implements vscode.Disposable {
     const { incident } = active;
     this.item.text = `$(flame) ${incident.id} ${incident.severity} ${incident.status}`;
     this.item.tooltip = new vscode.MarkdownString(vscode.l10n.t('**{0}** — {1}\n\nSteps you run are recorded on its timeline. Click to switch.', incident.id, escapeMarkdown(incident.title)));
-    const rank = this.index.configFor(active.uri).severities.findIndex((s) => s.name === incident.severity);
+    const rank = active.config.severities.findIndex((s) => s.name === incident.severity);
     this.item.backgroundColor = rank === 0 && !['resolved', 'closed', 'cancelled'].includes(incident.status) ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
   }

@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const activationStartedAt = Date.now();
   const log = vscode.window.createOutputChannel('Runbook Ops', { log: true });
   const index = new RunbookIndexService(log);
-  const reviewDates = new ReviewDateService(index, log);
+  const reviewDates = new ReviewDateService(log);
   const runbooksTree = new RunbooksTreeProvider(index, reviewDates);
   const runbooksView = vscode.window.createTreeView<RunbooksTreeNode>('runbookOps.runbooks', {
     treeDataProvider: runbooksTree,

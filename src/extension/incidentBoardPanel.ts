@@ -264,7 +264,7 @@ export class IncidentBoard implements vscode.Disposable {
   private async edit(entry: LocatedIncident, operation: IncidentEditOperation, refuseNewErrors = false): Promise<void> {
     if (refuseNewErrors) {
       const before = await this.currentText(entry.uri);
-      const config = this.index.configFor(entry.uri);
+      const config = entry.config;
       const now = new Date();
       const after = editIncident(before, operation, now, await this.writer.author(entry.uri), config).text;
       const introduced = problemsIntroducedByEdit(entry.incident.path, before, after, config, now);
@@ -275,7 +275,7 @@ export class IncidentBoard implements vscode.Disposable {
 
   private async detail(entry: LocatedIncident): Promise<IncidentDetail> {
     const text = await this.currentText(entry.uri);
-    const validation = validateIncident(entry.incident.path, text, { config: this.index.configFor(entry.uri), runbookPaths: this.index.runbookPaths(entry.folder) });
+    const validation = validateIncident(entry.incident.path, text, { config: entry.config, runbookPaths: this.index.runbookPaths(entry.folder) });
     return incidentDetail(summarizeIncident(validation), validation.record, entry.uri.toString());
   }
 

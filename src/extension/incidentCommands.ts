@@ -110,7 +110,7 @@ export class IncidentCommands {
     if (!entry) return undefined;
     if (status === undefined) {
       const current = workflowIndex(entry.incident.status);
-      const labels = this.index.configFor(entry.uri).statusLabels as Record<string, string>;
+      const labels = entry.config.statusLabels as Record<string, string>;
       const options = INCIDENT_STATUSES.filter((s) => s === 'cancelled' || workflowIndex(s) > current);
       const picked = await vscode.window.showQuickPick(
         options.map((s) => ({ label: labels[s] ?? s, description: s === 'cancelled' ? vscode.l10n.t('not an incident after all') : undefined, status: s })),

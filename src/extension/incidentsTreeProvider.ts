@@ -77,13 +77,13 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
   }
 
   private rank(entry: LocatedIncident): number {
-    const i = this.index.configFor(entry.uri).severities.findIndex((s) => s.name === entry.incident.severity);
+    const i = entry.config.severities.findIndex((s) => s.name === entry.incident.severity);
     return i === -1 ? 99 : i;
   }
 
   getTreeItem(node: IncidentsTreeNode): vscode.TreeItem {
     if (node.kind === 'status') {
-      const labels = node.incidents[0] ? this.index.configFor(node.incidents[0].uri).statusLabels : undefined;
+      const labels = node.incidents[0] ? node.incidents[0].config.statusLabels : undefined;
       const label = (labels as Record<string, string> | undefined)?.[node.status] ?? (node.status || vscode.l10n.t('(no status)'));
       // A status with hundreds of incidents (a pull of old records) starts collapsed: expanded groups are
       // fetched and sent to the window in full on every refresh.
@@ -94,10 +94,9 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
       item.contextValue = 'incidentStatus';
       return item;
     }
-    const { incident, uri } = node.entry;
+    const { incident, uri, config } = node.entry;
     const item = new vscode.TreeItem(`${incident.id} ${incident.title}`, vscode.TreeItemCollapsibleState.None);
     item.id = `incident:${uri.toString()}`;
-    const config = this.index.configFor(uri);
     const rank = config.severities.findIndex((s) => s.name === incident.severity);
     const closed = CLOSED_STATUSES.has(incident.status);
     const age = closed ? '' : formatAge(incident.timestamps.declared_at);
@@ -116,8 +115,7 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
   /** Tooltips are made on hover, not for every item on every refresh. */
   resolveTreeItem(item: vscode.TreeItem, node: IncidentsTreeNode): vscode.TreeItem {
     if (node.kind !== 'incident' || item.tooltip !== undefined) return item;
-    const { incident, uri } = node.entry;
-    const config = this.index.configFor(uri);
+    const { incident, config } = node.entry;
     const severityLabel = config.severities.find((s) => s.name === incident.severity)?.label;
     const errors = incident.problems.filter((p) => p.severity === 'error').length;
     const tooltip = new vscode.MarkdownString();

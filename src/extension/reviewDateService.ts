@@ -3,7 +3,7 @@ import { parseReviewInterval, reviewState, type ReviewState } from '../core/revi
 import { GitNotFoundError, NotAGitRepositoryError } from '../git/gitProcess';
 import { buildLastCommitMap, updateLastCommitMap, type LastCommit, type LastCommitMap } from '../git/reviewDates';
 import { findWorkTreeRoot } from '../git/workTree';
-import type { LocatedRunbook, RunbookIndexService } from './runbookIndexService';
+import type { LocatedRunbook } from './runbookIndexService';
 
 /** A runbook's review state plus what the user needs to act on it. */
 export interface RunbookReview extends ReviewState {
@@ -44,7 +44,7 @@ export class ReviewDateService implements vscode.Disposable {
   /** Fires when some runbook's last-commit date may have changed. */
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(private readonly index: RunbookIndexService, private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly log: vscode.LogOutputChannel) {}
 
   /** Reads the histories (when trusted) and starts following new commits; resolves when the first read is done. */
   start(): Promise<void> {
@@ -135,7 +135,7 @@ export class ReviewDateService implements vscode.Disposable {
   /** Review state of an indexed runbook today: front matter first, else its last commit. */
   review(entry: LocatedRunbook, now = new Date()): RunbookReview {
     const { runbook } = entry;
-    const defaultInterval = this.index.configFor(entry.uri).reviewInterval;
+    const defaultInterval = entry.config.reviewInterval;
     const interval = runbook.reviewEvery !== undefined && parseReviewInterval(runbook.reviewEvery) ? runbook.reviewEvery : defaultInterval;
     const history = this.histories.get(entry.folder.uri.toString());
     const lastCommit = history?.map?.get(runbook.path);
