@@ -83,7 +83,7 @@ export function addReviewInterval(day: string, interval: ReviewInterval): string
 }
 
 /** The calendar day `now` falls on where the user is (a review falls due on their day, not UTC's). */
-function localDay(now: Date): string {
+export function localDay(now: Date): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }

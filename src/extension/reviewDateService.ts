@@ -40,8 +40,9 @@ export class ReviewDateService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
   private readonly folderWatchers = new Map<string, vscode.Disposable>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private midnightTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Fires when some runbook's last-commit date may have changed. */
+  /** Fires when some runbook's last-commit date may have changed, and at local midnight (reviews fall due by the day). */
   readonly onDidChange = this.changeEmitter.event;
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
@@ -56,7 +57,19 @@ export class ReviewDateService implements vscode.Disposable {
         if (state.focused) this.scheduleRefresh();
       }),
     );
+    this.scheduleMidnight();
     return this.refresh();
+  }
+
+  /** A window left open overnight shows the next day's review states without waiting for an edit. */
+  private scheduleMidnight(): void {
+    const now = new Date();
+    // A second past midnight, so the new day has begun whatever the timer's drift.
+    const next = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 0, 0, 1);
+    this.midnightTimer = setTimeout(() => {
+      this.changeEmitter.fire();
+      this.scheduleMidnight();
+    }, next.getTime() - now.getTime());
   }
 
   /** Builds missing histories and brings the others up to date with new commits. */
@@ -158,6 +171,7 @@ export class ReviewDateService implements vscode.Disposable {
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.midnightTimer) clearTimeout(this.midnightTimer);
     for (const d of this.folderWatchers.values()) d.dispose();
     for (const d of this.disposables) d.dispose();
   }
