@@ -18,6 +18,10 @@ export interface ActivationMeasurement {
   populatedViewMs: number;
   runbooks: number;
   incidents: number;
+  /** Per edit of one runbook once the view is up: write → index change event, ms. */
+  changeLatencyMs: number[];
+  /** Per edit: the extension host's busy time over the edit and the second after it, ms. */
+  changeBusyMs: number[];
 }
 
 /** The compiled probe VS Code loads (out/test/bench/activationProbe.js). */
@@ -58,6 +62,8 @@ async function measureOnce(folder: string): Promise<ActivationMeasurement> {
       populatedViewMs: populatedAt - probe.activationStartedAt,
       runbooks: probe.runbooks,
       incidents: probe.incidents,
+      changeLatencyMs: probe.changeLatencyMs,
+      changeBusyMs: probe.changeBusyMs,
     };
   } finally {
     await browser?.close();

@@ -12,6 +12,10 @@ export interface ActivationProbeResult {
   indexedAt: number;
   runbooks: number;
   incidents: number;
+  /** Per edit of one runbook on disk, once the view is up: file written → the index's change event, ms. */
+  changeLatencyMs: number[];
+  /** Per edit: the extension host's busy time over the edit and the second after it (watcher, index, views, diagnostics), ms. */
+  changeBusyMs: number[];
 }
 
 /** The bench writes this file (beside the results) once it saw the populated view; the probe waits for it before it returns. */

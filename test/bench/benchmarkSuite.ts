@@ -475,6 +475,10 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
     activation.pass = activation.median! < 50;
     add({ id: 'vscode-indexed', name: 'activate() → first index build done (worker threads, in code-server)', unit: 's', ...stats(sessions.map((m) => m.indexedMs / 1000)) });
     add({ id: 'vscode-first-view', name: 'activate() → first row of the Runbooks view in Chromium', unit: 's', ...stats(sessions.map((m) => m.populatedViewMs / 1000)) });
+    const latencies = sessions.flatMap((m) => m.changeLatencyMs);
+    const busy = sessions.flatMap((m) => m.changeBusyMs);
+    add({ id: 'vscode-change-latency', name: 'One runbook rewritten on disk → index change event in VS Code (file watcher + 150 ms debounce)', unit: 'ms', ...stats(latencies), p95: percentile(latencies, 95) });
+    add({ id: 'vscode-change-busy', name: "One runbook rewritten on disk → extension host busy in the next second (index, views, diagnostics)", unit: 'ms', ...stats(busy), p95: percentile(busy, 95) });
   } else {
     add({ id: 'activate', name: 'Extension activate() and first populated Runbooks view (code-server)', unit: 'ms', target: '< 50 ms', note: 'not measured here: run without --no-vscode (needs code-server and Chromium, see TESTING.md)' });
   }
