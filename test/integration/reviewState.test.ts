@@ -104,6 +104,41 @@ describe('Review state in the Runbooks view', function () {
     assert.deepEqual(vscode.languages.getDiagnostics(soon).filter((d) => d.code === 'review-overdue'), []);
   });
 
+  it('drops a runbook\'s overdue diagnostic once it is reviewed or deleted, leaving the others', async () => {
+    const reviewed = vscode.Uri.joinPath(folder(), 'reviews', 'reviewed-later.md');
+    const deleted = vscode.Uri.joinPath(folder(), 'reviews', 'deleted-later.md');
+    const kept = vscode.Uri.joinPath(folder(), 'reviews', 'kept.md');
+    created.push(reviewed, deleted, kept);
+    for (const uri of [reviewed, deleted, kept]) await vscode.workspace.fs.writeFile(uri, Buffer.from(runbookText('2020-01-15')));
+    const overdue = (uri: vscode.Uri): boolean => vscode.languages.getDiagnostics(uri).some((d) => d.code === 'review-overdue');
+    for (const uri of [reviewed, deleted, kept]) await until(() => (overdue(uri) ? true : undefined), `the diagnostic of ${uri.path}`);
+
+    await vscode.workspace.fs.writeFile(reviewed, Buffer.from(runbookText(localDay(0))));
+    await until(() => (overdue(reviewed) ? undefined : true), 'the reviewed runbook\'s diagnostic to go');
+    await vscode.workspace.fs.delete(deleted);
+    await until(() => (overdue(deleted) ? undefined : true), 'the deleted runbook\'s diagnostic to go');
+    assert.ok(overdue(kept), 'the untouched runbook keeps its diagnostic');
+  });
+
+  it('recomputes every review state for another day, not only the runbooks that changed', async () => {
+    const { reviewDiagnostics, index } = await api();
+    const soon = vscode.Uri.joinPath(folder(), 'reviews', 'due-in-three-days.md');
+    created.push(soon);
+    await vscode.workspace.fs.writeFile(soon, Buffer.from(runbookText(localDay(-87))));
+    const overdue = (): boolean => vscode.languages.getDiagnostics(soon).some((d) => d.code === 'review-overdue');
+    await until(() => index.runbookAt(soon), 'the runbook to be indexed');
+    // Past the refresh that the index change scheduled, which would otherwise publish after ours.
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(overdue(), false, 'due in three days');
+    // What the midnight refresh does, four days on: nothing about the file changed, the day did.
+    const later = new Date();
+    later.setDate(later.getDate() + 4);
+    await reviewDiagnostics.refresh(later);
+    assert.ok(overdue(), 'overdue four days later');
+    await reviewDiagnostics.refresh();
+    assert.equal(overdue(), false, 'due soon again today');
+  });
+
   it('falls back to the last commit for a runbook without last_reviewed, updating when a commit lands', async () => {
     const { runbooksTree } = await api();
     const uri = vscode.Uri.joinPath(folder(), 'reviews', 'from-git.md');
