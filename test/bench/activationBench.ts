@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { launchChromium, type ChromiumSession } from '../harness/browser';
 import { developmentPayload, startCodeServer, type CodeServer } from '../harness/codeServer';
 import { repoRoot } from '../harness/paths';
-import { ACTIVATION_RESULTS_ENV, viewSeenFile, type ActivationProbeResult } from './activationProtocol';
+import { ACTIVATION_RESULTS_ENV, probeRunbookPath, viewSeenFile, type ActivationProbeResult } from './activationProtocol';
 
 export interface ActivationMeasurement {
   activationMs: number;
@@ -29,6 +29,7 @@ const probeEntry = join(__dirname, 'activationProbe.js');
 const VIEW_TIMEOUT_MS = 180_000;
 
 async function measureOnce(folder: string): Promise<ActivationMeasurement> {
+  rmSync(probeRunbookPath(folder), { force: true });
   const scratch = mkdtempSync(join(tmpdir(), 'runbook-ops-activation-'));
   const resultsFile = join(scratch, 'activation.json');
   let server: CodeServer | undefined;

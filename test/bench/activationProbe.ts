@@ -1,12 +1,12 @@
 // Extension-host side of the bench's activation row (test/bench/activationBench.ts): loaded by code-server
 // as the development payload's extensionTestsPath, it shows the Runbooks view, waits for the first index
-// build and writes the extension's own timings to the file named by RUNBOOK_OPS_ACTIVATION_RESULTS.
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// build and for the bench to see the view's rows, times a few one-file edits, and writes the
+// extension's own timings to the file named by RUNBOOK_OPS_ACTIVATION_RESULTS.
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { RunbookOpsApi } from '../../src/extension/extension';
-import { ACTIVATION_RESULTS_ENV, viewSeenFile, type ActivationProbeResult } from './activationProtocol';
+import { ACTIVATION_RESULTS_ENV, probeRunbookPath, viewSeenFile, type ActivationProbeResult } from './activationProtocol';
 
 const VIEW_WAIT_MS = 180_000;
 const EDITS = 5;
@@ -41,8 +41,7 @@ function runbookText(edit: number): string {
  * host's busy time (event-loop utilization) over the edit and the second after it.
  */
 async function measureEdits(api: RunbookOpsApi, root: string): Promise<Pick<ActivationProbeResult, 'changeLatencyMs' | 'changeBusyMs'>> {
-  const service = readdirSync(root, { withFileTypes: true }).find((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== 'incidents')!.name;
-  const file = join(root, service, 'zz-bench-probe.md');
+  const file = probeRunbookPath(root);
   const out = { changeLatencyMs: [] as number[], changeBusyMs: [] as number[] };
   try {
     let changed = nextChange(api);

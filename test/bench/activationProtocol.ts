@@ -1,5 +1,7 @@
 // What the activation probe (inside VS Code) hands the bench (outside it), in a module both load:
 // the probe's module imports `vscode`, which exists only in the extension host.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Env var naming the file the probe writes its {@link ActivationProbeResult} to. */
 export const ACTIVATION_RESULTS_ENV = 'RUNBOOK_OPS_ACTIVATION_RESULTS';
@@ -21,4 +23,14 @@ export interface ActivationProbeResult {
 /** The bench writes this file (beside the results) once it saw the populated view; the probe waits for it before it returns. */
 export function viewSeenFile(resultsFile: string): string {
   return `${resultsFile}.view-seen`;
+}
+
+/**
+ * The runbook the probe adds to the corpus for its edits and removes after; the bench also removes it
+ * before a session, in case a killed run left it (the corpus is cached between runs).
+ */
+export function probeRunbookPath(corpusRoot: string): string {
+  const service = readdirSync(corpusRoot, { withFileTypes: true }).find((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== 'incidents');
+  if (!service) throw new Error(`no service folder in ${corpusRoot}`);
+  return join(corpusRoot, service.name, 'zz-bench-probe.md');
 }
