@@ -102,7 +102,7 @@ export class RunbookIndexService implements vscode.Disposable {
   private indexing: Promise<void> | undefined;
   private ready = false;
   private lastChangeFiredAt = -Infinity;
-  /** A change event held back by `fireChange` until MIN_CHANGE_INTERVAL_MS have passed since the last one. */
+  /** A change event held back by `fireChangeThrottled` until MIN_CHANGE_INTERVAL_MS have passed since the last one. */
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Worker threads for full builds and big updates of local folders, stopped when idle. */
   private readonly workers = new IndexWorkerPool({ idleStopMs: WORKER_IDLE_STOP_MS });
@@ -182,7 +182,8 @@ export class RunbookIndexService implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', 'runbookOps.indexed', true);
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', count);
     this.log.info(`Indexed ${count} runbooks from ${files} candidate files in ${Math.round(performance.now() - started)} ms (${workers ? `${workers} worker threads` : 'in the extension host'})`);
-    this.fireChange();
+    // Throttled too: a storm can rebuild several times in a row.
+    this.fireChangeThrottled();
   }
 
   /**
@@ -397,23 +398,27 @@ export class RunbookIndexService implements vscode.Disposable {
     if (!changed) return;
     this.log.debug(`Applied ${batch.length} file changes`);
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', this.runbookCount());
-    this.fireChange();
+    this.fireChangeThrottled();
   }
 
   /**
-   * Tells the views the index changed, at most once per MIN_CHANGE_INTERVAL_MS: each refresh costs the
-   * extension host's thread, and during a storm flushes can follow each other closely.
+   * Tells the views the index changed, after a build or a batch of file events: at most once per
+   * MIN_CHANGE_INTERVAL_MS, since each refresh costs the extension host's thread and during a storm
+   * flushes can follow each other closely.
    */
-  private fireChange(): void {
+  private fireChangeThrottled(): void {
     if (this.changeTimer) return;
     const wait = this.lastChangeFiredAt + MIN_CHANGE_INTERVAL_MS - performance.now();
-    const fire = (): void => {
-      this.changeTimer = undefined;
-      this.lastChangeFiredAt = performance.now();
-      this.changeEmitter.fire();
-    };
-    if (wait <= 0) fire();
-    else this.changeTimer = setTimeout(fire, wait);
+    if (wait <= 0) this.fireChange();
+    else this.changeTimer = setTimeout(() => this.fireChange(), wait);
+  }
+
+  /** Tells the views the index changed, now (a file the extension itself just wrote: the user is waiting for it). */
+  private fireChange(): void {
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+    this.lastChangeFiredAt = performance.now();
+    this.changeEmitter.fire();
   }
 
   private async isDirectory(folder: vscode.WorkspaceFolder, relative: string): Promise<boolean> {
