@@ -314,7 +314,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
   const loadAverageAtStart = loadavg()[0];
   const pool = new IndexWorkerPool({ workerScript: options.workerScript });
   const workers = `${pool.size} worker threads`;
-  // The three measurements the target ratios compare, side by side in rounds (the pool's workers are
+  // The measurements the ratios compare (the floor included), side by side in rounds (the pool's workers are
   // warmed by the untimed first round, like every other row's warm-up run).
   const floorPool = new ScanFloorPool(pool.size);
   const rounds = await timeInRounds(runs, {
