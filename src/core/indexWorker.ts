@@ -68,7 +68,7 @@ const READ_BUFFER_BYTES = 256 * 1024;
 let readBuffer: Buffer | undefined;
 
 /** The file's bytes, valid until the next call. One open, read and close, no stat and no allocation. */
-function readWhole(file: string): Uint8Array {
+export function readWhole(file: string): Uint8Array {
   readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
   const fd = openSync(file, 'r');
   let length = 0;

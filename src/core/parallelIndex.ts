@@ -45,7 +45,7 @@ export interface ParallelBuildReport {
   workers: number;
 }
 
-const DEFAULT_BATCH_SIZE = 200;
+export const DEFAULT_BATCH_SIZE = 200;
 const CLASSIFY_CHUNK = 1_000;
 const MAX_DEFAULT_WORKERS = 4;
 const DEFAULT_YOUNG_GENERATION_MB = 96;

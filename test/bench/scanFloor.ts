@@ -2,31 +2,22 @@
 // must do — read every file, decode it to text and look at each character once — and nothing else.
 // The ratio of this to the raw read shows how many such passes the target leaves for parsing,
 // checking and sending the summaries back. Same files, batches and worker count as the index pool.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { readWhole } from '../../src/core/indexWorker';
+import { DEFAULT_BATCH_SIZE } from '../../src/core/parallelIndex';
 
 interface ScanBatch {
   root: string;
   paths: string[];
 }
 
-const BATCH = 200;
-const READ_BUFFER_BYTES = 256 * 1024;
-
-/** Lines in the batch's files; every character is read once. */
-function scanBatch(batch: ScanBatch, buffer: Buffer): number {
+/** Lines in the batch's files; every character is read once. Files are read as the index's workers read them. */
+function scanBatch(batch: ScanBatch): number {
   let lines = 0;
   for (const path of batch.paths) {
-    const file = join(batch.root, path);
-    const fd = openSync(file, 'r');
-    let length: number;
-    try {
-      length = readSync(fd, buffer, 0, READ_BUFFER_BYTES, 0);
-    } finally {
-      closeSync(fd);
-    }
-    const text = length === READ_BUFFER_BYTES ? readFileSync(file, 'utf8') : buffer.toString('utf8', 0, length);
+    const bytes = readWhole(join(batch.root, path));
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
   }
   return lines;
@@ -43,7 +34,7 @@ export class ScanFloorPool {
   /** Scans every file in `paths` (relative to `root`); resolves with their total line count. */
   scan(root: string, paths: readonly string[]): Promise<number> {
     const batches: ScanBatch[] = [];
-    for (let start = 0; start < paths.length; start += BATCH) batches.push({ root, paths: paths.slice(start, start + BATCH) });
+    for (let start = 0; start < paths.length; start += DEFAULT_BATCH_SIZE) batches.push({ root, paths: paths.slice(start, start + DEFAULT_BATCH_SIZE) });
     return new Promise((resolve, reject) => {
       let next = 0;
       let done = 0;
@@ -84,6 +75,5 @@ export class ScanFloorPool {
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
-  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  port.on('message', (batch: ScanBatch) => port.postMessage(scanBatch(batch, buffer)));
+  port.on('message', (batch: ScanBatch) => port.postMessage(scanBatch(batch)));
 }
