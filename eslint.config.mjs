@@ -1,6 +1,7 @@
 // Lint rules, including the layering the project depends on: src/core stays free of VS Code, git and
 // the CLI; the webview sees only the protocol types; the CLI never loads VS Code.
 import js from '@eslint/js';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 const noVscode = { name: 'vscode', message: 'Only src/extension and the VS Code test suites may import vscode.' };
@@ -15,6 +16,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // A regex that backtracks super-linearly hangs the indexer on one hostile (or just unlucky) line:
+    // `export` of a 36-letter name took hours (issue 14). Tests may use such patterns on fixed input.
+    files: ['src/**/*.ts', 'webview/**/*.ts'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
     },
   },
   {

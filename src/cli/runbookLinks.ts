@@ -11,7 +11,45 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const INLINE_LINK_AT = /!?\[(?:[^\]\\]|\\.)*\]\(\s*(<(?=([^>]{0,1024}))\2>|(?=([^\s)]{1,1024}))\3)(?:\s+(?:"[^"]{0,512}"|'[^']{0,512}'|\([^)]{0,512}\)))?\s*\)/y;
 /** `[label]: target` reference definitions. */
 const REFERENCE = /^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)/;
-const CODE_SPAN = /(`+)(?:(?!\1)[\s\S])*?\1/g;
+
+/**
+ * The line with its code spans (a run of n backticks up to the next run of exactly n, as CommonMark
+ * reads them) blanked to spaces, so links shown as code are not checked. Runs are paired through a
+ * queue per length, so a line of many runs costs one pass (a backreference regex was quadratic).
+ */
+export function blankCodeSpans(line: string): string {
+  if (line.indexOf('`') === -1) return line;
+  const runs: { start: number; length: number }[] = [];
+  for (let i = line.indexOf('`'); i !== -1; i = line.indexOf('`', i)) {
+    let end = i;
+    while (end < line.length && line.charCodeAt(end) === 0x60) end++;
+    runs.push({ start: i, length: end - i });
+    i = end;
+  }
+  const byLength = new Map<number, number[]>();
+  runs.forEach((run, index) => {
+    const list = byLength.get(run.length);
+    if (list) list.push(index);
+    else byLength.set(run.length, [index]);
+  });
+  const next = new Map<number, number>();
+  let out = '';
+  let copied = 0;
+  for (let index = 0; index < runs.length; index++) {
+    const run = runs[index];
+    if (run.start < copied) continue;
+    const list = byLength.get(run.length)!;
+    let at = next.get(run.length) ?? 0;
+    while (at < list.length && list[at] <= index) at++;
+    next.set(run.length, at);
+    if (at === list.length) continue;
+    const closing = runs[list[at]];
+    const end = closing.start + closing.length;
+    out += line.slice(copied, run.start) + ' '.repeat(end - run.start);
+    copied = end;
+  }
+  return copied === 0 ? line : out + line.slice(copied);
+}
 
 /** Index of the `]` that ends the link text opened at `open` (backslash escapes skipped), or -1. */
 function closingBracket(line: string, open: number): number {
@@ -72,14 +110,15 @@ export function findBrokenLinks(root: string, path: string, text: string): Probl
     // Every link form needs a `]`; most lines have none and skip the patterns below.
     if (raw.indexOf(']') === -1) return;
     // Spans are blanked, not removed, so columns stay right.
-    const line = raw.replace(CODE_SPAN, (span) => ' '.repeat(span.length));
+    const line = blankCodeSpans(raw);
     const targets = inlineLinks(line);
     const reference = REFERENCE.exec(line);
     if (reference) targets.push({ target: reference[1], column: line.indexOf(reference[1]) + 1 });
     for (const { target, column } of targets) {
       const bare = target.replace(/^<|>$/g, '');
       if (!isLocalTarget(bare)) continue;
-      let file = bare.replace(/[?#].*$/, '');
+      const query = bare.search(/[?#]/);
+      let file = query === -1 ? bare : bare.slice(0, query);
       if (file === '') continue;
       try {
         file = decodeURIComponent(file);

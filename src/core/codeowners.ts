@@ -4,6 +4,7 @@
  * from them makes GitHub request review from the owning team on every pull request that touches a
  * runbook or an incident. Only the marked block is ours; the rest of the file stays as people wrote it.
  */
+import { trimSlashes } from './paths';
 
 export const CODEOWNERS_BEGIN = '# BEGIN runbook-ops';
 export const CODEOWNERS_END = '# END runbook-ops';
@@ -38,19 +39,25 @@ export interface CodeownersPlan {
 }
 
 const HANDLE = /^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** `local@domain.tld`: one `@`, no spaces, a dot inside the domain (a loop: the regex form backtracks). */
+function isEmail(word: string): boolean {
+  const at = word.indexOf('@');
+  if (at <= 0 || at !== word.lastIndexOf('@') || /\s/.test(word)) return false;
+  const domain = word.slice(at + 1);
+  return domain.length >= 3 && domain.slice(1, -1).includes('.');
+}
 
 /** The owners an `owner` field names: `@org/team`, `@org/a @org/b`, `@org/a, ops@example.com`. */
 export function ownerHandles(owner: string | undefined): { routable: string[]; unroutable: string[] } {
   const routable: string[] = [];
   const unroutable: string[] = [];
-  for (const word of (owner ?? '').split(/[\s,]+/).filter(Boolean)) (HANDLE.test(word) || EMAIL.test(word) ? routable : unroutable).push(word);
+  for (const word of (owner ?? '').split(/[\s,]+/).filter(Boolean)) (HANDLE.test(word) || isEmail(word) ? routable : unroutable).push(word);
   return { routable, unroutable };
 }
 
 /** A path as a CODEOWNERS pattern that matches exactly that file (gitignore escaping). */
 export function codeownersPattern(repoPrefix: string, path: string): string {
-  const full = `/${[repoPrefix.replace(/^\/+|\/+$/g, ''), path].filter(Boolean).join('/')}`;
+  const full = `/${[trimSlashes(repoPrefix), path].filter(Boolean).join('/')}`;
   return full.replace(/[\\ #*?[\]!]/g, (c) => `\\${c}`);
 }
 

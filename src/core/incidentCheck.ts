@@ -5,6 +5,7 @@
  * give the same answer.
  */
 import { decodeFileText } from './fileText';
+import { trailingCommentStart } from './incidentYamlText';
 import { loadPlain } from './incidentSource';
 import { validateIncident, type IncidentIdLocation, type IncidentProblem, type IncidentValidationContext } from './incidentValidation';
 
@@ -37,7 +38,9 @@ export function topLevelValueLocation(text: string, key: string): TopLevelValueL
   for (let i = 0; i < lines.length; i++) {
     const m = prefix.exec(lines[i]);
     if (!m) continue;
-    const value = lines[i].slice(m[0].length).replace(/\s+#.*$/, '').trimEnd();
+    const rest = lines[i].slice(m[0].length);
+    const comment = trailingCommentStart(rest);
+    const value = (comment === -1 ? rest : rest.slice(0, comment)).trimEnd();
     return { line: i + 1, column: m[0].length + 1, endColumn: m[0].length + 1 + value.length };
   }
   return { line: 1, column: 1, endColumn: 1 };

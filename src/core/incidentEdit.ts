@@ -343,11 +343,22 @@ export interface NewIncident {
   author: string;
 }
 
+/**
+ * Each line break, with the white space around it, becomes one space, in one pass (a regex for it
+ * retried from every character of a long run of spaces).
+ */
+function joinLines(text: string): string {
+  const lines = text.split('\n');
+  if (lines.length === 1) return text;
+  const middle = lines.slice(1, -1).map((line) => line.trim()).filter((line) => line !== '');
+  return [lines[0].trimEnd(), ...middle, lines[lines.length - 1].trimStart()].join(' ');
+}
+
 /** The text of a new record in triage, with a `Declared` note as its first timeline entry. */
 export function createIncident(config: RepoConfig, incident: NewIncident): string {
   const id = required(incident.id, 'the incident id');
   if (/[\s/\\]/.test(id) || id.startsWith('.')) throw new IncidentEditError(`\`${id}\` cannot be an incident id: it becomes the file name, so it cannot contain spaces or slashes.`);
-  const title = required(incident.title, 'the title').replace(/\s*\n\s*/g, ' ');
+  const title = joinLines(required(incident.title, 'the title'));
   const names = config.severities.map((s) => s.name);
   if (!names.includes(incident.severity)) {
     const guess = closestKnownName(incident.severity, names);

@@ -248,7 +248,9 @@ class RecordMerger {
       const item = slot.theirs as Plain;
       if (!isPlain(item) || item.id === undefined || !inOurs.has(String(item.id))) continue;
       const id = String(item.id);
-      const m = /^(.*?)(\d+)$/.exec(id);
+      let digits = id.length;
+      while (digits > 0 && id.charCodeAt(digits - 1) >= 0x30 && id.charCodeAt(digits - 1) <= 0x39) digits--;
+      const m = digits < id.length ? [id, id.slice(0, digits), id.slice(digits)] : null;
       let fresh = '';
       for (let n = m ? Number(m[2]) + 1 : 2; ; n++) {
         fresh = m ? `${m[1]}${n}` : `${id}-${n}`;

@@ -23,6 +23,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The offset where the line holding `offset` starts. */
+/**
+ * Where a YAML line's trailing comment begins, white space before the `#` included (what `/\s+#.*$/`
+ * finds), or -1. A loop: the regex retries from every character of a long run of spaces.
+ */
+export function trailingCommentStart(line: string): number {
+  for (let hash = line.indexOf('#', 1); hash !== -1; hash = line.indexOf('#', hash + 1)) {
+    if (!/\s/.test(line[hash - 1])) continue;
+    let start = hash - 1;
+    while (start > 0 && /\s/.test(line[start - 1])) start--;
+    return start;
+  }
+  return -1;
+}
+
 export function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }

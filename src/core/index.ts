@@ -1,7 +1,7 @@
 import { plainProblem, type Problem } from './fileText';
 import { normalizeRunbookReference, summarizeIncident, type IncidentSummary } from './incidentSummary';
 import { validateIncident } from './incidentValidation';
-import { PathClassifier, type FileKind } from './paths';
+import { PathClassifier, trimSlashes, type FileKind } from './paths';
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
 import type { BlockShape } from './shellTranscript';
 import { parseRunbook, type Runbook, type RunbookHeading } from './runbook';
@@ -243,7 +243,7 @@ export class WorkspaceIndex {
    */
   deleteUnder(folders: Iterable<string>): number {
     const prefixes = new Set<string>();
-    for (const folder of folders) prefixes.add(folder.replace(/\/+$/, ''));
+    for (const folder of folders) prefixes.add(trimSlashes(folder, { leading: false }));
     if (prefixes.size === 0) return 0;
     let removed = 0;
     for (const path of [...this.runbooksByPath.keys(), ...this.incidentsByPath.keys()]) {

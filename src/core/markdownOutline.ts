@@ -69,8 +69,16 @@ const HTML_BLOCK_NAMES = [
   'menuitem', 'nav', 'noframes', 'ol', 'optgroup', 'option', 'p', 'param', 'search', 'section', 'summary', 'table', 'tbody',
   'td', 'tfoot', 'th', 'thead', 'title', 'tr', 'track', 'ul',
 ];
-const ATTRIBUTE = `(?:\\s+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:\\s*=\\s*(?:[^"'=<>\`\\x00-\\x20]+|'[^']*'|"[^"]*"))?)`;
-const OPEN_CLOSE_TAG = `^(?:<[A-Za-z][A-Za-z0-9\\-]*${ATTRIBUTE}*\\s*\\/?>|<\\/[A-Za-z][A-Za-z0-9\\-]*\\s*>)`;
+/**
+ * markdown-it's open/close tag pattern with ASCII white space (`[\t-\r ]`) where it has `\s`: with
+ * `\s`, an unquoted attribute value and the white space after it can both take U+00A0 and the like,
+ * which backtracks polynomially. Lines holding non-ASCII characters take the full parser instead.
+ */
+const WS = '[\\t-\\r ]';
+const ATTRIBUTE = `(?:${WS}+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:${WS}*=${WS}*(?:[^"'=<>\`\\x00-\\x20]+|'[^']*'|"[^"]*"))?)`;
+const OPEN_CLOSE_TAG = `^(?:<[A-Za-z][A-Za-z0-9\\-]*${ATTRIBUTE}*${WS}*\\/?>|<\\/[A-Za-z][A-Za-z0-9\\-]*${WS}*>)`;
+// eslint-disable-next-line no-control-regex -- every ASCII character
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** markdown-it's HTML block kinds: how one opens, how it closes, and whether it may interrupt a paragraph. */
 const HTML_BLOCKS: readonly { open: RegExp; close: RegExp; interruptsParagraph: boolean }[] = [
@@ -80,14 +88,22 @@ const HTML_BLOCKS: readonly { open: RegExp; close: RegExp; interruptsParagraph: 
   { open: /^<![A-Za-z]/, close: />/, interruptsParagraph: true },
   { open: /^<!\[CDATA\[/, close: /\]\]>/, interruptsParagraph: true },
   { open: new RegExp(`^</?(${HTML_BLOCK_NAMES.join('|')})(?=(\\s|/?>|$))`, 'i'), close: /^$/, interruptsParagraph: true },
-  { open: new RegExp(`${OPEN_CLOSE_TAG}\\s*$`), close: /^$/, interruptsParagraph: false },
+  { open: new RegExp(`${OPEN_CLOSE_TAG}${WS}*$`), close: /^$/, interruptsParagraph: false },
 ];
 
-/** What scanBlocks re-reads inside an HTML block; such blocks take the full parser. */
-const FENCE_IN_HTML = /^[\s>]*(?:`{3,}|~{3,})/m;
+/**
+ * What scanBlocks re-reads inside an HTML block; such blocks take the full parser. The white space
+ * before the fence stays on its line (`[\s>]*` would run on across blank lines from every line start).
+ */
+export const FENCE_IN_HTML = /^(?:[^\S\n\r\u2028\u2029]|>)*(?:`{3,}|~{3,})/m;
 
 function htmlBlockKind(text: string): (typeof HTML_BLOCKS)[number] | undefined {
-  for (const kind of HTML_BLOCKS) if (kind.open.test(text)) return kind;
+  const openCloseTag = HTML_BLOCKS[HTML_BLOCKS.length - 1];
+  for (const kind of HTML_BLOCKS) {
+    // The open/close tag pattern reads ASCII white space only; markdown-it decides for other lines.
+    if (kind === openCloseTag && NON_ASCII.test(text)) throw NEEDS_FULL_PARSER;
+    if (kind.open.test(text)) return kind;
+  }
   return undefined;
 }
 

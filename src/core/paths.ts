@@ -13,6 +13,15 @@ export const DEFAULT_LAYOUT: WorkspaceLayout = {
   incidentInclude: ['**/incidents/**/*.{yaml,yml}'],
 };
 
+/** `text` without leading and trailing `/` (a loop: a `/+$` regex retries from every slash of a long run). */
+export function trimSlashes(text: string, { leading = true }: { leading?: boolean } = {}): string {
+  let start = 0;
+  if (leading) while (start < text.length && text.charCodeAt(start) === 0x2f) start++;
+  let end = text.length;
+  while (end > start && text.charCodeAt(end - 1) === 0x2f) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
 /** Folders never worth walking into when listing a repository. */
 export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.git', 'node_modules']);
 

@@ -58,7 +58,9 @@ export function assignedShellNames(script: string): Set<string> {
     for (let m = read.exec(script); m; m = read.exec(script)) for (const n of m[2].trim().split(/\s+/)) names.add(n);
   }
   if (DECLARING_WORD.test(script)) {
-    const exported = /\b(?:export|local|readonly|declare|typeset)\s+((?:[A-Za-z_][A-Za-z0-9_]*\s*)+)(?:$|[;&|\n])/gm;
+    // Names are separated by blanks, never by nothing: `(?:NAME\s*)+` could split one long name in
+    // 2^n ways, and `export A_LONG_NAME=x` (no terminator after the name) tried them all (issue 14).
+    const exported = /\b(?:export|local|readonly|declare|typeset)\s+([A-Za-z_]\w*(?:[ \t]+[A-Za-z_]\w*)*)[ \t]*(?:$|[;&|\n])/gm;
     for (let m = exported.exec(script); m; m = exported.exec(script)) for (const n of m[1].trim().split(/\s+/)) names.add(n);
   }
   return names;

@@ -96,14 +96,34 @@ function freshDefaults(): RepoConfig {
   };
 }
 
+/**
+ * An id format split into literal text and `{…}` placeholders, in order. A loop: `/\{[^}]*\}/g`
+ * scans to the end from every `{` of a format that never closes one.
+ */
+function idFormatParts(format: string): { text: string; placeholder: boolean }[] {
+  const parts: { text: string; placeholder: boolean }[] = [];
+  let literal = 0;
+  for (let open = format.indexOf('{'); open !== -1;) {
+    const close = format.indexOf('}', open + 1);
+    if (close === -1) break;
+    if (open > literal) parts.push({ text: format.slice(literal, open), placeholder: false });
+    parts.push({ text: format.slice(open, close + 1), placeholder: true });
+    literal = close + 1;
+    open = format.indexOf('{', literal);
+  }
+  if (literal < format.length) parts.push({ text: format.slice(literal), placeholder: false });
+  return parts;
+}
+
 /** Checks an id format; returns why it is unusable, or undefined when it is fine. */
 export function idFormatProblem(format: string): string | undefined {
-  const tokens = format.match(/\{[^}]*\}/g) ?? [];
+  const parts = idFormatParts(format);
+  const tokens = parts.filter((p) => p.placeholder).map((p) => p.text);
   const unknown = tokens.find((t) => !/^\{(seq(:\d{1,2})?|yyyy)\}$/.test(t));
   if (unknown) return `\`${unknown}\` is not a placeholder Runbook Ops knows; use {seq}, {seq:4} or {yyyy}.`;
   const seqs = tokens.filter((t) => t.startsWith('{seq')).length;
   if (seqs !== 1) return 'An id format needs exactly one {seq} or {seq:N} (the sequence number), e.g. INC-{seq:4}.';
-  if (/[/\\\s]/.test(format.replace(/\{[^}]*\}/g, ''))) return 'An id becomes a file name, so it cannot contain spaces or slashes.';
+  if (parts.some((p) => !p.placeholder && /[/\\\s]/.test(p.text))) return 'An id becomes a file name, so it cannot contain spaces or slashes.';
   return undefined;
 }
 
@@ -332,7 +352,7 @@ function escapeRegExp(text: string): string {
 export function allocateIncidentId(config: Pick<RepoConfig, 'idFormat'>, existingIds: Iterable<string>, now: Date): string {
   const format = idFormatProblem(config.idFormat) === undefined ? config.idFormat : DEFAULT_REPO_CONFIG.idFormat;
   const year = String(now.getUTCFullYear()).padStart(4, '0');
-  const parts = format.split(/(\{[^}]*\})/).filter(Boolean);
+  const parts = idFormatParts(format).map((p) => p.text);
   let width = 0;
   const pattern = parts
     .map((part) => {

@@ -2,7 +2,7 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { decodeFileText, type Problem } from './fileText';
 import { parseFrontMatter, type RunbookMetadata } from './frontMatter';
-import { scanMarkdownOutline } from './markdownOutline';
+import { FENCE_IN_HTML, scanMarkdownOutline } from './markdownOutline';
 import { findMergeConflicts } from './mergeConflicts';
 import { findPlaceholdersAndAssignments, type Placeholder } from './placeholders';
 import { extractShellCommands, type BlockShape } from './shellTranscript';
@@ -105,7 +105,8 @@ export function slugify(text: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-+|-+$/g, '');
+    // At most one dash at each end once runs are collapsed: no `-+$`, which retries from every dash.
+    .replace(/^-|-$/g, '');
 }
 
 /** Characters the markup rules of {@link plainText} need; text without them is only whitespace-normalised. */
@@ -150,9 +151,9 @@ export function plainText(source: string): string {
   // Each rule needs its character in the text as it is at that point; a rule whose character is absent
   // would replace nothing, so it is skipped (most titles hold one kind of markup, usually a code span).
   let text = inline;
-  if (text.indexOf('[') !== -1) text = text.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
-  if (text.indexOf('<') !== -1) text = text.replace(/<[^>]+>/g, '');
-  if (text.indexOf('`') !== -1) text = text.replace(/`+([^`]*)`+/g, '$1');
+  if (text.indexOf('[') !== -1) text = text.replace(/!?\[([^[\]]*)\]\([^()]*\)/g, '$1');
+  if (text.indexOf('<') !== -1) text = text.replace(/<[^<>]+>/g, '');
+  if (text.indexOf('`') !== -1) text = text.replace(/(?<!`)`+([^`]*)`+/g, '$1');
   const star = text.indexOf('*') !== -1;
   if (star || text.indexOf('_') !== -1) text = text.replace(/(\*\*|__)(.+?)\1/g, '$2');
   if (star) text = text.replace(/(^|[^\w*])\*(\S(?:.*?\S)?)\*(?=[^\w*]|$)/g, '$1$2');
@@ -318,7 +319,7 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
         break;
       }
       case 'html_block': {
-        if (!/^[\s>]*(?:`{3,}|~{3,})/m.test(token.content)) break;
+        if (!FENCE_IN_HTML.test(token.content)) break;
         // A fence inside <details> with no blank line after <summary> is swallowed by the HTML block; read it anyway.
         const start = from + token.map![0];
         const end = from + token.map![1];

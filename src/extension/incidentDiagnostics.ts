@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Problem } from '../core/fileText';
 import { formatTimestamp, TIMESTAMP_FIELDS } from '../core/incident';
 import { sortTimeline } from '../core/incidentEdit';
+import { trailingCommentStart } from '../core/incidentYamlText';
 import { validateIncident, type IncidentProblem } from '../core/incidentValidation';
 import type { IncidentSummary, RunbookSummary } from '../core/index';
 import type { RunbookIndexService } from './runbookIndexService';
@@ -154,7 +155,8 @@ export class IncidentDiagnostics implements vscode.Disposable, vscode.CodeAction
         if (existing !== -1) {
           // `resolved_at: null` or an empty value: fill it in, keeping any trailing comment.
           const line = lines[existing];
-          const comment = /\s+#.*$/.exec(line)?.[0] ?? '';
+          const commentStart = trailingCommentStart(line);
+          const comment = commentStart === -1 ? '' : line.slice(commentStart);
           action.edit.replace(document.uri, new vscode.Range(existing, 0, existing, line.length), `${field}: ${value}${comment}`);
         } else {
           const earlier = TIMESTAMP_FIELDS.slice(0, TIMESTAMP_FIELDS.indexOf(field as (typeof TIMESTAMP_FIELDS)[number]));

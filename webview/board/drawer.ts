@@ -248,7 +248,7 @@ export class DetailDrawer {
 function paragraphs(text: string): HTMLElement[] {
   return text
     .split(/\n\s*\n/)
-    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, ' ').trim())
+    .map((paragraph) => paragraph.split('\n').map((line) => line.trim()).filter(Boolean).join(' '))
     .filter(Boolean)
     .map((paragraph) => el('p', { class: 'prose' }, paragraph));
 }
