@@ -79,6 +79,7 @@ export const DEFAULT_REPO_CONFIG: RepoConfig = {
 
 const CONFIG_KEYS = [
   'severities', 'id_format', 'incident_folder', 'status_labels', 'review_interval', 'destructive_patterns',
+  'destructive_patterns_replace_defaults',
   'runbook_include', 'runbook_exclude', 'incident_include',
 ] as const;
 
@@ -162,6 +163,10 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
     return { config, problems };
   }
 
+  // A repository's destructive patterns add to the defaults, unless it says they replace them: a list
+  // written for one team's tools must not silently stop `rm -fr` or `mkfs` being confirmed.
+  const repoPatterns: string[] = [];
+  let replaceDefaultPatterns = false;
   for (const pair of root.items) {
     const keyNode = pair.key as YamlNode | null;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
@@ -199,14 +204,17 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
         else config.reviewInterval = interval;
         break;
       }
+      case 'destructive_patterns_replace_defaults':
+        if (!isScalar(value) || typeof value.value !== 'boolean') at(value, 'error', 'destructive_patterns_replace_defaults should be true or false. The repository\'s patterns are added to the defaults.');
+        else replaceDefaultPatterns = value.value;
+        break;
       case 'destructive_patterns': {
         const patterns = stringList(value, key, at);
         if (!patterns) break;
-        config.destructivePatterns = [];
         for (const { text, node } of patterns) {
           try {
             new RegExp(text, 'i');
-            config.destructivePatterns.push(text);
+            if (!repoPatterns.includes(text)) repoPatterns.push(text);
           } catch (err) {
             at(node, 'error', `This pattern is not a valid regular expression (${(err as Error).message}); it is ignored. Quote it with single quotes so backslashes stay as written.`);
           }
@@ -226,6 +234,9 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
       }
     }
   }
+  config.destructivePatterns = replaceDefaultPatterns
+    ? repoPatterns
+    : [...DEFAULT_DESTRUCTIVE_PATTERNS, ...repoPatterns.filter((pattern) => !DEFAULT_DESTRUCTIVE_PATTERNS.includes(pattern))];
   // New records must be found again: a custom folder joins the incident globs unless they were set.
   const hasIncidentGlobs = root.items.some((p) => isScalar(p.key) && p.key.value === 'incident_include');
   if (!hasIncidentGlobs && config.incidentFolder !== DEFAULT_INCIDENT_FOLDER) {

@@ -119,24 +119,61 @@ export function fillCommand(
   return { text, display };
 }
 
-/** DESIGN §1: commands that need a modal confirmation even when the step is not marked `confirm`. */
+/**
+ * Commands that need a typed confirmation even when the step is not marked `confirm` (case-insensitive,
+ * matched against {@link guardText} of the filled command). A repository's `destructive_patterns` add
+ * to these. Each is anchored on a word, so a failed match costs one short scan per occurrence.
+ */
 export const DEFAULT_DESTRUCTIVE_PATTERNS: readonly string[] = [
-  'rm\\s+(-[a-zA-Z]*[rf][a-zA-Z]*\\s+)+',
-  'kubectl\\s+(.*\\s)?delete\\b',
-  'kubectl\\s+(.*\\s)?drain\\b',
-  'drop\\s+(table|database|schema)\\b',
-  'truncate\\s+table\\b',
-  'terraform\\s+(destroy|apply\\s+.*-auto-approve)',
-  'helm\\s+(.*\\s)?(uninstall|delete|rollback)\\b',
+  '\\brm\\s+(?:-\\S*\\s+)*(?:-[a-z]*[rf][a-z]*|--recursive|--force)(?:\\s|$)',
+  '\\bkubectl\\s+(?:.*\\s)?(?:delete|drain)\\b',
+  '\\bdrop\\s+(?:table|database|schema)\\b',
+  '\\btruncate\\s+table\\b',
+  '\\btruncate\\s+(?:.*\\s)?(?:-s\\s*0|--size[=\\s]0)(?:\\s|$)',
+  '\\bdelete\\s+from\\b',
+  '\\bflush(?:all|db)\\b',
+  '\\bterraform\\s+(?:destroy|apply\\s+.*-auto-approve)',
+  '\\bhelm\\s+(?:.*\\s)?(?:uninstall|delete|del|rollback)\\b',
+  '\\baws\\s+s3\\s+(?:rm\\s+.*--recursive|rb\\b)',
+  '\\bfind\\s+.*\\s-delete\\b',
+  '\\bshred\\b',
   '--force\\b',
-  'git\\s+push\\s+.*(-f\\b|--force)',
-  'mkfs\\b',
-  'dd\\s+.*of=',
-  'shutdown\\b|reboot\\b',
+  '\\bgit\\s+push\\s+.*(?:-f\\b|--force)',
+  '\\bmkfs\\b',
+  '\\bdd\\s+.*\\bof=',
+  '\\b(?:shutdown|reboot)\\b',
+  // Overwriting a system file: `> /etc/hosts`, `>| /boot/…` (appends and `2>/dev/null` are not caught).
+  '(?:^|[^<>&0-9])>\\|?\\s*/(?:etc|boot|usr|bin|sbin|lib|lib64|var/lib)/',
 ];
+
+/**
+ * The command as the guard reads it: `\` line continuations joined and runs of blanks made one
+ * space, so `kubectl -n payments \⏎ delete …` and `rm \⏎ -rf` read as the shell runs them.
+ */
+export function guardText(command: string): string {
+  let out = '';
+  let blank = false;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (c === '\\' && command[i + 1] === '\n') {
+      i++;
+      blank = true;
+      continue;
+    }
+    if (c === ' ' || c === '\t') {
+      blank = true;
+      continue;
+    }
+    if (blank && out !== '' && c !== '\n') out += ' ';
+    blank = false;
+    out += c;
+  }
+  return out;
+}
 
 /** The first destructive pattern `command` matches (case-insensitive), or undefined. Invalid patterns are skipped. */
 export function findDestructivePattern(command: string, patterns: readonly string[] = DEFAULT_DESTRUCTIVE_PATTERNS): string | undefined {
+  const text = guardText(command);
   for (const pattern of patterns) {
     let regex: RegExp;
     try {
@@ -144,7 +181,7 @@ export function findDestructivePattern(command: string, patterns: readonly strin
     } catch {
       continue;
     }
-    if (regex.test(command)) return pattern;
+    if (regex.test(text)) return pattern;
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PathClassifier } from '../../src/core/paths';
+import { findDestructivePattern, DEFAULT_DESTRUCTIVE_PATTERNS } from '../../src/core/stepCommand';
 import { allocateIncidentId, DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig } from '../../src/core/repoConfig';
 
 const repoRoot = resolve(__dirname, '../../..');
@@ -19,9 +20,24 @@ describe('repo config (.runbook-ops.yaml)', () => {
     assert.equal(config.idFormat, 'INC-{seq:4}');
     assert.equal(config.incidentFolder, 'incidents/');
     assert.equal(config.reviewInterval, '90d');
-    assert.equal(config.destructivePatterns.length, 10);
+    assert.deepEqual(config.destructivePatterns.slice(0, DEFAULT_DESTRUCTIVE_PATTERNS.length), [...DEFAULT_DESTRUCTIVE_PATTERNS]);
+    assert.ok(config.destructivePatterns.includes('purge_queue'));
+    // The sample lists its own patterns; the defaults still confirm what it does not name.
+    for (const command of ['rm -fr /x', 'dd if=/dev/zero of=/dev/sda', 'mkfs.ext4 /dev/sdb1', 'git push -f origin main', 'psql -c "TRUNCATE TABLE orders"']) {
+      assert.ok(findDestructivePattern(command, config.destructivePatterns), command);
+    }
     assert.ok(config.destructivePatterns.every((p) => new RegExp(p, 'i')));
     assert.ok(new RegExp(config.destructivePatterns[1], 'i').test('kubectl -n payments delete pod x'));
+  });
+
+  it('destructive_patterns_replace_defaults: true makes the repository\'s list the only one', () => {
+    const replaced = parseRepoConfig("destructive_patterns: ['purge_queue']\ndestructive_patterns_replace_defaults: true\n");
+    assert.deepEqual(replaced.problems, []);
+    assert.deepEqual(replaced.config.destructivePatterns, ['purge_queue']);
+    const added = parseRepoConfig("destructive_patterns_replace_defaults: false\ndestructive_patterns: ['purge_queue']\n");
+    assert.ok(findDestructivePattern('rm -fr /x', added.config.destructivePatterns));
+    const bad = parseRepoConfig('destructive_patterns_replace_defaults: yes please\n');
+    assert.match(bad.problems[0]?.message ?? '', /should be true or false/);
   });
 
   it('uses the defaults when the file is absent or empty', () => {
@@ -72,7 +88,8 @@ describe('repo config (.runbook-ops.yaml)', () => {
     assert.equal(config.idFormat, 'INC-{seq:4}');
     assert.equal(config.incidentFolder, 'incidents/');
     assert.equal(config.reviewInterval, '90d');
-    assert.deepEqual(config.destructivePatterns, ['rm -rf']);
+    // The repository's patterns add to the defaults (issue 14): a list of its own does not drop `rm -fr`.
+    assert.deepEqual(config.destructivePatterns, [...DEFAULT_DESTRUCTIVE_PATTERNS, 'rm -rf']);
     assert.equal(config.statusLabels.triage, 'New');
     assert.equal(config.statusLabels.resolved, 'Resolved');
   });

@@ -133,6 +133,22 @@ describe('findDestructivePattern', () => {
     }
   });
 
+  it('catches each spelling of issue 14, split by continuations and behind sudo', () => {
+    const spellings = [
+      'kubectl -n payments delete deployment x', 'helm -n p rollback api 3', 'rm -rf /tmp/x', 'rm --recursive /srv/data', 'rm -fr build',
+      'helm del api', 'truncate -s 0 /var/log/app.log', 'find /var/tmp -name "*.tmp" -delete', 'shred -u secrets.txt',
+      'psql -c "DELETE FROM orders WHERE true"', 'redis-cli FLUSHALL', 'aws s3 rm s3://bucket/prefix --recursive', 'echo x > /etc/hosts',
+    ];
+    for (const command of spellings) {
+      const words = command.split(' ');
+      const split = [words.slice(0, 1).join(' '), ...words.slice(1)].join(' \\\n  ');
+      for (const variant of [command, `sudo ${command}`, split, `sudo ${split}`]) assert.ok(findDestructivePattern(variant), variant);
+    }
+    for (const command of ['ls 2>/dev/null', 'cat /etc/hosts', 'echo x >> /etc/motd.d/note', 'find . -name x', 'aws s3 ls s3://b', 'truncate -s 10M f', 'redis-cli INFO']) {
+      assert.equal(findDestructivePattern(command), undefined, command);
+    }
+  });
+
   it('uses the repository\'s patterns and skips invalid ones', () => {
     assert.equal(findDestructivePattern('purge_queue orders', ['([', 'purge_queue']), 'purge_queue');
     assert.equal(findDestructivePattern('rm -rf /', ['purge_queue']), undefined);
