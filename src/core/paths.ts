@@ -9,7 +9,9 @@ export interface WorkspaceLayout {
 
 export const DEFAULT_LAYOUT: WorkspaceLayout = {
   runbookInclude: ['**/*.md'],
-  runbookExclude: ['**/node_modules/**', '**/.git/**', 'README.md', '**/incidents/**'],
+  // Markdown under an incident folder (a postmortem, a runbook kept beside the records) is still a
+  // runbook: only the YAML there is an incident record.
+  runbookExclude: ['**/node_modules/**', '**/.git/**', 'README.md'],
   incidentInclude: ['**/incidents/**/*.{yaml,yml}'],
 };
 

@@ -4,7 +4,7 @@
 // (The 1 MB file of such lines is timed by `npm run bench`, not here.)
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { blankCodeSpans } from '../../src/cli/runbookLinks';
@@ -105,13 +105,16 @@ describe('Parser patterns on their worst-case inputs (issue 14)', function () {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-ops-real-'));
     try {
       cpSync(realRunbooks, join(dir, 'real'), { recursive: true });
+      mkdirSync(join(dir, 'docs/incidents'), { recursive: true });
+      writeFileSync(join(dir, 'docs/incidents/when-the-site-is-down.md'), '# When the site is down\n\n```sh\ncurl -sI https://example.org\n```\n');
       writeFileSync(join(dir, 'tokens.md'), `# Rotate tokens\n\n\`\`\`sh\n${exportLines(1000)}\n\`\`\`\n`);
       const result = spawnSync(process.execPath, [cli, 'index', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
       assert.equal(result.status, 0, result.stderr);
       const printed = JSON.parse(result.stdout) as { runbooks: { path: string; steps: unknown[] }[] };
       const listed = new Set(printed.runbooks.map((r) => r.path));
       const expected = markdownFiles(dir).filter((p) => p !== 'README.md');
-      const missing = expected.filter((p) => !listed.has(p) && !p.split('/').includes('incidents'));
+      const missing = expected.filter((p) => !listed.has(p));
+      assert.ok(listed.has('docs/incidents/when-the-site-is-down.md'), 'Markdown under an incident folder is a runbook');
       assert.deepEqual(missing, []);
       assert.equal(printed.runbooks.find((r) => r.path === 'tokens.md')?.steps.length, 1);
     } finally {

@@ -40,6 +40,14 @@ describe('repo config (.runbook-ops.yaml)', () => {
     assert.match(bad.problems[0]?.message ?? '', /should be true or false/);
   });
 
+  it('Markdown under an incident folder is a runbook; only the YAML there is a record (issue 14)', () => {
+    const classifier = new PathClassifier(layoutFromConfig(DEFAULT_REPO_CONFIG));
+    assert.equal(classifier.classify('docs/incidents/when-gitlab-com-is-down.md'), 'runbook');
+    assert.equal(classifier.classify('incidents/postmortems/INC-0001.md'), 'runbook');
+    assert.equal(classifier.classify('incidents/INC-0001.yaml'), 'incident');
+    assert.equal(classifier.classify('README.md'), undefined);
+  });
+
   it('uses the defaults when the file is absent or empty', () => {
     for (const content of [undefined, '', '# only a comment\n']) {
       const { config, problems } = parseRepoConfig(content);
