@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { createIncident, IncidentEditError } from '../core/incidentEdit';
 import { PathClassifier } from '../core/paths';
 import { allocateIncidentId, layoutFromConfig } from '../core/repoConfig';
