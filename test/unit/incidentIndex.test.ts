@@ -77,7 +77,7 @@ describe('WorkspaceIndex with incidents', () => {
       ['db/failover.md', '# Fail over\n## Go\n```sh {name=go}\nfailover\n```\n'],
       ['incidents/INC-0001.yaml', RECORD('INC-0001', 'db/failover.md')],
       ['incidents/INC-0002.yaml', RECORD('INC-0002', 'db/missing.md', 'timeline:\n  - at: 2026-11-20T10:01:00Z\n    by: a\n    kind: action\n    step: db/failover.md#go\n')],
-      ['incidents/notes.md', '# Not a runbook\n'],
+      ['incidents/notes.md', '# Postmortem notes\n'], // a runbook: only YAML under incidents/ is a record
     ]);
     const read = memoryReader(files);
     const index = new WorkspaceIndex();
@@ -104,7 +104,7 @@ describe('WorkspaceIndex with incidents', () => {
     await rebuilt.build([...files.keys()], read);
     assert.deepEqual(index.snapshot(), rebuilt.snapshot());
 
-    assert.equal(index.deleteFolder('incidents'), 2);
+    assert.equal(index.deleteFolder('incidents'), 3, 'two records and the notes runbook');
     assert.equal(index.incidentCount, 0);
     assert.deepEqual(index.duplicateIncidentIds(), new Map());
     assert.equal(index.runbookCount, 1);

@@ -104,11 +104,11 @@ describe('WorkspaceIndex', () => {
       ['db/failover.md', '---\nservices: [Postgres]\ntags: [database]\nalerts: [PostgresDown]\n---\n# Fail over Postgres\n## Promote the replica\n```sh\npatronictl failover\n```\n'],
       ['k8s/rollback.md', '---\nservices: [checkout-api]\n---\n# Roll back checkout\n'],
       ['README.md', '# Not a runbook\n'],
-      ['incidents/notes.md', '# Not a runbook either\n'],
+      ['incidents/notes.md', '# Postmortem notes: Markdown under an incident folder is a runbook\n'],
       ['docs/README.md', '# A nested README is a runbook\n'],
     ]);
     const index = await fullBuild(files);
-    assert.deepEqual(index.runbooks().map((r) => r.path), ['db/failover.md', 'docs/README.md', 'k8s/rollback.md']);
+    assert.deepEqual(index.runbooks().map((r) => r.path), ['db/failover.md', 'docs/README.md', 'incidents/notes.md', 'k8s/rollback.md']);
     assert.deepEqual(index.byService('postgres').map((r) => r.path), ['db/failover.md']);
     assert.deepEqual(index.byTag('DATABASE').map((r) => r.path), ['db/failover.md']);
     assert.deepEqual(index.byAlert('postgresdown').map((r) => r.path), ['db/failover.md']);
