@@ -30,23 +30,22 @@ export function createFileExclusive(file: string, text: string): boolean {
     throw err;
   }
   const data = Buffer.from(text, 'utf8');
+  let failure: unknown;
   try {
     for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written);
     fsyncSync(fd);
   } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // The write already failed; that is the error to report.
-    }
-    removeCreated(file);
-    throw new Error(`Could not write ${file}: ${(err as Error).message}. The incomplete record was removed.`);
+    failure = err;
   }
   try {
     closeSync(fd);
   } catch (err) {
+    // A failed write is the error to report; a failed close alone is one too.
+    failure ??= err;
+  }
+  if (failure !== undefined) {
     removeCreated(file);
-    throw new Error(`Could not write ${file}: ${(err as Error).message}. The incomplete record was removed.`);
+    throw new Error(`Could not write ${file}: ${(failure as Error).message}. The incomplete record was removed.`);
   }
   return true;
 }

@@ -248,12 +248,13 @@ class RecordMerger {
       const item = slot.theirs as Plain;
       if (!isPlain(item) || item.id === undefined || !inOurs.has(String(item.id))) continue;
       const id = String(item.id);
-      let digits = id.length;
-      while (digits > 0 && id.charCodeAt(digits - 1) >= 0x30 && id.charCodeAt(digits - 1) <= 0x39) digits--;
-      const m = digits < id.length ? [id, id.slice(0, digits), id.slice(digits)] : null;
+      // `AI-7` continues as `AI-8`; an id with no trailing number as `x-2`.
+      let stem = id.length;
+      while (stem > 0 && id.charCodeAt(stem - 1) >= 0x30 && id.charCodeAt(stem - 1) <= 0x39) stem--;
+      const numbered = stem < id.length;
       let fresh = '';
-      for (let n = m ? Number(m[2]) + 1 : 2; ; n++) {
-        fresh = m ? `${m[1]}${n}` : `${id}-${n}`;
+      for (let n = numbered ? Number(id.slice(stem)) + 1 : 2; ; n++) {
+        fresh = numbered ? `${id.slice(0, stem)}${n}` : `${id}-${n}`;
         if (!taken.has(fresh)) break;
       }
       taken.add(fresh);

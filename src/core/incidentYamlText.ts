@@ -22,7 +22,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The offset where the line holding `offset` starts. */
 /**
  * Where a YAML line's trailing comment begins, white space before the `#` included (what `/\s+#.*$/`
  * finds), or -1. A loop: the regex retries from every character of a long run of spaces.
@@ -37,6 +36,7 @@ export function trailingCommentStart(line: string): number {
   return -1;
 }
 
+/** The offset where the line holding `offset` starts. */
 export function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }

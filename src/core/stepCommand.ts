@@ -120,9 +120,9 @@ export function fillCommand(
 }
 
 /**
- * Commands that need a typed confirmation even when the step is not marked `confirm` (case-insensitive,
+ * Commands that need a modal confirmation even when the step is not marked `confirm` (case-insensitive,
  * matched against {@link guardText} of the filled command). A repository's `destructive_patterns` add
- * to these. Each is anchored on a word, so a failed match costs one short scan per occurrence.
+ * to these. Most start at a word boundary (`\b`), so a failed match costs one short scan per occurrence.
  */
 export const DEFAULT_DESTRUCTIVE_PATTERNS: readonly string[] = [
   '\\brm\\s+(?:-\\S*\\s+)*(?:-[a-z]*[rf][a-z]*|--recursive|--force)(?:\\s|$)',
