@@ -1,0 +1,75 @@
+/**
+ * The last word on whether a step may be offered to run: the index's heuristics (prompts, language
+ * tags) say which blocks look like shell; the shell parser then confirms each one before ▶ Run is
+ * shown, the runner runs it or `runbook-ops steps` lists it as runnable.
+ */
+import type { Runbook, RunbookStep } from './runbook';
+import { hasForeignPrompt } from './shellTranscript';
+import { readShell } from './shellSyntax';
+
+/** Placeholder tokens that are not shell syntax (`<namespace>`, `{{ ns }}`) become a plain word of the same length. */
+function maskPlaceholders(command: string, step: RunbookStep): string {
+  let masked = command;
+  for (const placeholder of step.placeholders) {
+    if (placeholder.syntax === 'dollar') continue;
+    for (const token of placeholder.tokens) masked = masked.split(token).join('x'.repeat(token.length));
+  }
+  return masked;
+}
+
+function quoteLine(text: string, line: number): string {
+  const raw = (text.split('\n')[line - 1] ?? '').trim();
+  return raw.length > 60 ? `${raw.slice(0, 59)}…` : raw;
+}
+
+const verdicts = new Map<string, string | undefined>();
+const VERDICT_CACHE_LIMIT = 4096;
+
+/** Why the shell parser refuses `command` (one command of a step, placeholders masked), or undefined when it accepts it. */
+function commandVerdict(command: string): string | undefined {
+  if (verdicts.has(command)) return verdicts.get(command);
+  const reading = readShell(command);
+  let reason: string | undefined;
+  if (!reading.ok) {
+    reason = `Not valid shell at \`${quoteLine(command, reading.line)}\` (${reading.message}), so it is not run: copy it instead.`;
+  } else if (reading.promptLikeLines.length > 0) {
+    reason = `\`${quoteLine(command, reading.promptLikeLines[0])}\` starts with the \`> \` prompt of redis-cli or mongo; in a shell it would write to a file. Copy it instead.`;
+  }
+  if (verdicts.size >= VERDICT_CACHE_LIMIT) verdicts.clear();
+  verdicts.set(command, reason);
+  return reason;
+}
+
+/** Why `step` must not run even though the index found it runnable, or undefined when it may run. */
+export function shellRefusal(step: RunbookStep): string | undefined {
+  if (!step.runnable) return undefined;
+  if (step.shape === 'transcript') {
+    // `$ redis-cli` then `127.0.0.1:6379> KEYS *`: what follows is typed into that program, not run here.
+    const foreign = step.content.split('\n').find((line) => hasForeignPrompt(line));
+    if (foreign !== undefined) {
+      return `The block goes on at another program's prompt (\`${quoteLine(foreign, 1)}\`), which a shell cannot type into: copy it instead.`;
+    }
+  }
+  for (const command of step.commands) {
+    const reason = commandVerdict(maskPlaceholders(command, step));
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
+}
+
+/**
+ * Turns every runnable step of `runbook` that the shell parser refuses into a copy-only step with the
+ * parser's reason, in place. Returns the runbook.
+ */
+export function confirmStepsWithShellParser(runbook: Runbook): Runbook {
+  for (const step of runbook.steps) {
+    const reason = shellRefusal(step);
+    if (reason === undefined) continue;
+    step.runnable = false;
+    step.languageGuessed = false;
+    step.reason = reason;
+    step.commands = [];
+    step.placeholders = [];
+  }
+  return runbook;
+}
