@@ -22,6 +22,15 @@ function quoteLine(text: string, line: number): string {
   return raw.length > 60 ? `${raw.slice(0, 59)}…` : raw;
 }
 
+/** A line that starts with `> ` and a word: redis-cli's and mongo's prompt. */
+const PROMPT_LINE = /^[ \t]*> ?[A-Za-z]/m;
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 const verdicts = new Map<string, string | undefined>();
 const VERDICT_CACHE_LIMIT = 4096;
 
@@ -29,11 +38,15 @@ const VERDICT_CACHE_LIMIT = 4096;
 function commandVerdict(command: string): string | undefined {
   if (verdicts.has(command)) return verdicts.get(command);
   const reading = readShell(command);
+  // A pasted redis-cli or mongo session: its `> ` prompt is the clearer reason, even where the reply
+  // after it is what the parser trips over.
+  const textualPrompt = reading.ok ? null : PROMPT_LINE.exec(command);
+  const promptLine = reading.ok ? reading.promptLikeLines[0] : textualPrompt === null ? undefined : lineOf(command, textualPrompt.index);
   let reason: string | undefined;
-  if (!reading.ok) {
+  if (promptLine !== undefined) {
+    reason = `\`${quoteLine(command, promptLine)}\` starts with the \`> \` prompt of redis-cli or mongo; in a shell it would write to a file. Copy it instead.`;
+  } else if (!reading.ok) {
     reason = `Not valid shell at \`${quoteLine(command, reading.line)}\` (${reading.message}), so it is not run: copy it instead.`;
-  } else if (reading.promptLikeLines.length > 0) {
-    reason = `\`${quoteLine(command, reading.promptLikeLines[0])}\` starts with the \`> \` prompt of redis-cli or mongo; in a shell it would write to a file. Copy it instead.`;
   }
   if (verdicts.size >= VERDICT_CACHE_LIMIT) verdicts.clear();
   verdicts.set(command, reason);
