@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mergeIncidentTexts } from '../core/incidentMerge';
-import { GitNotFoundError } from '../git/gitProcess';
+import { GitCommandError, GitNotFoundError } from '../git/gitProcess';
 import { installMergeDriver, uninstallMergeDriver } from '../git/mergeDriverInstall';
 import { mergeFileTextually } from '../git/textualMerge';
 import { readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
@@ -11,11 +11,28 @@ export const INSTALL_MERGE_DRIVER_FLAG_OPTIONS: ReadonlySet<string> = new Set(['
 
 const LABELS = { ours: 'ours', base: 'base', theirs: 'theirs' };
 
-/** Conflict of the whole file, for when not even git can merge the lines: both sides kept in full. */
-function wholeFileConflict(ours: string, theirs: string, size: number): string {
-  const end = (text: string): string => (text === '' || text.endsWith('\n') ? text : `${text}\n`);
-  return `${'<'.repeat(size)} ${LABELS.ours}\n${end(ours)}${'='.repeat(size)}\n${end(theirs)}${'>'.repeat(size)} ${LABELS.theirs}\n`;
+/** Conflict of the whole file, for when not even git can merge the lines: both sides kept in full, byte for byte. */
+function wholeFileConflict(ours: Buffer, theirs: Buffer, size: number): Buffer {
+  const end = (bytes: Buffer): Buffer[] => (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a ? [bytes] : [bytes, Buffer.from('\n')]);
+  return Buffer.concat([
+    Buffer.from(`${'<'.repeat(size)} ${LABELS.ours}\n`), ...end(ours),
+    Buffer.from(`${'='.repeat(size)}\n`), ...end(theirs),
+    Buffer.from(`${'>'.repeat(size)} ${LABELS.theirs}\n`),
+  ]);
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of `bytes` when they are UTF-8, else undefined (never U+FFFD in place of a byte). */
+function strictUtf8(bytes: Buffer): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const SIDE_NAMES = ['The common ancestor', 'Our side', 'Their side'] as const;
 
 /**
  * `runbook-ops merge-driver %O %A %B %P`: git's merge driver for incident records. Exit 0 with the
@@ -29,13 +46,25 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
   const markerSize = typeof sizeText === 'string' ? Number(sizeText) : 7;
   if (!Number.isInteger(markerSize) || markerSize < 7) throw new UsageError('--marker-size must be a whole number, 7 or more.');
   const name = shownPath ?? oursPath;
-  const [base, ours, theirs] = [basePath, oursPath, theirsPath].map((file) => readFileSync(file, 'utf8'));
+  const bytes = [basePath, oursPath, theirsPath].map((file) => readFileSync(file));
+  const [baseBytes, oursBytes, theirsBytes] = bytes;
+  // One side changed, or both the same way: the result is known without reading the record.
+  if (oursBytes.equals(theirsBytes) || baseBytes.equals(theirsBytes)) return 0;
+  if (baseBytes.equals(oursBytes)) {
+    writeFileSync(oursPath, theirsBytes);
+    return 0;
+  }
+  const texts = bytes.map(strictUtf8);
+  const undecodable = texts.findIndex((text) => text === undefined);
 
   let outcome: ReturnType<typeof mergeIncidentTexts>;
-  try {
-    outcome = mergeIncidentTexts(base, ours, theirs, { markerSize });
-  } catch (error) {
-    outcome = { kind: 'unparsable', side: 'ours', message: `Runbook Ops could not merge it field by field (${(error as Error).message}).` };
+  if (undecodable !== -1) outcome = { kind: 'unparsable', side: 'ours', message: `${SIDE_NAMES[undecodable]} is not UTF-8 text.` };
+  else {
+    try {
+      outcome = mergeIncidentTexts(texts[0]!, texts[1]!, texts[2]!, { markerSize });
+    } catch (error) {
+      outcome = { kind: 'unparsable', side: 'ours', message: `Runbook Ops could not merge it field by field (${(error as Error).message}).` };
+    }
   }
   if (outcome.kind === 'merged') {
     writeFileSync(oursPath, outcome.text);
@@ -45,14 +74,23 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
     err(`runbook-ops: ${name}: both sides changed ${fields.join('; ')}. The rest merged; resolve the marked lines, then git add the file.`);
     return 1;
   }
-  // Not YAML we can read: git's own line merge, so nothing either side wrote is lost.
-  err(`runbook-ops: ${name}: ${outcome.message} Merged it line by line instead; fix the YAML and resolve any conflict, then run runbook-ops check.`);
+  // Not a record we can read: what git itself would do, on the bytes as they are. A clean line merge
+  // is a clean merge; otherwise the conflicts are marked, and where git cannot merge lines at all
+  // (binary, UTF-16) both sides are kept whole between markers, never one side alone.
+  let conflicts: number;
   try {
-    await mergeFileTextually(oursPath, basePath, theirsPath, LABELS, { markerSize });
+    conflicts = await mergeFileTextually(oursPath, basePath, theirsPath, LABELS, { markerSize });
   } catch (error) {
-    if (!(error instanceof GitNotFoundError)) throw error;
-    writeFileSync(oursPath, wholeFileConflict(ours, theirs, markerSize));
+    if (!(error instanceof GitNotFoundError) && !(error instanceof GitCommandError)) throw error;
+    writeFileSync(oursPath, wholeFileConflict(oursBytes, theirsBytes, markerSize));
+    err(`runbook-ops: ${name}: ${outcome.message} Lines could not be merged either, so both sides are kept whole between conflict markers: keep the right one, then git add the file.`);
+    return 1;
   }
+  if (conflicts === 0) {
+    err(`runbook-ops: ${name}: ${outcome.message} Merged it line by line, as git would, without conflicts; run runbook-ops check.`);
+    return 0;
+  }
+  err(`runbook-ops: ${name}: ${outcome.message} Merged it line by line instead; fix the YAML and resolve the ${conflicts} marked conflict(s), then run runbook-ops check.`);
   return 1;
 }
 

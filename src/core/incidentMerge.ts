@@ -94,9 +94,48 @@ function identities(field: string | undefined, list: readonly unknown[]): string
   });
 }
 
-function keyedItems(field: string, list: readonly unknown[]): { order: string[]; byKey: Map<string, unknown> } {
+interface KeyedItems {
+  order: string[];
+  byKey: Map<string, unknown>;
+}
+
+function keyedItems(field: string, list: readonly unknown[]): KeyedItems {
   const order = identities(field, list);
   return { order, byKey: new Map(order.map((key, i) => [key, list[i]])) };
+}
+
+/** Where a timeline entry stands, whatever its text says: its time, author and kind. */
+function entryPlace(item: unknown): string | undefined {
+  return isPlain(item) ? canonical([item.at, item.by, item.kind].map((v) => v ?? null)) : undefined;
+}
+
+/**
+ * Gives `side`'s timeline entries that are edits of a base entry (the base entry gone, one new entry
+ * at the same time, by the same author, of the same kind) that base entry's key, so an edit is
+ * matched with the other side's version of the entry instead of being kept beside it. Ambiguous
+ * places (two entries gone or added there) are left as deletions and additions.
+ */
+function alignEdits(field: string, base: KeyedItems, side: KeyedItems): void {
+  if (field !== 'timeline') return;
+  const gone = new Map<string, string[]>();
+  for (const key of base.order) {
+    const place = side.byKey.has(key) ? undefined : entryPlace(base.byKey.get(key));
+    if (place !== undefined) gone.set(place, [...(gone.get(place) ?? []), key]);
+  }
+  if (gone.size === 0) return;
+  const added = new Map<string, string[]>();
+  for (const key of side.order) {
+    const place = base.byKey.has(key) ? undefined : entryPlace(side.byKey.get(key));
+    if (place !== undefined && gone.has(place)) added.set(place, [...(added.get(place) ?? []), key]);
+  }
+  for (const [place, keys] of added) {
+    const from = gone.get(place)!;
+    if (keys.length !== 1 || from.length !== 1) continue;
+    const index = side.order.indexOf(keys[0]);
+    side.order[index] = from[0];
+    side.byKey.set(from[0], side.byKey.get(keys[0]));
+    side.byKey.delete(keys[0]);
+  }
 }
 
 function timestampMs(value: unknown): number | undefined {
@@ -185,6 +224,8 @@ class RecordMerger {
     const b = keyedItems(field, base);
     const o = keyedItems(field, ours);
     const t = keyedItems(field, theirs);
+    alignEdits(field, b, o);
+    alignEdits(field, b, t);
     const slots: Slot[] = [];
     const added: Slot[] = [];
     for (const key of o.order) {
@@ -297,7 +338,19 @@ function describeItem(item: unknown): string {
 type TextEdit =
   | { type: 'set'; path: Path; value: unknown }
   | { type: 'delete'; path: Path }
-  | { type: 'insert'; path: Path; index: number; value: unknown; source?: string[] };
+  /** New items of one list, all placed in one pass over the text (one parse, not one per item). */
+  | { type: 'insert'; path: Path; runs: InsertRun[] };
+
+/** Consecutive new items of a list. */
+interface InsertRun {
+  /** Index of the first one in the target list. */
+  index: number;
+  /** The item (of the list as it stands when the edit applies) they go before; the list's length for its end. */
+  before: number;
+  values: unknown[];
+  /** Theirs' lines for each item, when theirs wrote it in a block list. */
+  sources: (string[] | undefined)[];
+}
 
 /** Where an item of one of theirs' top-level lists is written, so a new item keeps theirs' comments and layout. */
 type SourceLookup = (path: Path, value: unknown) => string[] | undefined;
@@ -344,15 +397,19 @@ function planEdits(path: Path, current: unknown, target: unknown, edits: TextEdi
       const value = target[key];
       if (hasKey(current, key)) planEdits([...path, key], current[key], value, edits, sourceOf);
       else if (Array.isArray(value) && value.length > 0) {
-        value.forEach((item, index) => edits.push({ type: 'insert', path: [...path, key], index, value: item, source: sourceOf([...path, key], item) }));
+        edits.push({ type: 'insert', path: [...path, key], runs: [{ index: 0, before: 0, values: value, sources: value.map((item) => sourceOf([...path, key], item)) }] });
       } else edits.push({ type: 'set', path: [...path, key], value });
     }
     return;
   }
   if (Array.isArray(current) && Array.isArray(target) && target.length > 0) {
     const field = path.length === 1 ? String(path[0]) : undefined;
-    const currentKeys = identities(field, current);
-    const targetKeys = identities(field, target);
+    const currentItems = keyedItems(field ?? '', current);
+    const targetItems = keyedItems(field ?? '', target);
+    // An entry whose text changed is edited in place (its comments and layout kept), not replaced.
+    alignEdits(field ?? '', currentItems, targetItems);
+    const currentKeys = currentItems.order;
+    const targetKeys = targetItems.order;
     const position = new Map(currentKeys.map((key, i) => [key, i]));
     const matched = new Map<number, number>();
     let next = 0;
@@ -367,9 +424,21 @@ function planEdits(path: Path, current: unknown, target: unknown, edits: TextEdi
     const kept = new Set(matched.values());
     for (const [t, c] of matched) planEdits([...path, c], current[c], target[t], edits, sourceOf);
     for (let c = current.length - 1; c >= 0; c--) if (!kept.has(c)) edits.push({ type: 'delete', path: [...path, c] });
+    // Deletions apply first, so the list then holds the matched items in order: a run goes before the next one.
+    const runs: InsertRun[] = [];
+    let run: InsertRun | undefined;
+    let keptBefore = 0;
     target.forEach((item, t) => {
-      if (!matched.has(t)) edits.push({ type: 'insert', path, index: t, value: item, source: sourceOf(path, item) });
+      if (matched.has(t)) {
+        keptBefore++;
+        run = undefined;
+        return;
+      }
+      if (run === undefined) runs.push((run = { index: t, before: keptBefore, values: [], sources: [] }));
+      run.values.push(item);
+      run.sources.push(sourceOf(path, item));
     });
+    if (runs.length > 0) edits.push({ type: 'insert', path, runs });
     return;
   }
   edits.push({ type: 'set', path, value: target });
@@ -427,8 +496,8 @@ function deleteAt(text: string, path: Path): string {
   return splice(text, start, afterLine(text, pairEnd(pairs[index])), '');
 }
 
-/** Inserts theirs' lines for a new list item, re-indented to this list's dashes. */
-function insertSource(text: string, path: Path, index: number, source: readonly string[]): string {
+/** Inserts theirs' lines for each run of new list items, re-indented to this list's dashes, from one parse of `text`. */
+function insertSources(text: string, path: Path, runs: readonly InsertRun[]): string {
   const doc = parseDocument(text);
   const seq = nodeAt(doc, path);
   if (!isSeq(seq) || seq.flow || seq.items.length === 0) throw new Error('not a block list');
@@ -436,24 +505,40 @@ function insertSource(text: string, path: Path, index: number, source: readonly 
   const firstDash = dashOffset(text, items[0]);
   if (firstDash === undefined) throw new Error('cannot find the dash of a list item');
   const column = columnOf(text, firstDash);
-  const lines = source.map((line) => (line.trim() === '' ? '' : ' '.repeat(column) + line));
-  if (index >= items.length) return insertLines(text, afterLine(text, items[items.length - 1].range![1]), lines);
-  const dash = dashOffset(text, items[index]);
-  if (dash === undefined) throw new Error('cannot find the dash of a list item');
-  return insertLines(text, commentsAbove(text, lineStart(text, dash), column), lines);
+  const placed = runs.map((run) => {
+    let at: number;
+    if (run.before >= items.length) at = afterLine(text, items[items.length - 1].range![1]);
+    else {
+      const dash = dashOffset(text, items[run.before]);
+      if (dash === undefined) throw new Error('cannot find the dash of a list item');
+      at = commentsAbove(text, lineStart(text, dash), column);
+    }
+    const lines = run.sources.flatMap((source) => source!).map((line) => (line.trim() === '' ? '' : ' '.repeat(column) + line));
+    return { at, lines };
+  });
+  // From the end backwards, so each offset still points into the text as parsed.
+  let out = text;
+  for (let i = placed.length - 1; i >= 0; i--) out = insertLines(out, placed[i].at, placed[i].lines);
+  return out;
 }
 
 function applyEdit(text: string, edit: TextEdit): string {
   if (edit.type === 'delete') return deleteAt(text, edit.path);
   if (edit.type === 'insert') {
-    if (edit.source) {
+    if (edit.runs.every((run) => run.sources.every((source) => source !== undefined))) {
       try {
-        return insertSource(text, edit.path, edit.index, edit.source);
+        return insertSources(text, edit.path, edit.runs);
       } catch {
         // Fall through to the printed form.
       }
     }
-    return applyChangeToText(text, { type: 'insert', path: edit.path, index: edit.index, value: edit.value }, '\n');
+    let out = text;
+    for (const run of edit.runs) {
+      run.values.forEach((value, i) => {
+        out = applyChangeToText(out, { type: 'insert', path: edit.path, index: run.index + i, value }, '\n');
+      });
+    }
+    return out;
   }
   if (typeof edit.path[edit.path.length - 1] === 'number') throw new Error('cannot set a list item in place');
   try {
@@ -584,12 +669,13 @@ function parseSide(raw: string, side: IncidentMergeSide): ParsedSide | { message
 
 /** Lines of theirs' top-level list items, dedented to their dash, to copy new items with their comments. */
 function sourceLookup(theirs: ParsedSide): SourceLookup {
-  const cache = new Map<string, { data: unknown; lines: string[] | undefined }[]>();
-  const itemsOf = (field: string): { data: unknown; lines: string[] | undefined }[] => {
+  // Items by their canonical form: a lookup per new item, not a comparison with every item.
+  const cache = new Map<string, Map<string, string[] | undefined>>();
+  const itemsOf = (field: string): Map<string, string[] | undefined> => {
     const cached = cache.get(field);
     if (cached) return cached;
     const seq = theirs.doc.get(field, true);
-    const found: { data: unknown; lines: string[] | undefined }[] = [];
+    const found = new Map<string, string[] | undefined>();
     if (isSeq(seq) && !seq.flow) {
       for (const item of seq.items as YamlNode[]) {
         const dash = dashOffset(theirs.text, item);
@@ -601,13 +687,14 @@ function sourceLookup(theirs: ParsedSide): SourceLookup {
           while (raw.length > 0 && raw[raw.length - 1].trim() === '') raw.pop();
           if (raw.every((line) => line.trim() === '' || line.slice(0, column).trim() === '')) lines = raw.map((line) => line.slice(column));
         }
-        found.push({ data: item.toJS(theirs.doc), lines });
+        const key = canonical(item.toJS(theirs.doc));
+        if (!found.has(key)) found.set(key, lines);
       }
     }
     cache.set(field, found);
     return found;
   };
-  return (path, value) => (path.length === 1 && typeof path[0] === 'string' ? itemsOf(path[0]).find((item) => sameData(item.data, value))?.lines : undefined);
+  return (path, value) => (path.length === 1 && typeof path[0] === 'string' ? itemsOf(path[0]).get(canonical(value)) : undefined);
 }
 
 /**

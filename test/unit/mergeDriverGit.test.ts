@@ -28,7 +28,7 @@ function runbookOps(cwd: string, ...args: string[]): { status: number | null; st
   return run(cwd, process.execPath, [cli, ...args]);
 }
 
-function write(root: string, path: string, text: string): void {
+function write(root: string, path: string, text: string | Buffer): void {
   mkdirSync(dirname(join(root, path)), { recursive: true });
   writeFileSync(join(root, path), text);
 }
@@ -61,7 +61,7 @@ describe('merge driver on real git repositories (runbook-ops install-merge-drive
   });
 
   /** Commits `text` (or deletes the file, for undefined) on a new branch from main. */
-  function branch(name: string, path: string, text: string | undefined): void {
+  function branch(name: string, path: string, text: string | Buffer | undefined): void {
     git(repo, 'checkout', '-q', '-b', name, 'main');
     if (text === undefined) git(repo, 'rm', '-q', path);
     else {
@@ -137,6 +137,103 @@ describe('merge driver on real git repositories (runbook-ops install-merge-drive
     assert.equal(lines.filter((l) => /^(<{7}|={7}|>{7})/.test(l)).length, 3, 'one marked region');
     // Outside the markers the record is the merge: alice's new entry is there.
     assert.ok(lines.includes('    text: SEV2 → SEV1'));
+  });
+
+  it('marks a conflict on a timeline entry whose text both branches rewrote differently, never two entries', () => {
+    const base = fixture('base.yaml');
+    branch('alice', INCIDENT, base.replace('    text: CheckoutHigh5xx fired\n', '    text: CheckoutHigh5xx fired (2.1% of requests)\n'));
+    branch('bob', INCIDENT, base.replace('    text: CheckoutHigh5xx fired\n', '    text: CheckoutHigh5xx fired in eu-west-1\n').replace('severity: SEV2', 'severity: SEV1'));
+    git(repo, 'checkout', '-q', 'alice');
+    const merge = run(repo, 'git', ['merge', '--no-edit', 'bob']);
+    assert.equal(merge.status, 1, merge.stdout + merge.stderr);
+    assert.match(merge.stderr, /both sides changed timeline 2026-11-23T09:05:10Z by alertmanager text/);
+    const lines = readFileSync(join(repo, INCIDENT), 'utf8').split('\n');
+    const start = lines.indexOf('<<<<<<< ours');
+    assert.deepEqual(lines.slice(start - 3, start + 6), [
+      '  - at: 2026-11-23T09:05:10Z', '    by: alertmanager', '    kind: detection',
+      '<<<<<<< ours', '    text: CheckoutHigh5xx fired (2.1% of requests)', '=======', '    text: CheckoutHigh5xx fired in eu-west-1', '>>>>>>> theirs', '  - at: 2026-11-23T09:08:30Z',
+    ]);
+    assert.equal(lines.filter((l) => l.startsWith('  - at: 2026-11-23T09:05:10Z')).length, 1, 'one entry');
+    // The rest merged: bob's severity is in.
+    assert.ok(lines.includes('severity: SEV1'));
+    // One side's edit alone is taken, in place.
+    git(repo, 'merge', '--abort');
+    branch('carol', INCIDENT, base.replace('    text: Acknowledged\n', '    text: Acknowledged by alice\n'));
+    git(repo, 'checkout', '-q', 'alice');
+    assert.equal(run(repo, 'git', ['merge', '--no-edit', 'carol']).status, 0);
+    const timeline = (parse(readFileSync(join(repo, INCIDENT), 'utf8')) as { timeline: { text: string }[] }).timeline.map((e) => e.text);
+    assert.deepEqual(timeline, ['CheckoutHigh5xx fired (2.1% of requests)', 'Acknowledged by alice']);
+  });
+
+  it('keeps both sides of a UTF-16 record whole between markers, byte for byte (git cannot merge its lines)', () => {
+    const utf16 = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const base = fixture('base.yaml');
+    git(repo, 'checkout', '-q', 'main');
+    write(repo, 'incidents/INC-0050.yaml', utf16(base.replace('INC-0042', 'INC-0050')));
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'INC-0050 in UTF-16');
+    const ours = utf16(base.replace('INC-0042', 'INC-0050').replace('severity: SEV2', 'severity: SEV1'));
+    const theirs = utf16(base.replace('INC-0042', 'INC-0050').replace('commander: alice', 'commander: bob'));
+    branch('alice', 'incidents/INC-0050.yaml', ours);
+    branch('bob', 'incidents/INC-0050.yaml', theirs);
+    git(repo, 'checkout', '-q', 'alice');
+    const merge = run(repo, 'git', ['merge', '--no-edit', 'bob']);
+    assert.equal(merge.status, 1, merge.stdout + merge.stderr);
+    assert.match(merge.stderr, /is not UTF-8 text\. Lines could not be merged either, so both sides are kept whole/);
+    const expected = Buffer.concat([Buffer.from('<<<<<<< ours\n'), ours, Buffer.from('\n=======\n'), theirs, Buffer.from('\n>>>>>>> theirs\n')]);
+    assert.ok(readFileSync(join(repo, 'incidents/INC-0050.yaml')).equals(expected), 'ours and theirs, whole');
+  });
+
+  it('leaves a YAML file under incidents/ that is not a record to git\'s line merge: clean when git merges it cleanly', () => {
+    const list = ['# on-call rota', '- alice', '- bob', '- carol', '- dave', '- erin', ''].join('\n');
+    git(repo, 'checkout', '-q', 'main');
+    write(repo, 'incidents/rota.yaml', list);
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'rota');
+    branch('alice', 'incidents/rota.yaml', list.replace('- alice\n', '- alice\n- alfred\n'));
+    branch('bob', 'incidents/rota.yaml', list.replace('- erin\n', '- erin\n- frank\n'));
+    git(repo, 'checkout', '-q', 'alice');
+    const merge = run(repo, 'git', ['merge', '--no-edit', 'bob']);
+    assert.equal(merge.status, 0, merge.stdout + merge.stderr);
+    assert.match(merge.stderr, /is not a mapping of incident fields\. Merged it line by line, as git would, without conflicts/);
+    assert.equal(readFileSync(join(repo, 'incidents/rota.yaml'), 'utf8'), ['# on-call rota', '- alice', '- alfred', '- bob', '- carol', '- dave', '- erin', '- frank', ''].join('\n'));
+    assert.equal(git(repo, 'status', '--porcelain'), '');
+  });
+
+  it('keeps bytes that are not UTF-8 exactly as they were (no U+FFFD)', () => {
+    const base = fixture('base.yaml');
+    // A Latin-1 é in a comment: one byte 0xE9, not valid UTF-8.
+    const latin1 = (text: string): Buffer => Buffer.from(text.replace('# moves forward only', '# moves forward only (d\u00e9j\u00e0 vu)'), 'latin1');
+    branch('alice', INCIDENT, latin1(base.replace('severity: SEV2', 'severity: SEV1')));
+    branch('bob', INCIDENT, base.replace('commander: alice', 'commander: bob'));
+    git(repo, 'checkout', '-q', 'alice');
+    const merge = run(repo, 'git', ['merge', '--no-edit', 'bob']);
+    assert.equal(merge.status, 0, merge.stdout + merge.stderr);
+    const merged = readFileSync(join(repo, INCIDENT));
+    assert.ok(merged.includes(Buffer.from('(d\xe9j\xe0 vu)', 'latin1')), 'the 0xE9 and 0xE0 bytes are still there');
+    assert.ok(!merged.includes(Buffer.from('\ufffd')));
+    assert.ok(merged.includes(Buffer.from('severity: SEV1\n')) && merged.includes(Buffer.from('commander: bob\n')));
+  });
+
+  it('merges 2,000 entries plus 200 appended on each branch: every entry once, in time order', () => {
+    const entry = (at: number, by: string, text: string): string => `  - at: ${new Date(Date.UTC(2026, 10, 23, 10) + at * 1000).toISOString().replace('.000', '')}\n    by: ${by}\n    kind: note\n    text: ${text}\n`;
+    let long = fixture('base.yaml').replace(/\naction_items:/, () => `\n${Array.from({ length: 2000 }, (_, i) => entry(i * 2, 'carol', `note ${i}`)).join('')}action_items:`);
+    long = long.replace('\n\n', '\n');
+    git(repo, 'checkout', '-q', 'main');
+    write(repo, INCIDENT, long);
+    git(repo, 'commit', '-q', '-am', '2,000 entries');
+    const appended = (by: string, offset: number): string => long.replace(/\naction_items:/, () => `\n${Array.from({ length: 200 }, (_, i) => entry(4000 + i * 2 + offset, by, `${by} ${i}`)).join('')}action_items:`);
+    branch('alice', INCIDENT, appended('alice', 0));
+    branch('bob', INCIDENT, appended('bob', 1));
+    git(repo, 'checkout', '-q', 'alice');
+    const merge = run(repo, 'git', ['merge', '--no-edit', 'bob']);
+    assert.equal(merge.status, 0, merge.stdout + merge.stderr);
+    const timeline = (parse(readFileSync(join(repo, INCIDENT), 'utf8')) as { timeline: { at: string; by: string; text: string }[] }).timeline;
+    assert.equal(timeline.length, 2 + 2000 + 400);
+    assert.equal(new Set(timeline.map((e) => `${e.at} ${e.by} ${e.text}`)).size, timeline.length, 'no entry twice');
+    const times = timeline.map((e) => Date.parse(e.at));
+    assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]), 'in time order');
+    assert.deepEqual(timeline.slice(-4).map((e) => e.text), ['alice 198', 'bob 198', 'alice 199', 'bob 199']);
   });
 
   it('leaves a normal modify/delete conflict when one branch deleted the record', () => {
