@@ -18,7 +18,7 @@ export interface RunbookHeading {
 export type StepAttributes = Record<string, string | boolean>;
 
 export interface RunbookStep {
-  /** Stable within the file: the `name` attribute, else the section's slug plus `-2`, `-3`… */
+  /** Stable within the file: the `name` attribute exactly as written, else the section's slug; `-2`, `-3`… for repeats. */
   id: string;
   /** The list item that holds the block, else its section heading. */
   title: string;
@@ -60,7 +60,8 @@ export interface Runbook extends RunbookMetadata {
 }
 
 export const RUNNABLE_LANGUAGES: ReadonlySet<string> = new Set([
-  'sh', 'bash', 'shell', 'zsh', 'console', 'shell-session', 'shellsession', 'terminal', 'pwsh', 'powershell', 'ps1',
+  // `shellscript` is VS Code's own id for shell; `ksh` runs in the terminal's shell like `sh` (as in Runme).
+  'sh', 'bash', 'shell', 'shellscript', 'ksh', 'zsh', 'console', 'shell-session', 'shellsession', 'terminal', 'pwsh', 'powershell', 'ps1',
 ]);
 
 /** Language ids seen in runbooks; an unknown first word followed by more words is a command in the language slot. */
@@ -197,28 +198,58 @@ export function listItemTitle(inline: string): string {
   return short;
 }
 
+/** Splits attribute text on spaces, as Runme does, except inside a quoted value (an extension: Runme has no quoting). */
+function attributeTokens(text: string): string[] {
+  const tokens: string[] = [];
+  let current = '';
+  let quote = '';
+  for (const c of text) {
+    if (quote !== '') {
+      current += c;
+      if (c === quote) quote = '';
+    } else if (c === ' ') {
+      if (current !== '') tokens.push(current);
+      current = '';
+    } else {
+      if ((c === '"' || c === "'") && current.endsWith('=')) quote = c;
+      current += c;
+    }
+  }
+  if (current !== '') tokens.push(current);
+  return tokens;
+}
+
+/**
+ * A code block's attributes, by Runme's rules (its `pkg/document/attributes.go`): the text between
+ * the braces is first read as JSON (every value a string; `true`/`false` become booleans here), else
+ * split on spaces into `key=value` items, a key's value running to the next `=` (`{name=echo first=
+ * second=2}` is name `echo`, first `""`, second `2`). Two deliberate differences: a bare key
+ * (`{name=drain confirm}`) is `true` where Runme drops it, and a quoted value may hold spaces.
+ */
 export function parseStepAttributes(raw: string): StepAttributes {
   const attributes: StepAttributes = {};
   const trimmed = raw.trim();
   if (trimmed.startsWith('"')) {
-    // Runme also writes attributes as JSON: {"name":"rollback","confirm":true}
     try {
       const parsed = JSON.parse(`{${trimmed}}`) as Record<string, unknown>;
       for (const [k, v] of Object.entries(parsed)) {
-        if (typeof v === 'boolean') attributes[k] = v;
-        else if (typeof v === 'string' || typeof v === 'number') attributes[k] = normalizeAttribute(String(v));
+        attributes[k] = typeof v === 'boolean' ? v : typeof v === 'string' ? normalizeAttribute(v) : JSON.stringify(v);
       }
       return attributes;
     } catch {
-      // fall through to the key=value form
+      // Not JSON: the key=value form, as Runme falls back to it.
     }
   }
-  const pair = /([A-Za-z_][\w.-]*)(?:\s*=\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s}]+))?/g;
-  for (let m = pair.exec(trimmed); m; m = pair.exec(trimmed)) {
-    const value = m[2];
-    if (value === undefined) attributes[m[1]] = true;
-    else if (value.startsWith('"') || value.startsWith("'")) attributes[m[1]] = value.slice(1, -1).replace(/\\(.)/g, '$1');
-    else attributes[m[1]] = normalizeAttribute(value);
+  for (const token of attributeTokens(trimmed)) {
+    const eq = token.indexOf('=');
+    if (eq === -1) {
+      // Only a word can be a flag: `{ name: "test" }` has none, in Runme or here.
+      if (/^[A-Za-z_][\w.-]*$/.test(token)) attributes[token] = true;
+      continue;
+    }
+    const value = token.slice(eq + 1);
+    const quoted = value.length >= 2 && (value[0] === '"' || value[0] === "'") && value[value.length - 1] === value[0];
+    attributes[token.slice(0, eq)] = quoted ? value.slice(1, -1).replace(/\\(.)/g, '$1') : normalizeAttribute(value.split('=')[0]);
   }
   return attributes;
 }
@@ -239,10 +270,13 @@ interface InfoString {
 export function parseInfoString(info: string): InfoString {
   let rest = info.trim();
   let attributes: StepAttributes = {};
-  const braces = /\{([^{}]*)\}\s*$/.exec(rest);
-  if (braces && !/\{\{/.test(rest)) {
-    attributes = parseStepAttributes(braces[1]);
-    rest = rest.slice(0, braces.index).trim();
+  // Runme's extraction: from the first `{` not followed by `}` to the first `}` (so nested JSON
+  // objects are not attributes, there or here). `{{ name }}` is a placeholder, never attributes.
+  const open = rest.search(/\{(?!\})/);
+  const close = open === -1 ? -1 : rest.indexOf('}', open);
+  if (open !== -1 && close !== -1 && rest.indexOf('{{') === -1) {
+    attributes = parseStepAttributes(rest.slice(open + 1, close));
+    rest = `${rest.slice(0, open)} ${rest.slice(close + 1)}`.trim();
   }
   if (rest === '') return { language: '', attributes };
   const first = rest.split(/\s+/, 1)[0];
@@ -678,7 +712,10 @@ function buildStep(
       message: `The fence on line ${block.start + 1} has a command (\`${info.commandInLanguageSlot}\`) where its language belongs. Write \`\`\`sh on the fence line and put the command on the next line.`,
     });
   }
-  const language = info.language;
+  // Runme does not make these cells at all.
+  if (info.attributes.ignore === true || info.attributes.transform === false) return undefined;
+  // A fence with no language but Runme attributes is a cell its author meant to run: shell, as in Runme.
+  const language = info.language === '' && info.commandInLanguageSlot === undefined && Object.keys(info.attributes).length > 0 ? 'sh' : info.language;
   // A command moved out of the fence line makes the content one line longer than the scanner's lines.
   const { shape, commands } = extractShellCommands(content, language, info.commandInLanguageSlot === undefined ? block.contentLines : undefined);
   // Indented code is often indented prose, data or output; it is a step when it shows prompts or
@@ -701,8 +738,10 @@ function buildStep(
   }
 
   const sectionText = section?.text || runbook.title;
+  // An explicit name is the id exactly as written (Runme passes output on by that name); ids made
+  // from headings are slugs. A name used twice gets `-2`, `-3`… like a heading's slug.
   const named = info.attributes.name;
-  const id = uniqueId(typeof named === 'string' ? slugify(named) || named : section ? section.slug : 'step', usedIds);
+  const id = uniqueId(typeof named === 'string' && named.trim() !== '' ? named.trim() : section ? section.slug : 'step', usedIds);
   const commandTexts = commands.map((c) => c.text);
   const placeholders = runnable ? findPlaceholdersAndAssignments(commandTexts, runbook.variables, assigned) : [];
 

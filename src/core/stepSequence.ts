@@ -1,4 +1,5 @@
 /** Running several steps in order: the rules for `Run all` and `Run from here`, free of any terminal. */
+import { slugify } from './runbook';
 
 export type StepStatus = 'running' | 'succeeded' | 'failed' | 'timed-out' | 'unknown' | 'cancelled';
 
@@ -44,12 +45,26 @@ export async function runStepSequence<S>(steps: readonly S[], execute: (step: S)
   return { ran };
 }
 
+interface StepLike {
+  id: string;
+  attributes?: Readonly<Record<string, string | boolean>>;
+}
+
+/**
+ * The step `id` names: the one with that id, else the named step whose slug it is. Until names were
+ * kept as written, `{name=SimpleDagger}` had the id `simpledagger`, and incident records still hold
+ * `path#simpledagger`: those references keep resolving.
+ */
+export function findStep<S extends StepLike>(steps: readonly S[], id: string): S | undefined {
+  return steps.find((s) => s.id === id) ?? steps.find((s) => typeof s.attributes?.name === 'string' && slugify(s.attributes.name) === id);
+}
+
 /**
  * The runnable steps from `fromId` (inclusive) to the end; all runnable steps when `fromId` is
  * undefined. Steps marked `excludeFromRunAll` run only on their own.
  */
-export function runnableStepsFrom<S extends { id: string; runnable: boolean; excludeFromRunAll?: boolean }>(steps: readonly S[], fromId?: string): S[] {
-  const start = fromId === undefined ? 0 : steps.findIndex((s) => s.id === fromId);
+export function runnableStepsFrom<S extends StepLike & { runnable: boolean; excludeFromRunAll?: boolean }>(steps: readonly S[], fromId?: string): S[] {
+  const start = fromId === undefined ? 0 : steps.indexOf(findStep(steps, fromId) as S);
   if (start === -1) return [];
   return steps.slice(start).filter((s) => s.runnable && s.excludeFromRunAll !== true);
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { findStep } from '../core/stepSequence';
 import type { RunbookDocuments } from './runbookDocuments';
 import type { StepReference, StepRunner } from './stepRunner';
 import type { StepNode } from './stepsTreeProvider';
@@ -53,7 +54,7 @@ export function registerStepCommands(
     }),
     vscode.commands.registerCommand('runbookOps.revealStep', async (uri: vscode.Uri, stepId: string) => {
       const document = await vscode.workspace.openTextDocument(uri);
-      const step = documents.get(document)?.steps.find((s) => s.id === stepId);
+      const step = findStep(documents.get(document)?.steps ?? [], stepId);
       if (!step) return;
       const start = new vscode.Position(step.startLine - 1, 0);
       await vscode.window.showTextDocument(document, { selection: new vscode.Range(start, start), preview: true });

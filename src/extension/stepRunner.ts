@@ -4,7 +4,7 @@ import { parseRepoConfig } from '../core/repoConfig';
 import { parseRunbook, type Runbook, type RunbookStep } from '../core/runbook';
 import { confirmStepsWithShellParser } from '../core/stepRunnability';
 import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructivePattern, toSingleCommandLine, type FilledCommand } from '../core/stepCommand';
-import { describeOutcome, runnableStepsFrom, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/stepSequence';
+import { describeOutcome, findStep, runnableStepsFrom, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/stepSequence';
 import { collectPlaceholderValues, type PlaceholderValueStore } from './placeholderPrompter';
 import type { StepStateStore } from './stepStateStore';
 
@@ -84,7 +84,7 @@ export class StepRunner implements vscode.Disposable {
     if (!values) return undefined;
     const result = await runStepSequence(planned.map((s) => s.id), async (stepId) => {
       const current = await this.loadRunbook(uri);
-      const step = current.steps.find((s) => s.id === stepId);
+      const step = findStep(current.steps, stepId);
       if (!step || !step.runnable) {
         void vscode.window.showErrorMessage(vscode.l10n.t('Step “{0}” changed while the runbook was running; stopped before it.', stepId));
         return { status: 'cancelled', durationMs: 0 };
@@ -96,7 +96,7 @@ export class StepRunner implements vscode.Disposable {
     if (result.stoppedAt) {
       const { step: stepId, outcome } = result.stoppedAt;
       const current = await this.loadRunbook(uri);
-      const step = current.steps.find((s) => s.id === stepId);
+      const step = findStep(current.steps, stepId);
       if (step) await this.reveal(uri, step);
       if (outcome.status !== 'cancelled') {
         void vscode.window.showErrorMessage(vscode.l10n.t('Stopped at “{0}” ({1}); the steps after it did not run.', step?.title ?? stepId, describeOutcome(outcome)));
@@ -135,7 +135,7 @@ export class StepRunner implements vscode.Disposable {
   }
 
   private findStep(runbook: Runbook, stepId: string): RunbookStep | undefined {
-    const step = runbook.steps.find((s) => s.id === stepId);
+    const step = findStep(runbook.steps, stepId);
     if (!step) void vscode.window.showErrorMessage(vscode.l10n.t('“{0}” has no step “{1}” any more; it was renamed or removed.', runbook.title, stepId));
     return step;
   }

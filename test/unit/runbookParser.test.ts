@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseRunbook, parseInfoString, type Runbook, type RunbookStep } from '../../src/core/runbook';
+import { findStep, runnableStepsFrom } from '../../src/core/stepSequence';
 
 const md = (lines: string[]): string => lines.join('\n') + '\n';
 
@@ -439,5 +440,54 @@ describe('parseInfoString', () => {
     assert.deepEqual(parseInfoString('bash {"name":"x y","confirm":true}'), { language: 'bash', attributes: { name: 'x y', confirm: true } });
     assert.deepEqual(parseInfoString('sh { name="two words" }'), { language: 'sh', attributes: { name: 'two words' } });
     assert.deepEqual(parseInfoString('{name=only}'), { language: '', attributes: { name: 'only' } });
+  });
+
+  // Runme's rules (pkg/document/attributes.go and its tests), with the two documented differences.
+  it('Runme rule: items split on spaces, a value runs to the next `=` (`first=` is empty, `second=2` is kept)', () => {
+    assert.deepEqual(parseInfoString('sh {name=echo first= second=2}').attributes, { name: 'echo', first: '', second: '2' });
+    assert.deepEqual(parseInfoString('sh { key=value hello=world val=20 }').attributes, { key: 'value', hello: 'world', val: '20' });
+    assert.deepEqual(parseInfoString('sh {a=b=c}').attributes, { a: 'b' });
+  });
+
+  it('Runme rule: JSON first, every value a string (booleans kept as booleans here)', () => {
+    assert.deepEqual(parseInfoString('sh {"name":"docker ps","timeout":30,"env":["A"],"background":false}').attributes, { name: 'docker ps', timeout: '30', env: '["A"]', background: false });
+    // `{ name: "test" }` is neither JSON nor key=value: no attributes, in Runme too.
+    assert.deepEqual(parseInfoString('sh { name: "test" }').attributes, {});
+  });
+
+  it('Runme rule: attributes are the text from the first `{` to the first `}`; a nested JSON object is not valid JSON there', () => {
+    assert.deepEqual(parseInfoString('sh {"name":"x","env":{"A":"1"}}').language, 'sh');
+    assert.deepEqual(parseInfoString('sh {name=a} trailing').attributes, { name: 'a' });
+    assert.deepEqual(parseInfoString('sh {{ namespace }}').attributes, {});
+  });
+
+  it('differences on purpose: a bare key is true (Runme drops it), a quoted value may hold spaces', () => {
+    assert.deepEqual(parseInfoString('sh {name=drain confirm}').attributes, { name: 'drain', confirm: true });
+    assert.deepEqual(parseInfoString("sh {name='two words' cwd=\"/srv/my app\"}").attributes, { name: 'two words', cwd: '/srv/my app' });
+  });
+});
+
+describe('Runme cells', () => {
+  it('an explicit name is the id exactly as written; repeats get -2; headings still give slugs', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Build it', '```sh {name=SimpleDagger}', 'dagger call', '```', '```sh {name=KERNEL_BINARY}', 'echo k', '```',
+      '```sh {"name":"docker ps"}', 'docker ps', '```', '```sh {name=SimpleDagger}', 'dagger call again', '```', '```sh', 'make', '```',
+    ]));
+    assert.deepEqual(rb.steps.map((s) => s.id), ['SimpleDagger', 'KERNEL_BINARY', 'docker ps', 'SimpleDagger-2', 'build-it']);
+    // References written while names were slugged (`path#kernel-binary`) still find their step.
+    assert.equal(findStep(rb.steps, 'kernel-binary')?.id, 'KERNEL_BINARY');
+    assert.equal(findStep(rb.steps, 'docker-ps')?.id, 'docker ps');
+    assert.equal(findStep(rb.steps, 'SimpleDagger-2')?.commands[0], 'dagger call again');
+    assert.deepEqual(runnableStepsFrom(rb.steps, 'kernel-binary').map((s) => s.id), ['KERNEL_BINARY', 'docker ps', 'SimpleDagger-2', 'build-it']);
+  });
+
+  it('ignore=true and transform=false blocks are not steps; a fence with no language but attributes is shell', () => {
+    const rb = parseRunbook('t.md', md([
+      '## Cells', '```sh {ignore=true}', 'rm -rf /', '```', '```sh {"transform":false}', 'echo no', '```', '``` {"name":"say-hello"}', 'echo hello', '```',
+      '```shellscript', 'echo vs code', '```', '```ksh', 'print ksh', '```',
+    ]));
+    assert.deepEqual(rb.steps.map((s) => [s.id, s.language, s.runnable, s.languageGuessed]), [
+      ['say-hello', 'sh', true, false], ['cells', 'shellscript', true, false], ['cells-2', 'ksh', true, false],
+    ]);
   });
 });
