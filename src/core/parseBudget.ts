@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeFileText, type Problem } from './fileText';
+import { parseRunbook, type Runbook } from './runbook';
 
 /** The default time one file may take to read and parse on an index worker. */
 export const DEFAULT_PARSE_BUDGET_MS = 5_000;
@@ -49,6 +50,12 @@ export function workerStoppedProblem(reason: string): Problem {
     severity: 'error',
     message: `Runbook Ops could not read this file: the worker thread reading it stopped (${reason}). The rest of the repository was indexed. Please report this file to the Runbook Ops maintainers.`,
   };
+}
+
+/** What the calling thread shows for a runbook a worker gave up on: no steps, and the problem that says why. */
+export function givenUpRunbook(path: string, problem: Problem): Runbook {
+  // The empty text, never the file's: only the shape of a runbook without content.
+  return { ...parseRunbook(path, ''), title: path.split('/').pop() ?? path, titleLine: 1, problems: [problem] };
 }
 
 /** A digest of a file's text as the parsers see it (so an editor buffer and the same file on disk agree). */
