@@ -41,7 +41,8 @@ Options:
   -h, --help                         Show this help.
   -v, --version                      Print the version.
 
-Exit codes: 0 success, 1 problems found (or update refused), 2 usage or I/O error.
+Exit codes: 0 success, 1 problems found (or update refused, or steps could not parse the file within the
+parse budget of 5 s + 0.5 s per MB), 2 usage or I/O error.
 `;
 
 function formatRunbookText(runbook: RunbookSummary): string {

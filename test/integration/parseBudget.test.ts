@@ -27,8 +27,13 @@ function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise
 }
 
 async function ourLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
-  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
-  return lenses.filter((l) => l.command?.command.startsWith('runbookOps.'));
+  let lenses: vscode.CodeLens[] | undefined;
+  try {
+    lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100);
+  } catch (err) {
+    throw new Error(`CodeLens of ${uri.toString()}: ${(err as Error).message}`);
+  }
+  return (lenses ?? []).filter((l) => l.command?.command.startsWith('runbookOps.'));
 }
 
 describe('parse budget: a runbook that stalls an index worker (issue 14, item 2)', function () {
@@ -69,11 +74,14 @@ describe('parse budget: a runbook that stalls an index worker (issue 14, item 2)
     const editor = await vscode.window.showTextDocument(document);
     assert.equal(index.mayParse(spin, document.getText()), false);
     assert.deepEqual(await ourLenses(spin), []);
+    await vscode.workspace.openTextDocument(ok);
     assert.ok((await ourLenses(ok)).length > 0, 'the other runbook has its CodeLens');
     await waitFor(() => stepsTree.runbookUri?.toString() === spin.toString(), 'the Steps view to follow the editor');
     assert.deepEqual(stepsTree.getChildren(), []);
     const terminals = vscode.window.terminals.length;
-    await vscode.commands.executeCommand('runbookOps.runAll', spin);
+    await vscode.commands.executeCommand('runbookOps.runAll', spin).then(undefined, (err: Error) => {
+      throw new Error(`runAll: ${err.message}`);
+    });
     assert.equal(vscode.window.terminals.length, terminals, 'Run all refused: no terminal');
 
     // An unsaved edit: the new text goes to a worker under the budget (where it stalls again), not to this thread.
@@ -83,7 +91,8 @@ describe('parse budget: a runbook that stalls an index worker (issue 14, item 2)
         resolve();
       });
     });
-    assert.ok(await editor.edit((edit) => edit.insert(new vscode.Position(document.lineCount, 0), '\nOne more line.\n')));
+    const end = document.lineAt(document.lineCount - 1).range.end;
+    assert.ok(await editor.edit((edit) => edit.insert(end, '\nOne more line.\n')));
     assert.equal(index.mayParse(spin, document.getText()), false, 'not parsed here while a worker tries it');
     await withDeadline(tried, 60_000, 'the worker to try the edited text');
     assert.equal(index.mayParse(spin, document.getText()), false, 'the worker gave up on the edited text too');
