@@ -312,9 +312,9 @@ export class RunbookIndexService implements vscode.Disposable {
    */
   private async buildOnWorkers(entry: FolderIndex, paths: readonly string[], options: Pick<ParallelBuildOptions, 'batchSize' | 'onProgress'>): Promise<ParallelBuildReport> {
     const { folder, index } = entry;
-    const toBuild: string[] = [];
+    const toBuild: string[] = this.givenUp.size === 0 ? paths.slice() : [];
     const retried: string[] = [];
-    for (const relative of paths) {
+    for (const relative of this.givenUp.size === 0 ? [] : paths) {
       const key = fileKey(folder, relative);
       const problem = this.givenUp.problem(key);
       const kind = problem && index.classifier.classify(relative);
