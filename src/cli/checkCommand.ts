@@ -155,10 +155,17 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   const stepIds: [string, string[]][] = [];
   const runbookResults = await pool.checkFiles(root, config, reportedRunbooks.map((path) => ({ path, kind: 'runbook' as const, reported: true })));
   const checkedRunbooks: { path: string; runbook: RunbookSummary; text: string }[] = [];
+  // Runbooks a worker gave up on (parse budget): reported with that problem, and read no further here.
+  const givenUp = new Set<string>();
   for (let i = 0; i < reportedRunbooks.length; i++) {
     const path = reportedRunbooks[i];
     const result = runbookResults[i];
     reported.add(path);
+    if ('summary' in result && result.givenUp) {
+      givenUp.add(path);
+      files.push({ path, kind: 'runbook', problems: result.summary.problems.map(plainProblem) });
+      continue;
+    }
     const content = read(path);
     if (!('summary' in result) || result.unreadable || content instanceof Error) {
       files.push({ path, kind: 'runbook', problems: [readProblem(content instanceof Error ? content : new Error('the file changed while it was read'))] });
@@ -171,7 +178,7 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   }
   const metadata = (path: string): OwnershipMetadata | undefined => {
     const runbook = parsed.get(path);
-    if (runbook) return runbook;
+    if (runbook || givenUp.has(path)) return runbook;
     const content = read(path);
     if (content instanceof Error) return undefined;
     // Front matter alone is enough for owners and services: no Markdown parse for unchanged files.
@@ -198,7 +205,7 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   // Incidents: every record read on the workers, the reported ones validated with the cross-file context.
   const deletedIds = deleted.filter((p) => classifier.classify(p) === 'incident').map(fileStem);
   const incidentFiles = incidentPaths.map((path) => ({ path, kind: 'incident' as const, reported: affected(path) }));
-  const incidentResults = await pool.checkFiles(root, config, incidentFiles, { runbookPaths, stepIds, nowMs: now.getTime(), deletedIds });
+  const incidentResults = await pool.checkFiles(root, config, incidentFiles, { runbookPaths, stepIds, nowMs: now.getTime(), deletedIds, givenUp: [...givenUp] });
   const validations: (IncidentValidation & { duplicateOfAt?: TopLevelValueLocation })[] = [];
   for (const result of incidentResults) {
     if (!('checked' in result)) continue; // unreadable and not reported: out of the cross-file rules

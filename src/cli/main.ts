@@ -41,7 +41,8 @@ Options:
   -h, --help                         Show this help.
   -v, --version                      Print the version.
 
-Exit codes: 0 success, 1 problems found (or update refused), 2 usage or I/O error.
+Exit codes: 0 success, 1 problems found (or update refused, or steps could not parse the file within the
+parse budget of 5 s + 0.5 s per MB), 2 usage or I/O error.
 `;
 
 function formatRunbookText(runbook: RunbookSummary): string {
@@ -110,7 +111,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}.`);
       if (args.positional.length !== 1) throw new UsageError('steps takes the path of one runbook.');
       const file = resolve(args.positional[0]);
-      return stepsCommand(file, format, out, readRepoConfig(repositoryRootOf(dirname(file))).config.destructivePatterns);
+      return await stepsCommand(file, format, out, readRepoConfig(repositoryRootOf(dirname(file))).config.destructivePatterns);
     }
     if (command === 'update') return await updateCommand(parseArgs(rest, UPDATE_VALUE_OPTIONS, new Set()), out);
     throw new UsageError(`Unknown command "${command}".`);

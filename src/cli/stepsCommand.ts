@@ -1,17 +1,49 @@
 import { readFileSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
+import type { Problem } from '../core/fileText';
+import { IndexWorkerPool } from '../core/parallelIndex';
+import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
 import { parseRunbook } from '../core/runbook';
 import { DEFAULT_DESTRUCTIVE_PATTERNS, findDestructivePattern } from '../core/stepCommand';
 import { confirmStepsWithShellParser } from '../core/stepRunnability';
 
 /**
- * `runbook-ops steps <file>`: the steps of one runbook as the runner sees them — commands after prompt
- * stripping, the placeholders each needs, and whether running it asks for confirmation.
+ * Whether a worker parses the file within the parse budget (parseBudget.ts): the problem when it gave
+ * up. This thread cannot stop its own parse, so the file is tried on a worker first (where workers can
+ * start) and parsed here only when that finished in time.
  */
-export function stepsCommand(file: string, format: string, out: (text: string) => void, destructivePatterns: readonly string[] = DEFAULT_DESTRUCTIVE_PATTERNS): number {
+async function parseBudgetProblem(path: string, pool: IndexWorkerPool): Promise<Problem | undefined> {
+  try {
+    const [result] = await pool.checkFiles(dirname(path), DEFAULT_REPO_CONFIG, [{ path: basename(path), kind: 'runbook', reported: true }]);
+    return 'summary' in result && result.givenUp ? result.summary.problems[0] : undefined;
+  } finally {
+    await pool.dispose();
+  }
+}
+
+/**
+ * `runbook-ops steps <file>`: the steps of one runbook as the runner sees them — commands after prompt
+ * stripping, the placeholders each needs, and whether running it asks for confirmation. Exit code 1
+ * when the file could not be parsed within the parse budget (the problem says so).
+ */
+export async function stepsCommand(
+  file: string,
+  format: string,
+  out: (text: string) => void,
+  destructivePatterns: readonly string[] = DEFAULT_DESTRUCTIVE_PATTERNS,
+  pool: IndexWorkerPool = new IndexWorkerPool({ workers: 1 }),
+): Promise<number> {
   const path = resolve(file);
   if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new Error(`${file} is not a file. Pass the path of a runbook (.md).`);
-  const runbook = confirmStepsWithShellParser(parseRunbook(relative(process.cwd(), path) || path, readFileSync(path)));
+  const shownPath = relative(process.cwd(), path) || path;
+  const givenUp = await parseBudgetProblem(path, pool);
+  if (givenUp) {
+    const title = basename(path);
+    if (format === 'json') out(JSON.stringify({ path: shownPath, title, variables: {}, steps: [], problems: [givenUp] }, null, 2));
+    else out([`${shownPath}  "${title}"  0 steps`, `! ${shownPath}:${givenUp.line}: ${givenUp.severity}: ${givenUp.message}`].join('\n'));
+    return 1;
+  }
+  const runbook = confirmStepsWithShellParser(parseRunbook(shownPath, readFileSync(path)));
   const steps = runbook.steps.map((step) => {
     const destructive = step.commands.map((c) => findDestructivePattern(c, destructivePatterns)).find((p) => p !== undefined);
     return {

@@ -28,6 +28,8 @@ import { linePosition, readYamlSubset } from './yamlSubset';
 /** Why a problem was reported, so editors can offer the matching quick fix. */
 export type IncidentProblemCode =
   | 'not-text'
+  /** An index worker gave up reading the file (parse budget, issue 14). */
+  | 'gave-up'
   | 'yaml-syntax'
   | 'duplicate-key'
   | 'alias-limit'

@@ -83,8 +83,12 @@ export function summarizeFileContent(kind: FileKind, path: string, content: Uint
 
 /** The index entry for a file that exists but cannot be read. */
 export function unreadableFileSummary(kind: FileKind, path: string, err: unknown): RunbookSummary | IncidentSummary {
-  const problem: Problem = { line: 1, severity: 'error', message: `Could not read this file: ${(err as Error).message}` };
-  if (kind === 'incident') return summarizeIncident({ path, problems: [{ ...problem, code: 'not-text' }] });
+  return problemOnlySummary(kind, path, { line: 1, severity: 'error', message: `Could not read this file: ${(err as Error).message}` }, 'not-text');
+}
+
+/** The index entry for a file known only by one problem: unreadable, or a worker gave up on it (parseBudget.ts). */
+export function problemOnlySummary(kind: FileKind, path: string, problem: Problem, code: 'not-text' | 'gave-up' = 'gave-up'): RunbookSummary | IncidentSummary {
+  if (kind === 'incident') return summarizeIncident({ path, problems: [{ ...problem, code }] });
   return {
     path,
     title: path.split('/').pop() ?? path,

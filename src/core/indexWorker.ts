@@ -12,12 +12,38 @@ import { isMissingFile, summarizeFileContent, unreadableFileSummary, type Incide
 import { checkIncidentFile, type IncidentCheckFacts } from './incidentCheck';
 import type { IncidentValidationContext } from './incidentValidation';
 import type { FileKind } from './paths';
+import { TEST_SPIN_ENV } from './parseBudget';
 import type { RepoConfig } from './repoConfig';
 import { parseRunbook } from './runbook';
 import { encodeIndexedFiles, type EncodedFiles } from './summaryCodec';
 
-/** The workerData a pool starts its workers with; anything else leaves this module inert. */
+/** The marker in the workerData a pool starts its workers with; anything else leaves this module inert. */
 export const INDEX_WORKER_MARKER = 'runbook-ops-index-worker';
+
+/** A worker's workerData: the marker and the shared slots it reports the file it is on in. */
+export interface IndexWorkerData {
+  marker: typeof INDEX_WORKER_MARKER;
+  progress: SharedArrayBuffer;
+}
+
+/**
+ * Int32 slots of a worker's progress buffer, written by the worker as it goes and read by the pool's
+ * watchdog (parseBudget.ts): no message per file, so the budget costs the build nothing measurable.
+ * PROGRESS_SEQUENCE goes up by one as a file starts and as it ends: odd while the worker is in a file.
+ */
+export const PROGRESS_SEQUENCE = 0;
+export const PROGRESS_BATCH = 1;
+export const PROGRESS_FILE = 2;
+/** Size of the current file once read (bytes; characters for a text from the caller): its budget grows with it. */
+export const PROGRESS_BYTES = 3;
+export const PROGRESS_SLOTS = 4;
+
+/** Told when each file of a batch starts, is read, and ends (a worker's progress slots). */
+export interface FileProgress {
+  start(batch: number, file: number, path: string): void;
+  read(bytes: number): void;
+  end(): void;
+}
 
 /**
  * What a batch's files are read for: `index` makes each file's index summary; `check` makes runbook
@@ -37,6 +63,8 @@ export interface IndexBatch {
   kinds: FileKind[];
   /** `check` job: whether each file is reported (checked in full) or only read for cross-file facts. */
   reported?: boolean[];
+  /** The files' text, when the caller has it (an unsaved editor buffer): used instead of reading the files. */
+  contents?: string[];
 }
 
 /**
@@ -51,12 +79,17 @@ export interface CheckContext {
   nowMs: number;
   /** Ids of records deleted on the branch (`--changed-since`). */
   deletedIds: string[];
+  /** Runbooks a worker gave up on: their step ids are unknown, and they are not parsed again. */
+  givenUp?: string[];
 }
 
 /** One file's outcome: its summary, the check's facts, or the path alone when it no longer exists. */
 export type IndexedFile =
-  /** `unreadable`: the summary only says the file could not be read (`check` job). */
-  | { kind: FileKind; summary: RunbookSummary | IncidentSummary; unreadable?: boolean }
+  /**
+   * `unreadable`: the summary only says the file could not be read (`check` job); `givenUp`: it only
+   * says a worker gave up on the file (parse budget; set by the pool, never by a worker).
+   */
+  | { kind: FileKind; summary: RunbookSummary | IncidentSummary; unreadable?: boolean; givenUp?: boolean }
   | { kind: 'incident'; checked: IncidentCheckFacts }
   | { kind: FileKind; missing: string };
 
@@ -91,11 +124,12 @@ export class CheckContextState {
   constructor(message: CheckContext, root: string, config: RepoConfig) {
     const known = new Set(message.runbookPaths);
     const given = new Map(message.stepIds.map(([path, ids]) => [path, new Set(ids)]));
+    const givenUp = new Set(message.givenUp);
     const parsed = new Map<string, ReadonlySet<string> | undefined>();
     const stepIds = {
       get(path: string): ReadonlySet<string> | undefined {
         const ids = given.get(path);
-        if (ids || !known.has(path)) return ids;
+        if (ids || !known.has(path) || givenUp.has(path)) return ids;
         if (!parsed.has(path)) {
           let content: Uint8Array | undefined;
           try {
@@ -114,36 +148,72 @@ export class CheckContextState {
 }
 
 /** Reads and summarizes a batch's files (in a worker, or in the calling thread when there are none). */
-export function indexBatch(batch: IndexBatch, check?: CheckContextState): IndexedFile[] {
+export function indexBatch(batch: IndexBatch, check?: CheckContextState, progress?: FileProgress): IndexedFile[] {
   const out: IndexedFile[] = [];
   for (let i = 0; i < batch.paths.length; i++) {
-    const path = batch.paths[i];
-    const kind = batch.kinds[i];
-    const reported = batch.reported?.[i] ?? true;
-    let content: Uint8Array;
-    try {
-      content = readWhole(join(batch.root, path));
-    } catch (err) {
-      if (batch.job === 'check' && kind === 'incident') {
-        // An unreadable record is reported when it is checked, and left out of the cross-file rules.
-        const problem = { line: 1, severity: 'error' as const, code: 'not-text' as const, message: `Could not read this file: ${(err as Error).message}` };
-        out.push(reported ? { kind, checked: { path, checked: true, unreadable: true, problems: [problem] } } : { kind, missing: path });
-        continue;
-      }
-      if (isMissingFile(err)) out.push({ kind, missing: path });
-      else if (batch.job === 'check') out.push({ kind, summary: unreadableFileSummary(kind, path, err), unreadable: true });
-      else out.push({ kind, summary: unreadableFileSummary(kind, path, err) });
-      continue;
-    }
-    if (batch.job === 'check' && kind === 'incident') {
-      if (!check) throw new Error('A check batch arrived without its context.');
-      out.push({ kind, checked: checkIncidentFile(path, content, check.validation, { report: reported, deletedIds: check.deletedIds }) });
-    } else out.push({ kind, summary: summarizeFileContent(kind, path, content, batch.config) });
+    progress?.start(batch.id, i, batch.paths[i]);
+    out.push(indexFile(batch, i, check, progress));
+    progress?.end();
   }
   return out;
 }
 
-function serve(port: MessagePort): void {
+function indexFile(batch: IndexBatch, i: number, check: CheckContextState | undefined, progress: FileProgress | undefined): IndexedFile {
+  const path = batch.paths[i];
+  const kind = batch.kinds[i];
+  const reported = batch.reported?.[i] ?? true;
+  let content: Uint8Array | string;
+  try {
+    content = batch.contents?.[i] ?? readWhole(join(batch.root, path));
+  } catch (err) {
+    if (batch.job === 'check' && kind === 'incident') {
+      // An unreadable record is reported when it is checked, and left out of the cross-file rules.
+      const problem = { line: 1, severity: 'error' as const, code: 'not-text' as const, message: `Could not read this file: ${(err as Error).message}` };
+      return reported ? { kind, checked: { path, checked: true, unreadable: true, problems: [problem] } } : { kind, missing: path };
+    }
+    if (isMissingFile(err)) return { kind, missing: path };
+    if (batch.job === 'check') return { kind, summary: unreadableFileSummary(kind, path, err), unreadable: true };
+    return { kind, summary: unreadableFileSummary(kind, path, err) };
+  }
+  progress?.read(content.length);
+  if (batch.job === 'check' && kind === 'incident') {
+    if (!check) throw new Error('A check batch arrived without its context.');
+    return { kind, checked: checkIncidentFile(path, content, check.validation, { report: reported, deletedIds: check.deletedIds }) };
+  }
+  return { kind, summary: summarizeFileContent(kind, path, content, batch.config) };
+}
+
+/** The worker's side of the progress slots; with TEST_SPIN_ENV set, it never finishes a matching file. */
+function sharedProgress(buffer: SharedArrayBuffer): FileProgress {
+  const slots = new Int32Array(buffer);
+  const spinOn = process.env[TEST_SPIN_ENV] || undefined;
+  let spin = false;
+  return {
+    start(batch, file, path) {
+      Atomics.store(slots, PROGRESS_BATCH, batch);
+      Atomics.store(slots, PROGRESS_FILE, file);
+      Atomics.store(slots, PROGRESS_BYTES, 0);
+      Atomics.add(slots, PROGRESS_SEQUENCE, 1);
+      spin = spinOn !== undefined && path.includes(spinOn);
+    },
+    read(bytes) {
+      Atomics.store(slots, PROGRESS_BYTES, Math.min(bytes, 0x7fffffff));
+      if (spin) spinForever();
+    },
+    end() {
+      Atomics.add(slots, PROGRESS_SEQUENCE, 1);
+    },
+  };
+}
+
+/** TEST ONLY (TEST_SPIN_ENV): what a parse that never ends looks like to the pool. */
+function spinForever(): never {
+  for (;;) {
+    // Busy, as a catastrophic regular expression would be: only terminating the worker ends it.
+  }
+}
+
+function serve(port: MessagePort, progress: FileProgress): void {
   let context: CheckContext | undefined;
   let state: CheckContextState | undefined;
   port.on('message', (message: IndexBatch | CheckContext) => {
@@ -154,11 +224,12 @@ function serve(port: MessagePort): void {
     }
     // Unpacked when its first batch arrives, which brings the root and the config.
     if (message.job === 'check' && context && !state) state = new CheckContextState(context, message.root, message.config);
-    const files = indexBatch(message, state);
+    const files = indexBatch(message, state, progress);
     // Index summaries in their compact form (summaryCodec.ts): far less for the main thread to decode.
     const result: IndexBatchResult = message.job === 'index' ? { id: message.id, encoded: encodeIndexedFiles(files) } : { id: message.id, json: JSON.stringify(files) };
     port.postMessage(result);
   });
 }
 
-if (parentPort && workerData === INDEX_WORKER_MARKER) serve(parentPort);
+const data = workerData as IndexWorkerData | undefined;
+if (parentPort && data?.marker === INDEX_WORKER_MARKER) serve(parentPort, sharedProgress(data.progress));

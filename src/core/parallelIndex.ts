@@ -1,15 +1,36 @@
 /**
  * Building the workspace index on every core (DESIGN §7): worker threads read and parse files straight
  * from disk and hand back summaries; the calling thread only links them into the index. For
- * repositories on the local disk. Without worker support (or with little to index) it builds in the
- * calling thread, with the same result.
+ * repositories on the local disk. Without worker support it builds in the calling thread, with the
+ * same result.
+ * Each file has a parse budget on the workers (parseBudget.ts, issue 14): a worker still on one file
+ * after it is terminated and replaced, the build goes on, and the file is indexed with only a problem
+ * on line 1. That is why even a one-file build runs on a worker when workers can start: a thread
+ * cannot stop its own synchronous parse.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { WorkspaceIndex } from './index';
-import { CheckContextState, INDEX_WORKER_MARKER, indexBatch, type CheckContext, type IndexBatch, type IndexBatchResult, type IndexedFile, type WorkerJob } from './indexWorker';
+import type { Problem } from './fileText';
+import { problemOnlySummary, type WorkspaceIndex } from './index';
+import {
+  CheckContextState,
+  INDEX_WORKER_MARKER,
+  indexBatch,
+  PROGRESS_BATCH,
+  PROGRESS_BYTES,
+  PROGRESS_FILE,
+  PROGRESS_SEQUENCE,
+  PROGRESS_SLOTS,
+  type CheckContext,
+  type IndexBatch,
+  type IndexBatchResult,
+  type IndexedFile,
+  type IndexWorkerData,
+  type WorkerJob,
+} from './indexWorker';
+import { DEFAULT_PARSE_BUDGET_MS, fileBudgetMs, overBudgetProblem, workerStoppedProblem } from './parseBudget';
 import type { FileKind } from './paths';
 import type { RepoConfig } from './repoConfig';
 import { decodeIndexedFiles } from './summaryCodec';
@@ -29,6 +50,12 @@ export interface IndexWorkerPoolOptions {
    * workers build about twice as fast as new ones, which compile the parsers again; idle ones hold heap.
    */
   idleStopMs?: number;
+  /**
+   * Longest a worker may spend reading and parsing one file (default DEFAULT_PARSE_BUDGET_MS, plus
+   * PARSE_BUDGET_MS_PER_MB for each megabyte of the file): past it the worker is terminated and
+   * replaced and the file is indexed with only a problem saying so.
+   */
+  parseBudgetMs?: number;
 }
 
 export interface ParallelBuildOptions extends IndexWorkerPoolOptions {
@@ -43,6 +70,15 @@ export interface ParallelBuildReport {
   files: number;
   /** Worker threads used (0: built in the calling thread). */
   workers: number;
+  /** Files a worker gave up on (over the budget, or its thread stopped while reading them), in path order. */
+  givenUp: GivenUpFile[];
+}
+
+/** A file a worker gave up on, and the line-1 problem it was indexed with. */
+export interface GivenUpFile {
+  path: string;
+  kind: FileKind;
+  problem: Problem;
 }
 
 export const DEFAULT_BATCH_SIZE = 200;
@@ -66,19 +102,115 @@ function apply(index: WorkspaceIndex, files: readonly IndexedFile[]): void {
   }
 }
 
-function makeBatches(job: WorkerJob, root: string, config: RepoConfig, files: readonly { path: string; kind: FileKind; reported?: boolean }[], batchSize: number): IndexBatch[] {
-  const batches: IndexBatch[] = [];
+/** A file to index, with its text when the caller has it (an editor buffer) rather than the file on disk. */
+interface BatchFile {
+  path: string;
+  kind: FileKind;
+  reported?: boolean;
+  content?: string;
+}
+
+function makeBatches(job: WorkerJob, root: string, config: RepoConfig, files: readonly BatchFile[], batchSize: number): PendingBatch[] {
+  const batches: PendingBatch[] = [];
   for (let start = 0, id = 0; start < files.length; start += batchSize, id++) {
     const slice = files.slice(start, start + batchSize);
     const batch: IndexBatch = { id, job, root, config, paths: slice.map((f) => f.path), kinds: slice.map((f) => f.kind) };
     if (job === 'check') batch.reported = slice.map((f) => f.reported !== false);
-    batches.push(batch);
+    if (slice.some((f) => f.content !== undefined)) batch.contents = slice.map((f) => f.content ?? '');
+    batches.push(new PendingBatch(batch));
   }
   return batches;
 }
 
+/** The entry of a file a worker gave up on, as the batch's job expects it. */
+function givenUpEntry(batch: IndexBatch, i: number, problem: Problem): IndexedFile {
+  const path = batch.paths[i];
+  const kind = batch.kinds[i];
+  if (batch.job === 'check' && kind === 'incident') {
+    // Like an unreadable record: reported when checked, and left out of the cross-file rules.
+    return batch.reported?.[i] === false ? { kind, missing: path } : { kind, checked: { path, checked: true, unreadable: true, problems: [{ ...problem, code: 'gave-up' }] } };
+  }
+  return { kind, summary: problemOnlySummary(kind, path, problem), givenUp: true };
+}
+
+/** A batch of a run, and the files of it given up so far (sent again without them). */
+class PendingBatch {
+  /** Index in the batch → the problem the file was given up with. */
+  private readonly skipped = new Map<number, Problem>();
+  private sendable: IndexBatch | undefined;
+  /** Index in the batch of each file of `sendable`. */
+  private kept: number[] | undefined;
+
+  constructor(readonly batch: IndexBatch) {}
+
+  get id(): number {
+    return this.batch.id;
+  }
+
+  get size(): number {
+    return this.batch.paths.length;
+  }
+
+  /** The batch to run: the files not given up. */
+  toSend(): IndexBatch {
+    if (this.sendable) return this.sendable;
+    if (this.skipped.size === 0) return (this.sendable = this.batch);
+    const keep = (_: unknown, i: number): boolean => !this.skipped.has(i);
+    const { batch } = this;
+    this.kept = batch.paths.map((_, i) => i).filter((i) => !this.skipped.has(i));
+    this.sendable = { ...batch, paths: batch.paths.filter(keep), kinds: batch.kinds.filter(keep) };
+    if (batch.reported) this.sendable.reported = batch.reported.filter(keep);
+    if (batch.contents) this.sendable.contents = batch.contents.filter(keep);
+    return this.sendable;
+  }
+
+  /** Gives up file `sentIndex` of the batch last sent. */
+  giveUp(sentIndex: number, problem: Problem): void {
+    const i = this.kept ? this.kept[sentIndex] : sentIndex;
+    if (i === undefined || i >= this.size || this.skipped.has(i)) return;
+    this.skipped.set(i, problem);
+    this.sendable = undefined;
+    this.kept = undefined;
+  }
+
+  /** The files given up, in batch order. */
+  givenUpFiles(): GivenUpFile[] {
+    return [...this.skipped].sort(([a], [b]) => a - b).map(([i, problem]) => ({ path: this.batch.paths[i], kind: this.batch.kinds[i], problem }));
+  }
+
+  /** The results of the sent batch with the given-up files put back in their places. */
+  expand(files: IndexedFile[]): IndexedFile[] {
+    if (this.skipped.size === 0) return files;
+    const out: IndexedFile[] = [];
+    for (let i = 0, next = 0; i < this.size; i++) {
+      const problem = this.skipped.get(i);
+      out.push(problem ? givenUpEntry(this.batch, i, problem) : files[next++]);
+    }
+    return out;
+  }
+}
+
 /** What a run does with each batch's files, called in batch order. */
 type BatchSink = (files: IndexedFile[]) => void;
+
+/** A worker thread and the progress slots it writes (indexWorker.ts). */
+interface PoolWorker {
+  thread: Worker;
+  progress: Int32Array;
+}
+
+/** A worker's state during one run: the batches sent to it (oldest first) and when its progress last moved. */
+interface WorkerRun {
+  inFlight: PendingBatch[];
+  sequence: number;
+  since: number;
+  detach(): void;
+}
+
+/** How often the watchdog reads the workers' progress: a small share of the budget, at most 4 times a second. */
+function watchdogInterval(budgetMs: number): number {
+  return Math.max(10, Math.min(250, Math.floor(budgetMs / 20)));
+}
 
 /**
  * Worker threads that index batches of files. Keep one for the life of a window or process: workers
@@ -89,7 +221,8 @@ export class IndexWorkerPool {
   private readonly count: number;
   private readonly youngGenerationMb: number;
   private readonly idleStopMs: number | undefined;
-  private workers: Worker[] = [];
+  private budgetMs: number;
+  private workers: PoolWorker[] = [];
   private broken = false;
   /** Builds run one at a time; each waits for the one before. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -102,6 +235,16 @@ export class IndexWorkerPool {
     this.count = Math.max(0, options.workers ?? Math.min(availableParallelism(), MAX_DEFAULT_WORKERS));
     this.youngGenerationMb = options.youngGenerationMb ?? DEFAULT_YOUNG_GENERATION_MB;
     this.idleStopMs = options.idleStopMs;
+    this.budgetMs = validBudget(options.parseBudgetMs);
+  }
+
+  /** The parse budget of one file, in milliseconds (see {@link IndexWorkerPoolOptions.parseBudgetMs}). */
+  get parseBudgetMs(): number {
+    return this.budgetMs;
+  }
+
+  set parseBudgetMs(ms: number) {
+    this.budgetMs = validBudget(ms);
   }
 
   /** Worker threads builds will use: 0 when workers cannot start here (no worker script beside the bundle, or starting one failed). */
@@ -129,8 +272,21 @@ export class IndexWorkerPool {
   }
 
   /**
+   * Index summaries of texts the caller holds (unsaved editor buffers), parsed on the workers under the
+   * budget; entries in the order of `files`, `givenUp` set on those a worker gave up on.
+   */
+  async summarizeTexts(config: RepoConfig, files: readonly { path: string; kind: FileKind; content: string }[]): Promise<IndexedFile[]> {
+    const out: IndexedFile[] = [];
+    await this.enqueue(makeBatches('index', '', config, files, DEFAULT_BATCH_SIZE), undefined, files.length, (done) => {
+      for (const file of done) out.push(file);
+    });
+    return out;
+  }
+
+  /**
    * The per-file work of `runbook-ops check`: runbook summaries, and for incident records the check's
-   * facts under `context` (see `checkIncidentFile`; needed when `files` holds records); results in the order of `files`.
+   * facts under `context` (see `checkIncidentFile`; needed when `files` holds records); results in the order of `files`
+   * (a runbook a worker gave up on has `givenUp` set; a record, a problem with code `gave-up`).
    */
   async checkFiles(root: string, config: RepoConfig, files: readonly CheckFile[], context?: CheckRunContext, options: Pick<ParallelBuildOptions, 'batchSize'> = {}): Promise<IndexedFile[]> {
     const batches = makeBatches('check', root, config, files, Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE));
@@ -146,10 +302,10 @@ export class IndexWorkerPool {
     this.cancelIdleStop();
     const workers = this.workers;
     this.workers = [];
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.thread.terminate()));
   }
 
-  private enqueue(batches: IndexBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {
+  private enqueue(batches: PendingBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {
     this.cancelIdleStop();
     this.active++;
     const run = this.queue.then(() => this.run(batches, context, files, sink, onProgress));
@@ -176,105 +332,197 @@ export class IndexWorkerPool {
     this.idleTimer = undefined;
   }
 
-  private async run(batches: readonly IndexBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {
+  private async run(batches: readonly PendingBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {
     let done = 0;
-    const report = (batch: IndexBatch): void => {
-      done += batch.paths.length;
+    const report = (batch: PendingBatch): void => {
+      done += batch.size;
       onProgress?.(done, files);
     };
+    const givenUp = (): GivenUpFile[] => batches.flatMap((b) => b.givenUpFiles());
     const workers = this.startWorkers(Math.min(this.size, batches.length));
-    // Little to do (one batch) or no workers: the calling thread, with the same result.
-    if (workers.length < 1 || batches.length < 2) {
+    // No workers here: the calling thread, with the same result (and no budget: it cannot stop itself).
+    if (workers.length < 1) {
       buildInCallingThread(batches, 0, context, sink, report);
-      return { files, workers: 0 };
+      return { files, workers: 0, givenUp: [] };
     }
     const applied = await this.dispatch(batches, context, workers, sink, report);
     if (applied < batches.length) {
-      // A worker failed (and may be half-way through a batch): finish here, and start afresh next time.
+      // Workers could not be (re)started: finish here, without the files given up so far, and start afresh next time.
       await this.dispose();
       buildInCallingThread(batches, applied, context, sink, report);
-      return { files, workers: 0 };
+      return { files, workers: 0, givenUp: givenUp() };
     }
-    return { files, workers: workers.length };
+    return { files, workers: workers.length, givenUp: givenUp() };
   }
 
   /** Up to `wanted` workers (reusing the pool's); none when they cannot start here. */
-  private startWorkers(wanted: number): Worker[] {
-    try {
-      while (this.workers.length < wanted) {
-        this.workers.push(new Worker(this.script, { workerData: INDEX_WORKER_MARKER, resourceLimits: { maxYoungGenerationSizeMb: this.youngGenerationMb } }));
-      }
-    } catch {
-      // No worker threads in this runtime (or the script cannot load): every build runs in the calling thread.
-      this.broken = true;
-      void this.dispose();
-      return [];
+  private startWorkers(wanted: number): PoolWorker[] {
+    while (this.workers.length < wanted) {
+      const worker = this.startWorker();
+      if (!worker) return [];
     }
     return this.workers.slice(0, wanted);
   }
 
-  /** Runs the batches on the workers; resolves with how many were applied (fewer when a worker failed). */
-  private dispatch(batches: readonly IndexBatch[], context: CheckContext | undefined, workers: readonly Worker[], sink: BatchSink, report: (batch: IndexBatch) => void): Promise<number> {
+  /** One more worker in the pool; undefined (and no workers from now on) when they cannot start here. */
+  private startWorker(): PoolWorker | undefined {
+    try {
+      const progress = new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT);
+      const workerData: IndexWorkerData = { marker: INDEX_WORKER_MARKER, progress };
+      const thread = new Worker(this.script, { workerData, resourceLimits: { maxYoungGenerationSizeMb: this.youngGenerationMb } });
+      const worker = { thread, progress: new Int32Array(progress) };
+      this.workers.push(worker);
+      return worker;
+    } catch {
+      // No worker threads in this runtime (or the script cannot load): every build runs in the calling thread.
+      this.broken = true;
+      void this.dispose();
+      return undefined;
+    }
+  }
+
+  /** Takes a worker out of the pool for good (it is stuck in a file, or it stopped). */
+  private retire(worker: PoolWorker): void {
+    this.workers = this.workers.filter((w) => w !== worker);
+    void worker.thread.terminate();
+  }
+
+  /**
+   * Runs the batches on the workers; resolves with how many were applied (fewer when workers could not
+   * be started again). A worker over the budget on a file, or stopping while in one, is replaced and the
+   * file given up; the batches it held are sent again first.
+   */
+  private dispatch(batches: readonly PendingBatch[], context: CheckContext | undefined, workers: readonly PoolWorker[], sink: BatchSink, report: (batch: PendingBatch) => void): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      let nextBatch = 0;
+      const todo = batches.slice();
       let nextToApply = 0;
       let settled = false;
       const waiting = new Map<number, IndexBatchResult>();
-      const cleanups: (() => void)[] = [];
+      const runs = new Map<PoolWorker, WorkerRun>();
+      const budget = this.budgetMs;
       const finish = (err?: Error): void => {
         if (settled) return;
         settled = true;
-        for (const cleanup of cleanups) cleanup();
+        clearInterval(watchdog);
+        for (const run of runs.values()) run.detach();
+        runs.clear();
         if (err) reject(err);
         else resolve(nextToApply);
       };
-      const send = (worker: Worker): void => {
-        if (nextBatch < batches.length) worker.postMessage(batches[nextBatch++]);
+      const feed = (): void => {
+        // Two batches each, so a worker never waits for the calling thread between batches.
+        for (const [worker, run] of runs) {
+          while (run.inFlight.length < 2 && todo.length > 0) {
+            const next = todo.shift()!;
+            run.inFlight.push(next);
+            worker.thread.postMessage(next.toSend());
+          }
+        }
       };
-      const receive = (worker: Worker, result: IndexBatchResult): void => {
-        send(worker);
+      const receive = (run: WorkerRun, result: IndexBatchResult): void => {
+        const index = run.inFlight.findIndex((b) => b.id === result.id);
+        if (index < 0) return;
+        run.inFlight.splice(index, 1);
+        feed();
         waiting.set(result.id, result);
         // Apply in batch order: the index (and its Map iteration orders) then match a sequential build.
         for (let ready = waiting.get(nextToApply); ready !== undefined; ready = waiting.get(nextToApply)) {
           waiting.delete(nextToApply);
-          sink('encoded' in ready ? decodeIndexedFiles(ready.encoded) : (JSON.parse(ready.json) as IndexedFile[]));
+          const files = 'encoded' in ready ? decodeIndexedFiles(ready.encoded) : (JSON.parse(ready.json) as IndexedFile[]);
+          sink(batches[nextToApply].expand(files));
           report(batches[nextToApply]);
           nextToApply++;
         }
         if (nextToApply === batches.length) finish();
       };
-      for (const worker of workers) {
+      /** Whether `worker` is in a file now, and which: the batch it runs and the file's index in what was sent. */
+      const currentFile = (worker: PoolWorker, run: WorkerRun): { batch: PendingBatch; file: number } | undefined => {
+        if ((Atomics.load(worker.progress, PROGRESS_SEQUENCE) & 1) === 0) return undefined;
+        const batch = run.inFlight.find((b) => b.id === Atomics.load(worker.progress, PROGRESS_BATCH));
+        return batch && { batch, file: Atomics.load(worker.progress, PROGRESS_FILE) };
+      };
+      /** Gives up the file `worker` is on, and carries on with a new worker in its place. */
+      const replace = (worker: PoolWorker, problem: Problem): void => {
+        const run = runs.get(worker);
+        if (!run || settled) return;
+        const current = currentFile(worker, run);
+        current?.batch.giveUp(current.file, problem);
+        run.detach();
+        runs.delete(worker);
+        this.retire(worker);
+        todo.unshift(...run.inFlight);
+        const fresh = this.startWorker();
+        // Workers cannot start any more: the run falls back to the calling thread from the first batch not applied.
+        if (!fresh) return finish();
+        attach(fresh);
+        feed();
+      };
+      const attach = (worker: PoolWorker): void => {
         const onMessage = (result: IndexBatchResult): void => {
           if (settled) return;
           try {
-            receive(worker, result);
+            receive(run, result);
           } catch (err) {
             // Applying a result failed: a bug here, not a worker problem, so no fallback.
             finish(err as Error);
           }
         };
-        const onFailure = (): void => finish();
-        worker.on('message', onMessage);
-        worker.on('error', onFailure);
-        worker.on('exit', onFailure);
-        cleanups.push(() => {
-          worker.off('message', onMessage);
-          worker.off('error', onFailure);
-          worker.off('exit', onFailure);
-        });
-        if (context) worker.postMessage(context);
-        // Two batches each from the start, so a worker never waits for the calling thread between batches.
-        send(worker);
-        send(worker);
-      }
+        const onFailure = (reason: Error | number): void => {
+          if (settled) return;
+          // Stopped inside a file (out of memory, a crash): that file is the likely cause, so it is given
+          // up rather than parsed again here. Stopped between files: the calling thread takes over.
+          if (currentFile(worker, run)) replace(worker, workerStoppedProblem(typeof reason === 'number' ? `exit code ${reason}` : reason.message));
+          else finish();
+        };
+        const { thread } = worker;
+        thread.on('message', onMessage);
+        thread.on('error', onFailure);
+        thread.on('exit', onFailure);
+        const run: WorkerRun = {
+          inFlight: [],
+          sequence: Atomics.load(worker.progress, PROGRESS_SEQUENCE),
+          since: performance.now(),
+          detach: () => {
+            thread.off('message', onMessage);
+            thread.off('error', onFailure);
+            thread.off('exit', onFailure);
+          },
+        };
+        runs.set(worker, run);
+        if (context) thread.postMessage(context);
+      };
+      // The budget's clock: a worker whose progress has not moved while in a file for that file's budget is stuck.
+      const watchdog = setInterval(() => {
+        const now = performance.now();
+        for (const [worker, run] of [...runs]) {
+          const sequence = Atomics.load(worker.progress, PROGRESS_SEQUENCE);
+          if (sequence !== run.sequence) {
+            run.sequence = sequence;
+            run.since = now;
+            continue;
+          }
+          if ((sequence & 1) === 0) continue;
+          const limit = fileBudgetMs(budget, Atomics.load(worker.progress, PROGRESS_BYTES));
+          if (now - run.since >= limit) replace(worker, overBudgetProblem(limit));
+        }
+      }, watchdogInterval(budget));
+      // Never what keeps a process alive: the workers do that while they have work.
+      watchdog.unref?.();
+      for (const worker of workers) attach(worker);
+      feed();
     });
   }
 }
 
-function buildInCallingThread(batches: readonly IndexBatch[], from: number, context: CheckContext | undefined, sink: BatchSink, report: (batch: IndexBatch) => void): void {
-  const state = context && batches.length > 0 ? new CheckContextState(context, batches[0].root, batches[0].config) : undefined;
+function validBudget(ms: number | undefined): number {
+  return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_PARSE_BUDGET_MS;
+}
+
+function buildInCallingThread(batches: readonly PendingBatch[], from: number, context: CheckContext | undefined, sink: BatchSink, report: (batch: PendingBatch) => void): void {
+  const state = context && batches.length > 0 ? new CheckContextState(context, batches[0].batch.root, batches[0].batch.config) : undefined;
   for (let i = from; i < batches.length; i++) {
-    sink(indexBatch(batches[i], state));
+    // Files a worker gave up on in this run are not parsed here.
+    sink(batches[i].expand(indexBatch(batches[i].toSend(), state)));
     report(batches[i]);
   }
 }

@@ -262,7 +262,8 @@ export class IncidentBoard implements vscode.Disposable {
   }
 
   private async edit(entry: LocatedIncident, operation: IncidentEditOperation, refuseNewErrors = false): Promise<void> {
-    if (refuseNewErrors) {
+    // The writer refuses records whose text stalled an index worker (issue 14); so must the check before it.
+    if (refuseNewErrors && (await this.index.mayParseNow(entry.uri))) {
       const before = await this.currentText(entry.uri);
       const config = entry.config;
       const now = new Date();
@@ -274,6 +275,8 @@ export class IncidentBoard implements vscode.Disposable {
   }
 
   private async detail(entry: LocatedIncident): Promise<IncidentDetail> {
+    // A record an index worker gave up on: its index entry (the problem) only, not parsed here.
+    if (!(await this.index.mayParseNow(entry.uri))) return incidentDetail(entry.incident, undefined, entry.uri.toString());
     const text = await this.currentText(entry.uri);
     const validation = validateIncident(entry.incident.path, text, { config: entry.config, runbookPaths: this.index.runbookPaths(entry.folder) });
     return incidentDetail(summarizeIncident(validation), validation.record, entry.uri.toString());

@@ -43,6 +43,7 @@ export class IncidentDiagnostics implements vscode.Disposable, vscode.CodeAction
       vscode.workspace.onDidOpenTextDocument((d) => this.validateDocument(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument(() => this.refreshAll()),
+      index.onDidChangeGivenUp(() => this.refreshAll()),
     );
   }
 
@@ -97,6 +98,12 @@ export class IncidentDiagnostics implements vscode.Disposable, vscode.CodeAction
 
   private validateDocument(document: vscode.TextDocument): void {
     if (this.index.classify(document.uri) !== 'incident' || document.isClosed) return;
+    // A text an index worker gave up on is not validated here (issue 14): its index problem says why.
+    if (!this.index.mayParse(document.uri, document.getText())) {
+      const problem = this.index.givenUpProblem(document.uri);
+      this.collection.set(document.uri, problem ? [this.diagnostic(problem, document)] : []);
+      return;
+    }
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const relative = vscode.workspace.asRelativePath(document.uri, false);
     const validation = validateIncident(relative, document.getText(), {

@@ -48,6 +48,10 @@ export class IncidentWriter {
   }
 
   private async applyNow(uri: vscode.Uri, operation: IncidentEditOperation, now: Date): Promise<IncidentEditResult> {
+    // An edit parses the record: not one whose text stalled an index worker (issue 14).
+    if (!(await this.index.mayParseNow(uri))) {
+      throw new Error(vscode.l10n.t('{0} cannot be changed here: {1}', vscode.workspace.asRelativePath(uri, false), this.index.givenUpProblem(uri)?.message ?? ''));
+    }
     const author = await this.author(uri);
     const write = async (): Promise<IncidentEditResult> => {
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import { WorkspaceIndex, type FileReader, type IncidentSummary, type IndexSnapshot, type RunbookSummary } from '../core/index';
-import { IndexWorkerPool } from '../core/parallelIndex';
+import { decodeFileText, type Problem } from '../core/fileText';
+import { problemOnlySummary, WorkspaceIndex, type FileReader, type IncidentSummary, type IndexSnapshot, type RunbookSummary } from '../core/index';
+import { IndexWorkerPool, type ParallelBuildOptions, type ParallelBuildReport } from '../core/parallelIndex';
+import { contentHash, DEFAULT_PARSE_BUDGET_MS, GivenUpFiles } from '../core/parseBudget';
 import { DEFAULT_LAYOUT, PathClassifier, SKIPPED_FOLDERS, type FileKind, type WorkspaceLayout } from '../core/paths';
 import { listRepositoryFilesAsync } from '../core/repositoryFiles';
 import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/repoConfig';
@@ -69,12 +71,7 @@ const MAX_DELAY_MS = 1000;
  * unreported (seen with `git clone` into the workspace).
  */
 const REBUILD_THRESHOLD = 500;
-/**
- * Changed files read in one flush from which a local folder's files are parsed on the worker threads
- * instead of this thread (a folder restored from the trash arrives as one event for thousands of files).
- */
-const WORKER_UPDATE_MIN_FILES = 100;
-/** Files per worker message for such an update: small enough that both workers get a share. */
+/** Files per worker message for an update: small enough that both workers get a share of a big one. */
 const WORKER_UPDATE_BATCH = 50;
 /**
  * How long the index workers outlive their last build. Builds tend to come in bursts (a checkout, then
@@ -86,10 +83,32 @@ const MIN_CHANGE_INTERVAL_MS = 500;
 
 type PendingChange = 'update' | 'delete';
 
+/** The setting with the parse budget of one file, in milliseconds (parseBudget.ts). */
+const PARSE_BUDGET_SETTING = 'runbookOps.index.parseBudget';
+
+function parseBudgetSetting(): number {
+  return vscode.workspace.getConfiguration().get<number>(PARSE_BUDGET_SETTING, DEFAULT_PARSE_BUDGET_MS);
+}
+
+/** A file of a workspace folder, as the given-up registry knows it. */
+interface LocatedFile {
+  folder: vscode.WorkspaceFolder;
+  relative: string;
+  key: string;
+}
+
+/** The registry key of a folder's file (not its URI text, which a document and a joined path can spell differently). */
+function fileKey(folder: vscode.WorkspaceFolder, relative: string): string {
+  return `${folder.uri.toString()}\u0000${relative}`;
+}
+
 /**
  * Keeps one {@link WorkspaceIndex} per workspace folder current: a full build after activation, then
  * debounced incremental updates from a file watcher, so a `git checkout` of thousands of files is one
  * refresh of the views.
+ * Files of local folders are parsed only on the worker threads, under the parse budget (issue 14): a
+ * file a worker gave up on is remembered with its text, never parsed in this thread (see
+ * {@link mayParse}), and tried on a worker again only once its text changes.
  */
 export class RunbookIndexService implements vscode.Disposable {
   private readonly indexes = new Map<string, FolderIndex>();
@@ -104,13 +123,23 @@ export class RunbookIndexService implements vscode.Disposable {
   private lastChangeFiredAt = -Infinity;
   /** A change event held back by `fireChangeThrottled` until MIN_CHANGE_INTERVAL_MS have passed since the last one. */
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Worker threads for full builds and big updates of local folders, stopped when idle. */
-  private readonly workers = new IndexWorkerPool({ idleStopMs: WORKER_IDLE_STOP_MS });
+  /** Worker threads that parse the files of local folders (builds and updates), stopped when idle. */
+  private readonly workers = new IndexWorkerPool({ idleStopMs: WORKER_IDLE_STOP_MS, parseBudgetMs: parseBudgetSetting() });
+  /** Files a worker gave up on, by {@link fileKey}. */
+  private readonly givenUp = new GivenUpFiles();
+  private readonly givenUpEmitter = new vscode.EventEmitter<void>();
+  /**
+   * Fires when what {@link mayParse} answers may have changed: a worker gave up on a file, or parsed
+   * one it had given up on (its text changed).
+   */
+  readonly onDidChangeGivenUp = this.givenUpEmitter.event;
 
   /** Fires after the index changed (a build finished or a batch of file changes was applied). */
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.disposables.push(this.givenUpEmitter);
+  }
 
   get isReady(): boolean {
     return this.ready;
@@ -126,6 +155,7 @@ export class RunbookIndexService implements vscode.Disposable {
       watcher.onDidDelete((uri) => this.queue(uri, 'delete')),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reindex()),
       vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(PARSE_BUDGET_SETTING)) this.workers.parseBudgetMs = parseBudgetSetting();
         if (e.affectsConfiguration('runbookOps.runbooks.include') || e.affectsConfiguration('runbookOps.runbooks.exclude')) void this.reindex();
       }),
     );
@@ -155,7 +185,8 @@ export class RunbookIndexService implements vscode.Disposable {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const { config, layout: folderLayout } = await this.readRepoConfig(folder, layout);
       const index = new WorkspaceIndex(new PathClassifier(folderLayout), { config });
-      built.set(folder.uri.toString(), { folder, index, config });
+      const entry = { folder, index, config };
+      built.set(folder.uri.toString(), entry);
       const relative = await this.candidateFiles(folder);
       files += relative.length;
       let reported = 0;
@@ -168,7 +199,7 @@ export class RunbookIndexService implements vscode.Disposable {
       };
       if (folder.uri.scheme === 'file') {
         // Worker threads read and parse the files, so the extension host's thread stays free (DESIGN §7).
-        const report = await this.workers.build(index, folder.uri.fsPath, relative, { onProgress });
+        const report = await this.buildOnWorkers(entry, relative, { onProgress });
         workers = Math.max(workers, report.workers);
       } else {
         // Folders on other file systems (remote, virtual) are read through VS Code, in this thread.
@@ -177,6 +208,7 @@ export class RunbookIndexService implements vscode.Disposable {
     }
     this.indexes.clear();
     for (const [key, entry] of built) this.indexes.set(key, entry);
+    this.forgetGivenUpNotIndexed();
     this.ready = true;
     const count = this.runbookCount();
     await vscode.commands.executeCommand('setContext', 'runbookOps.indexed', true);
@@ -266,7 +298,127 @@ export class RunbookIndexService implements vscode.Disposable {
     const relative = folder && toRelative(folder, uri);
     const entry = folder && this.indexes.get(folder.uri.toString());
     if (!entry || relative === undefined) return;
-    if (await entry.index.updateFile(relative, readerFor(folder!))) this.fireChange();
+    if (folder!.uri.scheme === 'file') {
+      await this.buildOnWorkers(entry, [relative], {});
+      this.forgetGivenUpNotIndexed();
+      this.fireChange();
+    } else if (await entry.index.updateFile(relative, readerFor(folder!))) this.fireChange();
+  }
+
+  /**
+   * Parses `paths` of a local folder into its index on the workers, under the parse budget. A file a
+   * worker gave up on is not tried again while its text is unchanged (each try costs a worker and the
+   * whole budget): it keeps its line-1 problem.
+   */
+  private async buildOnWorkers(entry: FolderIndex, paths: readonly string[], options: Pick<ParallelBuildOptions, 'batchSize' | 'onProgress'>): Promise<ParallelBuildReport> {
+    const { folder, index } = entry;
+    const toBuild: string[] = this.givenUp.size === 0 ? paths.slice() : [];
+    const retried: string[] = [];
+    for (const relative of this.givenUp.size === 0 ? [] : paths) {
+      const key = fileKey(folder, relative);
+      const problem = this.givenUp.problem(key);
+      const kind = problem && index.classifier.classify(relative);
+      if (!problem || kind === undefined) {
+        toBuild.push(relative);
+        continue;
+      }
+      const bytes = await readBytes(folder, relative);
+      // Without workers (they stopped starting) a changed text would be parsed in this thread: keep it given up.
+      if (bytes !== undefined && (this.workers.size === 0 || this.givenUp.gaveUpOn(key, contentHash(bytes)))) {
+        index.setSummary(kind, problemOnlySummary(kind, relative, problem));
+        continue;
+      }
+      toBuild.push(relative);
+      retried.push(key);
+    }
+    const report = await this.workers.build(index, folder.uri.fsPath, toBuild, options);
+    const givenUpNow = new Set<string>();
+    for (const file of report.givenUp) {
+      const key = fileKey(folder, file.path);
+      givenUpNow.add(key);
+      const bytes = await readBytes(folder, file.path);
+      this.givenUp.giveUp(key, bytes === undefined ? '' : contentHash(bytes), file.problem);
+      this.log.warn(`${file.path}: ${file.problem.message}`);
+    }
+    let changed = givenUpNow.size > 0;
+    for (const key of retried) if (!givenUpNow.has(key)) changed = this.givenUp.clear(key) || changed;
+    if (changed) this.givenUpEmitter.fire();
+    return report;
+  }
+
+  /** Drops given-up files that are no longer indexed (deleted, or out of the globs). */
+  private forgetGivenUpNotIndexed(): void {
+    let changed = false;
+    for (const key of [...this.givenUp.keys()]) {
+      const located = this.locateKey(key);
+      const indexed = located && (located.entry.index.getRunbook(located.relative) ?? located.entry.index.getIncident(located.relative));
+      if (!indexed) changed = this.givenUp.clear(key) || changed;
+    }
+    if (changed) this.givenUpEmitter.fire();
+  }
+
+  private locateKey(key: string): { entry: FolderIndex; relative: string } | undefined {
+    const cut = key.indexOf('\u0000');
+    const entry = this.indexes.get(key.slice(0, cut));
+    return entry && { entry, relative: key.slice(cut + 1) };
+  }
+
+  private locate(uri: vscode.Uri): LocatedFile | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const relative = folder && toRelative(folder, uri);
+    return relative === undefined ? undefined : { folder: folder!, relative, key: fileKey(folder!, relative) };
+  }
+
+  /** The line-1 problem of a file a worker gave up on (until a worker parses its changed text in time). */
+  givenUpProblem(uri: vscode.Uri): Problem | undefined {
+    if (this.givenUp.size === 0) return undefined;
+    const located = this.locate(uri);
+    return located && this.givenUp.problem(located.key);
+  }
+
+  /**
+   * Whether this thread may parse `content` as the text of `uri`: not when a worker gave up on that
+   * text (issue 14: the host never parses what stalled a worker). A changed text of such a file is
+   * first tried on a worker, under the budget; {@link onDidChangeGivenUp} fires when that try is done.
+   */
+  mayParse(uri: vscode.Uri, content: string | Uint8Array): boolean {
+    if (this.givenUp.size === 0) return true;
+    const located = this.locate(uri);
+    if (!located) return true;
+    let hash = '';
+    const gate = this.givenUp.gate(located.key, () => (hash = contentHash(content)));
+    if (gate === 'vet') void this.tryOnWorker(located, typeof content === 'string' ? content : decodeFileText(content).text, hash);
+    return gate === 'parse';
+  }
+
+  /** {@link mayParse} for the file's current text: the open document's, else the file's on disk. */
+  async mayParseNow(uri: vscode.Uri): Promise<boolean> {
+    if (this.givenUpProblem(uri) === undefined) return true;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) return this.mayParse(uri, open.getText());
+    const located = this.locate(uri);
+    const bytes = located && (await readBytes(located.folder, located.relative));
+    return bytes === undefined || this.mayParse(uri, bytes);
+  }
+
+  /** Parses a changed text of a given-up file on a worker, to learn whether it may be parsed here. */
+  private async tryOnWorker(located: LocatedFile, text: string, hash: string): Promise<void> {
+    const entry = this.indexes.get(located.folder.uri.toString());
+    const kind = entry?.index.classifier.classify(located.relative);
+    const problem = this.givenUp.problem(located.key);
+    let outcome: { parsed: true } | { parsed: false; problem: Problem } = { parsed: false, problem: problem! };
+    // Without workers the "try" would be a parse in this thread: the text stays given up.
+    if (entry && kind !== undefined && this.workers.size > 0) {
+      try {
+        const [result] = await this.workers.summarizeTexts(entry.config, [{ path: located.relative, kind, content: text }]);
+        outcome = 'summary' in result && result.givenUp ? { parsed: false, problem: result.summary.problems[0] } : { parsed: true };
+        if (!outcome.parsed) this.log.warn(`${located.relative} (unsaved text): ${outcome.problem.message}`);
+      } catch (err) {
+        this.log.error(`Could not try ${located.relative} on a worker: ${(err as Error).message}`);
+      }
+    }
+    this.givenUp.tried(located.key, hash, outcome);
+    this.givenUpEmitter.fire();
   }
 
   private layout(): WorkspaceLayout {
@@ -384,8 +536,9 @@ export class RunbookIndexService implements vscode.Disposable {
       }
       if (toRead.size === 0) continue;
       try {
-        if (folder.uri.scheme === 'file' && toRead.size >= WORKER_UPDATE_MIN_FILES) {
-          await this.workers.build(index, folder.uri.fsPath, [...toRead], { batchSize: WORKER_UPDATE_BATCH });
+        if (folder.uri.scheme === 'file') {
+          // On the workers even for one file: this thread cannot stop a parse that never ends.
+          await this.buildOnWorkers(entry, [...toRead], { batchSize: WORKER_UPDATE_BATCH });
         } else {
           // The same bounded-concurrency reader as a build; each file's parse is short and reads yield.
           await index.build([...toRead], readerFor(folder), { concurrency: 16 });
@@ -396,6 +549,7 @@ export class RunbookIndexService implements vscode.Disposable {
       }
     }
     if (!changed) return;
+    this.forgetGivenUpNotIndexed();
     this.log.debug(`Applied ${batch.length} file changes`);
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', this.runbookCount());
     this.fireChangeThrottled();
@@ -470,6 +624,15 @@ function toRelative(folder: vscode.WorkspaceFolder, uri: vscode.Uri): string | u
   if (!uri.path.startsWith(root) || uri.path.length === root.length) return undefined;
   const relative = uri.path.slice(root.length);
   return relative.split('/').some((part) => part === '..' || part === '.' || part === '') ? undefined : relative;
+}
+
+/** A file's bytes, or undefined when it cannot be read (deleted meanwhile). Reading is not parsing. */
+async function readBytes(folder: vscode.WorkspaceFolder, relative: string): Promise<Uint8Array | undefined> {
+  try {
+    return await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, ...relative.split('/')));
+  } catch {
+    return undefined;
+  }
 }
 
 function readerFor(folder: vscode.WorkspaceFolder): FileReader {

@@ -8,6 +8,7 @@ export class StepCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
 
   constructor(private readonly documents: RunbookDocuments) {
+    this.disposables.push(documents.onDidChange(() => this.changeEmitter.fire()));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('runbookOps.codeLens.enabled')) this.changeEmitter.fire();
     }));

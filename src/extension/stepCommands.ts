@@ -40,9 +40,16 @@ export function registerStepCommands(
   values: PlaceholderValueStore,
   stepsRunbook: () => vscode.Uri | undefined,
 ): vscode.Disposable[] {
+  // The runner parses the runbook to run or copy a step: not one whose text stalled an index worker (issue 14).
+  const givenUp = async (uri: vscode.Uri): Promise<boolean> => {
+    const problem = await documents.givenUpProblem(uri);
+    if (problem) void vscode.window.showErrorMessage(vscode.l10n.t('The steps of {0} cannot be read: {1}', vscode.workspace.asRelativePath(uri, false), problem));
+    return problem !== undefined;
+  };
   const withStep = (action: (ref: StepReference) => Promise<unknown>) => async (...args: StepCommandArgs) => {
     const ref = resolveStep(documents, args, true);
-    return ref?.stepId !== undefined ? action(ref as StepReference) : undefined;
+    if (ref?.stepId === undefined || (await givenUp(ref.uri))) return undefined;
+    return action(ref as StepReference);
   };
   return [
     vscode.commands.registerCommand('runbookOps.runStep', withStep((ref) => runner.runStep(ref))),
@@ -50,7 +57,7 @@ export function registerStepCommands(
     vscode.commands.registerCommand('runbookOps.copyStep', withStep((ref) => runner.copyStep(ref))),
     vscode.commands.registerCommand('runbookOps.runAll', async (...args: StepCommandArgs) => {
       const ref = resolveStep(documents, args, false);
-      return ref ? runner.runSequence(ref.uri) : undefined;
+      return ref && !(await givenUp(ref.uri)) ? runner.runSequence(ref.uri) : undefined;
     }),
     vscode.commands.registerCommand('runbookOps.revealStep', async (uri: vscode.Uri, stepId: string) => {
       const document = await vscode.workspace.openTextDocument(uri);

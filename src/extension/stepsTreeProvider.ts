@@ -55,6 +55,7 @@ export class StepsTreeProvider implements vscode.TreeDataProvider<StepNode>, vsc
       states.onDidChange((uri) => {
         if (uri === this.current?.toString()) this.changeEmitter.fire();
       }),
+      documents.onDidChange(() => this.changeEmitter.fire()),
     );
     this.followEditor();
   }

@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { listRepositoryFiles, repositoryReader } from '../../src/core/repositoryFiles';
 import { WorkspaceIndex, type FileReader } from '../../src/core/index';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
+import { TEST_SPIN_ENV } from '../../src/core/parseBudget';
 import { ScanFloorPool } from './scanFloor';
 import { measureActivation } from './activationBench';
 import { ensureCorpus, seededRandom, type Corpus, type CorpusSize } from './corpusGenerator';
@@ -216,6 +217,27 @@ async function parallelIndex(root: string, workerScript: string | undefined, poo
   return index;
 }
 
+/** The parse budget of the stalled-file row: short, so the row shows what a stalled file adds beyond its budget. */
+const STALLED_FILE_BUDGET_MS = 1_000;
+
+/**
+ * A build with fresh workers in which one file never finishes parsing (the test-only spin hook): the
+ * worker on it is replaced after the budget and the build goes on. Returns how many files were given up.
+ */
+async function stalledFileBuild(root: string, stalled: string, workerScript: string | undefined): Promise<number> {
+  const before = process.env[TEST_SPIN_ENV];
+  // Workers copy the environment when they start, and this pool starts its own.
+  process.env[TEST_SPIN_ENV] = stalled;
+  const pool = new IndexWorkerPool({ workerScript, parseBudgetMs: STALLED_FILE_BUDGET_MS });
+  try {
+    return (await buildIndexInParallel(new WorkspaceIndex(), root, listRepositoryFiles(root), { pool })).givenUp.length;
+  } finally {
+    if (before === undefined) delete process.env[TEST_SPIN_ENV];
+    else process.env[TEST_SPIN_ENV] = before;
+    await pool.dispose();
+  }
+}
+
 /** Query results; maps sorted, since their iteration order follows the order files were indexed in. */
 function lookups(index: WorkspaceIndex): unknown {
   return {
@@ -350,6 +372,17 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
     ...stats(await timeRuns(runs, () => parallelIndex(root, options.workerScript))),
   });
   add({ id: 'index-parallel', name: `Our index, buildIndexInParallel, ${workers} kept in a pool (what the ratios use)`, unit: 's', ...timed('parallel') });
+  // The parse budget (issue 14): a file that never finishes costs its budget and a new worker, not the build.
+  const classifier = new WorkspaceIndex().classifier;
+  const stalled = paths.find((p) => classifier.classify(p) === 'runbook')!;
+  let givenUp = 0;
+  add({
+    id: 'index-parallel-stalled-file',
+    name: `Our index, ${workers} started for the build, one file never finishes parsing (${STALLED_FILE_BUDGET_MS / 1000} s parse budget; compare the "started for each build" row)`,
+    unit: 's',
+    ...stats(await timeRuns(runs, async () => (givenUp = await stalledFileBuild(root, stalled, options.workerScript)))),
+    note: `${givenUp} file given up per build`,
+  });
   // Runbooks' headings and steps from workers are decoded when first read (summaryCodec.ts): the time
   // that takes for all of them, which a view or query reading every runbook's steps pays once.
   const readAll: number[] = [];

@@ -58,3 +58,9 @@ export function findFiles(dir: string, suffix: string): string[] {
 export function publishToMedia(screenshot: string, fileName: string): void {
   if (process.env.RUNBOOK_OPS_UPDATE_MEDIA === '1') copyFileSync(screenshot, join(repoRoot, 'media', fileName));
 }
+
+/**
+ * Index workers of the integration runs' extension host spin on files whose path contains this (the
+ * test-only hook TEST_SPIN_ENV of src/core/parseBudget.ts), so the parse budget can be watched in VS Code.
+ */
+export const PARSE_BUDGET_SPIN_NAME = 'parse-budget-spin';

@@ -10,8 +10,9 @@ import { runTests } from '@vscode/test-electron';
 import { launchChromium, type ChromiumSession } from './browser';
 import { developmentPayload, startCodeServer, tailOf, type CodeServer } from './codeServer';
 import { emptyCounts, type TestCounts } from './mochaRun';
-import { ensureTestResultsDir, outTestDir, repoRoot } from './paths';
+import { ensureTestResultsDir, outTestDir, PARSE_BUDGET_SPIN_NAME, repoRoot } from './paths';
 import { createSampleWorkspace } from './workspace';
+import { TEST_SPIN_ENV } from '../../src/core/parseBudget';
 
 export interface IntegrationRunOptions {
   /** Upper bound for the whole run inside VS Code. */
@@ -19,6 +20,8 @@ export interface IntegrationRunOptions {
 }
 
 const RESULTS_FILE_NAME = 'integration-results.json';
+/** The test-only spin hook for the extension host's index workers (test/integration/parseBudget.test.ts). */
+const PARSE_BUDGET_TEST_ENV = { [TEST_SPIN_ENV]: PARSE_BUDGET_SPIN_NAME };
 
 /** The compiled test entry VS Code loads (test/integration/index.ts). */
 export const integrationTestsEntry = join(outTestDir, 'integration', 'index.js');
@@ -88,7 +91,7 @@ async function runInCodeServer(options: IntegrationRunOptions, suite: Integratio
       workspaceTrust: suite === 'untrusted',
       logFile: join(resultsDir, `integration-${suite}-code-server.log`),
       // The extension host inherits these (checked by smoke.test.ts).
-      env: { RUNBOOK_OPS_TEST_RESULTS: resultsFile, RUNBOOK_OPS_SAMPLE_WORKSPACE: workspace.path, [INTEGRATION_SUITE_ENV]: suite },
+      env: { RUNBOOK_OPS_TEST_RESULTS: resultsFile, RUNBOOK_OPS_SAMPLE_WORKSPACE: workspace.path, [INTEGRATION_SUITE_ENV]: suite, ...PARSE_BUDGET_TEST_ENV },
     });
     browser = await launchChromium();
     const { page } = browser;
@@ -155,7 +158,7 @@ async function runInDesktopVsCode(): Promise<TestCounts> {
         extensionTestsPath: integrationTestsEntry,
         version: process.env.RUNBOOK_OPS_VSCODE_VERSION,
         launchArgs: [workspace.path, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
-        extensionTestsEnv: { RUNBOOK_OPS_TEST_RESULTS: resultsFile, RUNBOOK_OPS_SAMPLE_WORKSPACE: workspace.path },
+        extensionTestsEnv: { RUNBOOK_OPS_TEST_RESULTS: resultsFile, RUNBOOK_OPS_SAMPLE_WORKSPACE: workspace.path, ...PARSE_BUDGET_TEST_ENV },
       });
     } catch (caught) {
       error = caught;
