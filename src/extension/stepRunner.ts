@@ -184,11 +184,12 @@ export class StepRunner implements vscode.Disposable {
    * A validation message replaces the prompt, so each one repeats why and what runs.
    */
   private async confirmByTypingId(runbook: Runbook, step: RunbookStep, reasons: readonly string[], shown: string): Promise<boolean> {
+    // The command goes last, so where it ends is plain.
     const message = (problem?: string): string => quickInputText([
       ...(problem === undefined ? [] : [problem]),
+      vscode.l10n.t('Type {0} to run it; Escape cancels.', step.id),
       ...reasons,
       vscode.l10n.t('It runs: {0}', shown),
-      vscode.l10n.t('Type {0} to run it, or press Escape to cancel.', step.id),
     ].join(' '));
     const typed = await vscode.window.showInputBox({
       title: vscode.l10n.t('Run “{0}” from “{1}”?', step.title, runbook.title),
@@ -198,7 +199,7 @@ export class StepRunner implements vscode.Disposable {
       // A string is an error, and an error keeps Enter from accepting the box.
       validateInput: (text) => {
         if (text === step.id) return undefined;
-        return message(text === '' ? vscode.l10n.t('Type {0} to run this step.', step.id) : vscode.l10n.t('“{0}” is not {1}.', text, step.id));
+        return message(text === '' ? undefined : vscode.l10n.t('“{0}” is not {1}.', text, step.id));
       },
     });
     return typed === step.id;

@@ -79,8 +79,9 @@ describe('Running steps (e2e)', () => {
     assert.ok(prompt.includes(`kubectl drain ${NODE_NAME} --ignore-daemonsets --delete-emptydir-data --timeout=5m`), prompt);
     assert.match(prompt, /marked confirm/);
     await page.keyboard.press('Enter');
-    await confirm.message.filter({ hasText: 'Type drain to run this step.' }).waitFor({ timeout: 10_000 });
+    await confirm.widget.locator('.monaco-inputbox.error').waitFor({ timeout: 10_000 });
     await confirm.input.fill('drain');
+    await confirm.widget.locator('.monaco-inputbox.error').waitFor({ state: 'detached', timeout: 10_000 });
     await session.screenshot('run-steps-confirm');
     await page.keyboard.press('Enter');
     await confirm.widget.waitFor({ state: 'hidden', timeout: 10_000 });
@@ -142,8 +143,12 @@ describe('Running steps (e2e)', () => {
     assert.ok(prompt.includes(`rm -rf ${dir}/cache && echo purged > ${dir}/purged.txt`), prompt);
     assert.match(prompt, /destructive pattern/);
     for (let i = 0; i < 3; i++) await page.keyboard.press('Enter');
-    await confirm.message.filter({ hasText: 'Type purge-cache to run this step.' }).waitFor({ timeout: 10_000 });
+    // The prompt turns into an error (same text, error colours) and the box stays open.
+    const error = confirm.widget.locator('.monaco-inputbox.error');
+    await error.waitFor({ timeout: 10_000 });
+    assert.ok(((await confirm.message.textContent()) ?? '').startsWith('Type purge-cache to run it; Escape cancels.'));
     assert.ok(await confirm.widget.isVisible(), 'the confirmation is still open');
+    await session.screenshot('run-steps-enter-refused');
 
     await confirm.input.fill('purge');
     await page.keyboard.press('Enter');
@@ -151,7 +156,7 @@ describe('Running steps (e2e)', () => {
     assert.ok(existsSync(join(dir, 'cache')) && !existsSync(purged), 'nothing ran');
 
     await confirm.input.fill('purge-cache');
-    await confirm.message.filter({ hasNotText: /is not purge-cache|to run this step/ }).waitFor({ timeout: 10_000 });
+    await error.waitFor({ state: 'detached', timeout: 10_000 });
     publishToMedia(await session.screenshot('run-steps-typed-confirmation'), 'run-steps-typed-confirmation.png');
     await page.keyboard.press('Enter');
     await confirm.widget.waitFor({ state: 'hidden', timeout: 10_000 });
@@ -179,11 +184,14 @@ describe('Running steps (e2e)', () => {
     await (await codeLensAbove(page, line, '▶ Run')).click();
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 15_000 });
-    // {{candidate}} first (its default), then {{pg_password}} in a password box.
-    assert.equal(await input.inputValue(), 'pg-main-1');
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget input.input[type="password"]').waitFor({ timeout: 10_000 });
+    // {{pg_password}} first (it comes first in the command), in a password box; then {{candidate}} with its default.
+    const title = page.locator('.quick-input-widget .quick-input-title');
+    await title.filter({ hasText: 'Value for {{pg_password}}' }).waitFor({ timeout: 15_000 });
+    assert.equal(await input.getAttribute('type'), 'password');
     await input.fill(secret);
+    await page.keyboard.press('Enter');
+    await title.filter({ hasText: 'Value for {{candidate}}' }).waitFor({ timeout: 10_000 });
+    assert.equal(await input.inputValue(), 'pg-main-1');
     await page.keyboard.press('Enter');
 
     const terminal = page.locator('.terminal-wrapper .xterm-rows');
