@@ -60,7 +60,7 @@ describe('Running steps (e2e)', () => {
     const { page } = session;
     await session.openFile('kubernetes/node-not-ready.md');
 
-    // `drain` is marked confirm and has {{node}}: the InputBox comes first, then the modal.
+    // `drain` is marked confirm and has {{node}}: the value comes first, then the typed confirmation.
     const drainLine = readFileSync(join(session.workspace.path, 'kubernetes/node-not-ready.md'), 'utf8').split('\n').findIndex((l) => l.includes('{name=drain ')) + 1;
     const runDrain = await codeLensAbove(page, drainLine, '▶ Run');
     await page.mouse.move(0, 0);
