@@ -325,10 +325,23 @@ export class StepRunner implements vscode.Disposable {
     });
   }
 
+  /**
+   * Closes the terminals holding secret values of `runbook` (of every runbook when undefined), so
+   * forgetting the values also takes them out of the shells they were passed to.
+   */
+  closeSecretTerminals(runbook?: vscode.Uri): void {
+    const prefix = runbook === undefined ? undefined : `${runbook.toString()}\0`;
+    for (const [key, { terminal, env }] of this.terminals) {
+      if (Object.keys(env).length === 0 || (prefix !== undefined && key !== 'shared' && !key.startsWith(prefix))) continue;
+      this.terminals.delete(key);
+      terminal.dispose();
+    }
+  }
+
   dispose(): void {
     for (const d of this.disposables) d.dispose();
     // Secret values live in these terminals' environments; they go with the runner.
-    for (const { terminal, env } of this.terminals.values()) if (Object.keys(env).length > 0) terminal.dispose();
+    this.closeSecretTerminals();
   }
 }
 

@@ -178,6 +178,25 @@ describe('secret placeholder values', function () {
     assert.deepEqual((now[0].creationOptions as vscode.TerminalOptions).env, { TOKEN: SECOND_SECRET });
   });
 
+  it('closes the secrets terminal when the values are forgotten', async () => {
+    const runbooks = await api();
+    const terminal = vscode.window.terminals.find((t) => t.name === TERMINAL_NAME);
+    assert.ok(terminal);
+    const closed = new Promise<void>((resolve) => {
+      const sub = vscode.window.onDidCloseTerminal((t) => {
+        if (t === terminal) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    // What *Forget Placeholder Values* does for this runbook.
+    runbooks.placeholderValues.clear(runbook);
+    runbooks.runner.closeSecretTerminals(runbook);
+    await closed;
+    assert.equal(vscode.window.terminals.some((t) => t.name === TERMINAL_NAME), false);
+  });
+
   it('writes neither value to any file under the workspace or the extension\'s storage, nor to its mementos', async () => {
     const { storage } = await api();
     // globalStorageUri is <user data>/User/globalStorage/<extension>: scan all of VS Code's user data
