@@ -10,6 +10,8 @@ const watch = args.has('--watch');
 const tests = args.has('--tests');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const define = { VERSION: JSON.stringify(version) };
+// The bundles load the shell parser (src/core/shellSyntax.ts) from its own file beside them.
+const bundleDefine = { ...define, MVDAN_SH_BESIDE_BUNDLE: 'true' };
 
 /** @type {esbuild.BuildOptions} */
 const common = {
@@ -21,11 +23,12 @@ const common = {
   sourcesContent: false,
   minify: production,
   logLevel: 'warning',
-  define,
+  define: bundleDefine,
+  external: ['mvdan-sh'],
 };
 
 const bundles = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'mvdan-sh'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The parallel index build's worker thread (src/core/parallelIndex.ts), loaded from beside the bundles.
   { ...common, entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
@@ -63,7 +66,7 @@ function testBuild() {
     format: 'cjs',
     sourcemap: 'inline',
     logLevel: 'warning',
-    define,
+    define: { ...define, MVDAN_SH_BESIDE_BUNDLE: 'false' },
   };
 }
 
@@ -71,6 +74,9 @@ if (!watch) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 // The incident schema ships beside the bundles for `contributes.yamlValidation` (DESIGN §2).
 copyFileSync('src/core/incident.schema.json', 'dist/incident.schema.json');
+// mvdan/sh's shell parser (BSD-3-Clause: its licence travels with it), loaded on first use.
+copyFileSync('node_modules/mvdan-sh/index.js', 'dist/mvdan-sh.js');
+copyFileSync('node_modules/mvdan-sh/LICENSE', 'dist/mvdan-sh.LICENSE');
 // The board's stylesheet and the codicon font sit beside its script.
 mkdirSync('dist/webview', { recursive: true });
 copyFileSync('webview/board/board.css', 'dist/webview/board.css');

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseRunbook } from '../core/runbook';
 import { DEFAULT_DESTRUCTIVE_PATTERNS, findDestructivePattern } from '../core/stepCommand';
+import { confirmStepsWithShellParser } from '../core/stepRunnability';
 
 /**
  * `runbook-ops steps <file>`: the steps of one runbook as the runner sees them — commands after prompt
@@ -10,7 +11,7 @@ import { DEFAULT_DESTRUCTIVE_PATTERNS, findDestructivePattern } from '../core/st
 export function stepsCommand(file: string, format: string, out: (text: string) => void, destructivePatterns: readonly string[] = DEFAULT_DESTRUCTIVE_PATTERNS): number {
   const path = resolve(file);
   if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new Error(`${file} is not a file. Pass the path of a runbook (.md).`);
-  const runbook = parseRunbook(relative(process.cwd(), path) || path, readFileSync(path));
+  const runbook = confirmStepsWithShellParser(parseRunbook(relative(process.cwd(), path) || path, readFileSync(path)));
   const steps = runbook.steps.map((step) => {
     const destructive = step.commands.map((c) => findDestructivePattern(c, destructivePatterns)).find((p) => p !== undefined);
     return {

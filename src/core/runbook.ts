@@ -38,6 +38,8 @@ export interface RunbookStep {
   languageGuessed: boolean;
   /** Marked `confirm` in its attributes. */
   confirm: boolean;
+  /** Marked `excludeFromRunAll` (Runme's attribute): runs on its own, never as part of Run all or Run from here. */
+  excludeFromRunAll: boolean;
   /** Why the step cannot be run, when it cannot. */
   reason?: string;
   /** What a shell runs: prompts stripped, output dropped, continuations and heredocs kept whole. */
@@ -456,10 +458,127 @@ export const STEP_REASONS = {
   empty: 'This block shows no prompt lines, only output: there is nothing to run.',
   noLanguage: 'This block has no language and no shell prompts, so it is not known to be a command. Tag it ```sh to run it.',
   unclosed: 'The fence of this block is not closed properly, so where the command ends is a guess. Fix the fence to run it.',
+  exampleOutput: 'This block shows what a command prints (it is introduced as output), not a step to run: copy it instead.',
+  repeatsPreviousStep: 'This block repeats the command of the step before it, with that command\'s output: it shows what that step prints, not a step to run. Copy it instead.',
 } as const;
+
+/**
+ * Words that introduce a block as output rather than a step: "Expected output:", "Typical output:",
+ * "The result should look like this:", "… will be similar to:".
+ */
+const OUTPUT_INTRODUCTION = /\b(?:(?:expected|example|sample|typical)\s+output|output\s+(?:should|will)\s+(?:be|look)|should\s+look\s+(?:something\s+)?like|will\s+(?:be|look)\s+similar\s+to|(?:looks?|is)\s+similar\s+to\s+(?:this|the\s+following))\b/i;
+
+/**
+ * Whether the text just before the block at `start` (its nearest non-blank line, within the same
+ * container) introduces it as output. A block that directly follows another block has no introduction.
+ */
+function introducedAsOutput(lines: readonly string[], start: number, from: number): boolean {
+  for (let n = start - 1; n >= from; n--) {
+    const line = lines[n].trim();
+    if (line === '' || line === '>') continue;
+    if (BARE_FENCE.test(line)) return false;
+    return OUTPUT_INTRODUCTION.test(line);
+  }
+  return false;
+}
+
+/** Splits a command into words, continuations joined: enough to compare two spellings of one command. */
+function commandWords(command: string): string[] {
+  return command.replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);
+}
+
+/**
+ * Whether the transcript `step` shows the output of `previous`: it prints output, and each of its
+ * commands is a command of `previous` spelled again, with values where `previous` has placeholders
+ * (the same program; a word that is not in that command only where it has a placeholder; at most a
+ * quarter of that command's other words left out).
+ */
+function repeatsStep(step: RunbookStep, previous: RunbookStep): boolean {
+  if (step.shape !== 'transcript' || step.commands.length === 0 || previous.commands.length === 0) return false;
+  const commandLines = step.commands.reduce((n, c) => n + c.split('\n').length, 0);
+  // Output: lines other than the commands, blanks and comments.
+  if (step.content.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#')).length <= commandLines) return false;
+  const tokens = previous.placeholders.flatMap((p) => p.tokens);
+  const earlier = previous.commands.map((command) => {
+    const words = commandWords(command);
+    const wildcards = words.filter((w) => tokens.some((t) => w.includes(t)));
+    return { program: words[0], words: new Set(words), wildcards, fixed: words.filter((w) => !wildcards.includes(w)) };
+  });
+  return step.commands.every((command) => {
+    const words = commandWords(command);
+    const spelled = new Set(words);
+    return earlier.some(({ program, words: known, wildcards, fixed }) => {
+      if (words[0] !== program) return false;
+      // Each new word must stand where a placeholder was filled in.
+      const added = words.filter((w) => !known.has(w)).length;
+      const filled = wildcards.filter((w) => !spelled.has(w)).length;
+      const omitted = fixed.filter((w) => !spelled.has(w)).length;
+      return added <= filled && omitted * 4 <= fixed.length;
+    });
+  });
+}
+
+/** Makes `step` a copy-only block that shows output, with `reason`. */
+function markAsOutput(step: RunbookStep, reason: string): void {
+  step.runnable = false;
+  step.languageGuessed = false;
+  step.commands = [];
+  step.placeholders = [];
+  step.reason = reason;
+}
 
 export function notShellReason(language: string): string {
   return `\`${language}\` blocks are not shell commands: copy it instead.`;
+}
+
+/** Words that start a line of prose, never a command. */
+const PROSE_WORDS: ReadonlySet<string> = new Set([
+  'a', 'an', 'the', 'to', 'in', 'on', 'of', 'and', 'or', 'is', 'are', 'was', 'it', 'this', 'that', 'these', 'those', 'we',
+  'you', 'they', 'there', 'here', 'then', 'when', 'which', 'with', 'from', 'by', 'as', 'at', 'be', 'note', 'see',
+]);
+/** Programs runbooks name at the start of an indented command line. */
+const KNOWN_COMMANDS: ReadonlySet<string> = new Set([
+  'oc', 'kubectl', 'helm', 'kustomize', 'virtctl', 'crictl', 'etcdctl', 'istioctl', 'argocd', 'flux', 'stern', 'eksctl', 'minikube',
+  'docker', 'podman', 'git', 'curl', 'wget', 'ssh', 'scp', 'rsync', 'aws', 'gcloud', 'gsutil', 'az', 'terraform', 'vault', 'consul',
+  'systemctl', 'journalctl', 'service', 'cat', 'ls', 'grep', 'tail', 'head', 'less', 'ps', 'top', 'df', 'du', 'free', 'uptime',
+  'ping', 'dig', 'nslookup', 'host', 'nc', 'openssl', 'psql', 'mysql', 'redis-cli', 'mongosh', 'make', 'npm', 'yarn', 'pip', 'python',
+  'python3', 'node', 'go', 'cargo', 'bundle', 'rake', 'rails', 'sudo', 'cd', 'export', 'echo', 'kill', 'pkill', 'jq', 'yq', 'watch',
+  'tar', 'cp', 'mv', 'rm', 'mkdir', 'chmod', 'chown', 'find', 'sed', 'awk', 'env', 'source', 'apt', 'apt-get', 'yum', 'dnf', 'brew',
+  'ansible', 'ansible-playbook', 'rabbitmqctl', 'patronictl', 'nodetool', 'cqlsh', 'ip', 'ss', 'netstat', 'iptables', 'nft', 'mount',
+]);
+/** What only a command line holds after its first word: an option, a pipe, a variable, a path, an assignment, `&&`. */
+const SHELL_SIGNAL = /(?:^|\s)--?[A-Za-z]|[|$=/]|&&/;
+/** A command word: `oc`, `kubectl`, `./bin/smoke`, `/usr/sbin/nft`, `redis-cli`. */
+const COMMAND_WORD = /^(?:\.{0,2}\/)?[a-z][\w.+-]*(?:\/[\w.+-]+)*$/;
+
+/**
+ * Whether an indented code block reads as shell commands (`    oc get co network`): every line a
+ * known program or a command word followed by something only shell has, a comment, or a continuation
+ * of the line before. Prose, YAML (`key: value`), HCL (`tags = {`), JSON and output fail.
+ */
+function looksLikeCommands(content: string): boolean {
+  let commands = 0;
+  let continued = false;
+  for (const raw of content.split('\n')) {
+    const line = raw.trim();
+    if (line === '') {
+      continued = false;
+      continue;
+    }
+    const continuation = continued;
+    continued = line.endsWith('\\');
+    if (continuation || line.startsWith('#')) continue;
+    const [first, second] = line.split(/\s+/, 2);
+    if (!COMMAND_WORD.test(first) || PROSE_WORDS.has(first)) return false;
+    // `just an indented note` is made of words too: an unknown program needs a sign of shell after it.
+    if (!KNOWN_COMMANDS.has(first.split('/').pop() ?? first) && !SHELL_SIGNAL.test(line.slice(first.length))) return false;
+    // A path or a file name alone on a line is mentioned, not run.
+    if (second === undefined && /[./]/.test(first)) return false;
+    if (second !== undefined && /^(?:=|:|\{|\(|=>|->)/.test(second)) return false;
+    if (/[{[(,]$/.test(line)) return false;
+    commands++;
+  }
+  return commands > 0;
 }
 
 export interface RunbookParseOptions {
@@ -521,13 +640,22 @@ function fillRunbook(runbook: Runbook, text: string, options: RunbookParseOption
   const usedIds = new Map<string, number>();
   const assigned = new Set<string>();
   let section: RunbookHeading | undefined;
+  let previous: RunbookStep | undefined;
   for (const event of events) {
     if (event.kind === 'heading') {
       if (event.heading.level <= 5) section = event.heading;
+      previous = undefined;
       continue;
     }
     const step = buildStep(event.block, section, runbook, usedIds, assigned, lines);
-    if (step) runbook.steps.push(step);
+    if (!step) continue;
+    // A block the author gave attributes to is a step they meant; only plain blocks are read as output.
+    if (step.runnable && Object.keys(step.attributes).length === 0) {
+      if (introducedAsOutput(lines, event.block.start, frontMatter.lineCount)) markAsOutput(step, STEP_REASONS.exampleOutput);
+      else if (previous !== undefined && repeatsStep(step, previous)) markAsOutput(step, STEP_REASONS.repeatsPreviousStep);
+    }
+    runbook.steps.push(step);
+    previous = step;
   }
   runbook.problems.sort((a, b) => a.line - b.line);
 }
@@ -553,13 +681,15 @@ function buildStep(
   const language = info.language;
   // A command moved out of the fence line makes the content one line longer than the scanner's lines.
   const { shape, commands } = extractShellCommands(content, language, info.commandInLanguageSlot === undefined ? block.contentLines : undefined);
-  // Indented code is often just indented prose; it is a step only when it shows prompts.
-  if (!block.fenced && shape !== 'transcript') return undefined;
+  // Indented code is often indented prose, data or output; it is a step when it shows prompts or
+  // reads as commands, and its language is a guess either way.
+  const indentedCommands = !block.fenced && shape === 'script' && looksLikeCommands(content);
+  if (!block.fenced && shape !== 'transcript' && !indentedCommands) return undefined;
 
   const declaredShell = RUNNABLE_LANGUAGES.has(language);
   const runsAsShell = shape === 'script' || shape === 'transcript';
   const languageGuessed = !declaredShell && runsAsShell
-    && ((language === '' && shape === 'transcript') || info.commandInLanguageSlot !== undefined);
+    && ((language === '' && shape === 'transcript') || info.commandInLanguageSlot !== undefined || indentedCommands);
   let runnable = runsAsShell && (declaredShell || languageGuessed);
   let reason: string | undefined;
   if (shape === 'foreign-transcript') reason = STEP_REASONS.foreignTranscript;
@@ -589,6 +719,7 @@ function buildStep(
     runnable,
     languageGuessed: runnable && languageGuessed,
     confirm: info.attributes.confirm === true,
+    excludeFromRunAll: info.attributes.excludeFromRunAll === true,
     commands: runnable ? commandTexts : [],
     placeholders,
     content: block.fenced ? content : lines.slice(block.start, block.end + 1).join('\n') + '\n',

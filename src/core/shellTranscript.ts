@@ -42,9 +42,12 @@ const ROOT_PROMPT = /^\s*#\s+(\S.*)$/;
 /** Prompts of interactive programs other than a shell: psql, mysql, redis-cli, python, mongo. */
 const FOREIGN_PROMPTS: readonly RegExp[] = [
   /^\s*[\w-]+=?[#>]\s/,
-  /^\s*\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:\[\d+\])?>\s/,
+  // redis-cli: cache.internal:6379>, 10.0.0.5:6379[2]>
+  /^\s*[\w.-]+:\d+(?:\[\d+\])?>\s/,
+  /^\s*\d{1,3}(?:\.\d{1,3}){3}(?:\[\d+\])?>\s/,
   /^\s*(?:>>>|\.\.\.)\s/,
-  /^\s*[\w-]+\([\w:]*\)[#>]\s/,
+  // irb(main):001:0>, pry(main)>, and other name(…)> prompts
+  /^\s*[\w-]+\([\w:]*\)(?::\d+)*[#>*]\s/,
 ];
 
 /** Every prompt above ends in one of these followed by whitespace; most output lines hold none and skip the regexes. */

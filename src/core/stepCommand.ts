@@ -4,6 +4,7 @@
  * recorded, dangerous commands found.
  */
 import { assignedShellNames, ENVIRONMENT_NAMES, type Placeholder, type VariableSpec } from './placeholders';
+import { readShell } from './shellSyntax';
 
 /** A value the user gave for a placeholder; `undefined` leaves a `$NAME` to the shell. */
 export type PlaceholderValues = ReadonlyMap<string, string | undefined>;
@@ -252,7 +253,7 @@ export function fillCommand(
 
 /**
  * Commands that need a typed confirmation even when the step is not marked `confirm` (case-insensitive,
- * matched against {@link guardText} of the filled command). A repository's `destructive_patterns` add
+ * matched by {@link findDestructivePattern} against the filled command's words and text). A repository's `destructive_patterns` add
  * to these. Most start at a word boundary (`\b`), so a failed match costs one short scan per occurrence.
  */
 export const DEFAULT_DESTRUCTIVE_PATTERNS: readonly string[] = [
@@ -302,9 +303,78 @@ export function guardText(command: string): string {
   return out;
 }
 
-/** The first destructive pattern `command` matches (case-insensitive), or undefined. Invalid patterns are skipped. */
+/**
+ * Commands that run the command after them, with the options that take a value (so the value is not
+ * read as the command): `sudo -u app rm -rf x` is `rm -rf x` to the guard.
+ */
+const WRAPPER_OPTIONS_WITH_VALUE: ReadonlyMap<string, ReadonlySet<string>> = new Map<string, ReadonlySet<string>>([
+  ['sudo', new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--chdir', '--close-from', '--role', '--type', '--other-user', '--command-timeout'])],
+  ['doas', new Set(['-u', '-C'])],
+  ['env', new Set(['-u', '-C', '-S', '--unset', '--chdir', '--split-string'])],
+  ['nohup', new Set()],
+  ['time', new Set(['-f', '-o', '--format', '--output'])],
+  ['command', new Set()],
+  ['builtin', new Set()],
+  ['exec', new Set(['-a'])],
+  ['nice', new Set(['-n', '--adjustment'])],
+  ['ionice', new Set(['-c', '-n', '-p', '--class', '--classdata'])],
+  ['timeout', new Set(['-s', '-k', '--signal', '--kill-after'])],
+  ['xargs', new Set(['-a', '-d', '-E', '-I', '-L', '-n', '-P', '-s', '--arg-file', '--delimiter', '--max-args', '--max-procs', '--replace'])],
+  ['watch', new Set(['-n', '-d', '--interval'])],
+  ['stdbuf', new Set(['-i', '-o', '-e'])],
+]);
+
+/** Wrappers whose first plain word is their own argument, not the command (`timeout 30s rm …`). */
+const WRAPPERS_WITH_ARGUMENT: ReadonlySet<string> = new Set(['timeout']);
+const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'ksh', 'dash', 'mksh']);
+const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/** The words a wrapper runs: `sudo -u app env A=1 rm -rf x` → `rm -rf x`. */
+function unwrap(words: readonly string[]): string[] {
+  let i = 0;
+  while (i < words.length) {
+    if (ASSIGNMENT_WORD.test(words[i])) {
+      i++;
+      continue;
+    }
+    const name = words[i].split('/').pop() ?? '';
+    const withValue = WRAPPER_OPTIONS_WITH_VALUE.get(name);
+    if (withValue === undefined) break;
+    i++;
+    while (i < words.length && words[i].startsWith('-') && words[i] !== '--') i += withValue.has(words[i]) ? 2 : 1;
+    if (words[i] === '--') i++;
+    if (WRAPPERS_WITH_ARGUMENT.has(name)) i++;
+  }
+  return words.slice(i);
+}
+
+/**
+ * Each simple command in `command` as the shell will run it, one line of words with quoting removed
+ * and wrappers (`sudo`, `env`, `nohup`, `timeout`…) dropped; `sh -c '…'` scripts are read too.
+ * Undefined when the shell parser rejects the text.
+ */
+export function commandWordLines(command: string, depth = 0): string[] | undefined {
+  const reading = readShell(command);
+  if (!reading.ok) return undefined;
+  const lines: string[] = [];
+  for (const call of reading.calls) {
+    const words = unwrap(call.words);
+    if (words.length === 0) continue;
+    lines.push(words.join(' '));
+    const script = SHELLS.has(words[0].split('/').pop() ?? '') ? words.indexOf('-c') : -1;
+    if (script !== -1 && script + 1 < words.length && depth < 3) lines.push(...(commandWordLines(words[script + 1], depth + 1) ?? [words[script + 1]]));
+  }
+  return lines;
+}
+
+/**
+ * The first destructive pattern `command` matches (case-insensitive), or undefined. Patterns are tried
+ * on the command's parsed words ({@link commandWordLines}: quoting, `sudo` and `env` cannot hide a
+ * command) and on its text ({@link guardText}: redirections, and text the parser rejects). Invalid
+ * patterns are skipped.
+ */
 export function findDestructivePattern(command: string, patterns: readonly string[] = DEFAULT_DESTRUCTIVE_PATTERNS): string | undefined {
-  const text = guardText(command);
+  const texts = [guardText(command), ...(commandWordLines(command) ?? [])];
   for (const pattern of patterns) {
     let regex: RegExp;
     try {
@@ -312,7 +382,7 @@ export function findDestructivePattern(command: string, patterns: readonly strin
     } catch {
       continue;
     }
-    if (regex.test(text)) return pattern;
+    if (texts.some((text) => regex.test(text))) return pattern;
   }
   return undefined;
 }

@@ -44,11 +44,14 @@ export async function runStepSequence<S>(steps: readonly S[], execute: (step: S)
   return { ran };
 }
 
-/** The runnable steps from `fromId` (inclusive) to the end; all runnable steps when `fromId` is undefined. */
-export function runnableStepsFrom<S extends { id: string; runnable: boolean }>(steps: readonly S[], fromId?: string): S[] {
+/**
+ * The runnable steps from `fromId` (inclusive) to the end; all runnable steps when `fromId` is
+ * undefined. Steps marked `excludeFromRunAll` run only on their own.
+ */
+export function runnableStepsFrom<S extends { id: string; runnable: boolean; excludeFromRunAll?: boolean }>(steps: readonly S[], fromId?: string): S[] {
   const start = fromId === undefined ? 0 : steps.findIndex((s) => s.id === fromId);
   if (start === -1) return [];
-  return steps.slice(start).filter((s) => s.runnable);
+  return steps.slice(start).filter((s) => s.runnable && s.excludeFromRunAll !== true);
 }
 
 /** Human words for an outcome: "exit 0", "exit 3", "timed out", "exit status unknown". */

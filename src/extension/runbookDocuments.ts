@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { parseRunbook, type Runbook } from '../core/runbook';
+import { confirmStepsWithShellParser } from '../core/stepRunnability';
 import type { RunbookIndexService } from './runbookIndexService';
 
 /**
  * Parses open runbook documents from their current (possibly unsaved) text, once per version, for the
- * CodeLens, the Steps view and the commands that act on the step under the cursor.
+ * CodeLens, the Steps view and the commands that act on the step under the cursor. Steps are offered
+ * to run only once the shell parser accepts them.
  */
 export class RunbookDocuments implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; runbook: Runbook }>();
@@ -20,7 +22,7 @@ export class RunbookDocuments implements vscode.Disposable {
     const key = document.uri.toString();
     const cached = this.cache.get(key);
     if (cached && cached.version === document.version) return cached.runbook;
-    const runbook = parseRunbook(vscode.workspace.asRelativePath(document.uri, false), document.getText());
+    const runbook = confirmStepsWithShellParser(parseRunbook(vscode.workspace.asRelativePath(document.uri, false), document.getText()));
     this.cache.set(key, { version: document.version, runbook });
     return runbook;
   }

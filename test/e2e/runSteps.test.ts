@@ -5,37 +5,11 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { e2eSession } from '../harness/e2eSession';
+import { codeLensAbove, e2eSession } from '../harness/e2eSession';
 import { publishToMedia } from '../harness/paths';
 
 const MARKER = '/tmp/runbook-ops-marker.txt';
 const NODE_NAME = 'ip-10-9-9-9.e2e.internal';
-
-/** Scrolls the editor to `line` (1-based) and returns the CodeLens link titled `title` right above it. */
-async function codeLensAbove(page: Page, line: number, title: string): Promise<Locator> {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.fill(`:${line}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 10_000 });
-  await input.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-  // CodeLens render lazily after a scroll: measure until the link right above the line shows up.
-  let best: { link: Locator; gap: number } | undefined;
-  for (const deadline = Date.now() + 15_000; !best && Date.now() < deadline; await page.waitForTimeout(250)) {
-    const lineNumber = page.locator('.monaco-editor .margin .line-numbers', { hasText: new RegExp(`^${line}$`) }).last();
-    const lineBox = await lineNumber.boundingBox().catch(() => null);
-    if (!lineBox) continue;
-    const links = page.locator('.monaco-editor .codelens-decoration a', { hasText: title }).filter({ visible: true });
-    for (const link of await links.all()) {
-      const box = await link.boundingBox();
-      if (!box) continue;
-      const gap = lineBox.y - box.y;
-      if (gap > 0 && gap < 40 && (!best || gap < best.gap)) best = { link, gap };
-    }
-  }
-  assert.ok(best, `a "${title}" CodeLens above line ${line}`);
-  return best.link;
-}
 
 /** The quick input once it shows the typed confirmation of a step (its title asks "Run “…”?"). */
 async function confirmationBox(page: Page): Promise<{ widget: Locator; input: Locator; message: Locator }> {

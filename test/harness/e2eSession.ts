@@ -1,6 +1,7 @@
 // One real VS Code (code-server) and one Chromium page shared by every e2e
 // test file: starting the workbench costs ~10 s, so the suite pays it once.
 // test/e2e/hooks.ts starts and stops it around the whole mocha run.
+import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { launchChromium, type ChromiumSession } from './browser';
@@ -37,6 +38,32 @@ let stopCurrent: (() => Promise<void>) | undefined;
 export function e2eSession(): E2eSession {
   if (!current) throw new Error('No e2e session: run e2e tests through `node out/test/run.js e2e` (root hooks in test/e2e/hooks.ts)');
   return current;
+}
+
+/** Scrolls the editor to `line` (1-based) and returns the CodeLens link titled `title` right above it. */
+export async function codeLensAbove(page: Page, line: number, title: string): Promise<Locator> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(`:${line}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 10_000 });
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  // CodeLens render lazily after a scroll: measure until the link right above the line shows up.
+  let best: { link: Locator; gap: number } | undefined;
+  for (const deadline = Date.now() + 15_000; !best && Date.now() < deadline; await page.waitForTimeout(250)) {
+    const lineNumber = page.locator('.monaco-editor .margin .line-numbers', { hasText: new RegExp(`^${line}$`) }).last();
+    const lineBox = await lineNumber.boundingBox().catch(() => null);
+    if (!lineBox) continue;
+    const links = page.locator('.monaco-editor .codelens-decoration a', { hasText: title }).filter({ visible: true });
+    for (const link of await links.all()) {
+      const box = await link.boundingBox();
+      if (!box) continue;
+      const gap = lineBox.y - box.y;
+      if (gap > 0 && gap < 40 && (!best || gap < best.gap)) best = { link, gap };
+    }
+  }
+  assert.ok(best, `a "${title}" CodeLens above line ${line}`);
+  return best.link;
 }
 
 function escapeRegExp(text: string): string {

@@ -1,5 +1,5 @@
 // What `npm run package` ships, as `vsce ls` lists it: the bundles (extension, CLI, index worker,
-// board webview), the schema, the manifest and its strings, the icon and the docs. No sources,
+// board webview), the shell parser with its licence, the schema, the manifest and its strings, the icon and the docs. No sources,
 // tests, source maps or development files, and nothing in the shipped files names this machine's paths.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -15,6 +15,8 @@ const EXPECTED = [
   'dist/extension.js',
   'dist/incident.schema.json',
   'dist/indexWorker.js',
+  'dist/mvdan-sh.LICENSE',
+  'dist/mvdan-sh.js',
   'dist/webview/board.css',
   'dist/webview/board.js',
   'dist/webview/codicon.css',

@@ -7,6 +7,7 @@ import { parseRunbook } from '../../src/core/runbook';
 import {
   ansiCQuote,
   checkPlaceholderValue,
+  commandWordLines,
   fillCommand,
   findDestructivePattern,
   placeholderKey,
@@ -213,6 +214,21 @@ describe('findDestructivePattern', () => {
     for (const command of ['ls 2>/dev/null', 'cat /etc/hosts', 'echo x >> /etc/motd.d/note', 'find . -name x', 'aws s3 ls s3://b', 'truncate -s 10M f', 'redis-cli INFO']) {
       assert.equal(findDestructivePattern(command), undefined, command);
     }
+  });
+
+  it('reads the parsed words: quoting, escapes and wrappers cannot hide a command', () => {
+    for (const command of [
+      `'rm' -rf /srv/x`, `"kubectl" -n p "delete" pod a`, 'r\\m -rf /x', `env -i A=1 'helm' rollback api 2`, 'sudo -u app -- rm -rf /x',
+      `bash -c 'rm -rf /var/lib/app'`, `timeout 30s "terraform" destroy`, 'nohup kubectl drain node-1 &', 'x=$(ls) && rm -rf "$x"',
+    ]) {
+      assert.ok(findDestructivePattern(command), command);
+    }
+    // A repository pattern written for the start of a command line still sees it behind sudo and env.
+    assert.equal(findDestructivePattern('sudo env A=1 purge_queue orders', ['^purge_queue\\b']), '^purge_queue\\b');
+    assert.deepEqual(commandWordLines(`sudo -u app rm -rf "/srv/my dir" | tee log`), ['rm -rf /srv/my dir', 'tee log']);
+    // Text the parser rejects is still matched as text.
+    assert.equal(commandWordLines('echo "unclosed'), undefined);
+    assert.ok(findDestructivePattern('rm -rf /x "unclosed'));
   });
 
   it('uses the repository\'s patterns and skips invalid ones', () => {

@@ -1,0 +1,88 @@
+/**
+ * The last word on whether a step may be offered to run: the index's heuristics (prompts, language
+ * tags) say which blocks look like shell; the shell parser then confirms each one before ▶ Run is
+ * shown, the runner runs it or `runbook-ops steps` lists it as runnable.
+ */
+import type { Runbook, RunbookStep } from './runbook';
+import { hasForeignPrompt } from './shellTranscript';
+import { readShell } from './shellSyntax';
+
+/** Placeholder tokens that are not shell syntax (`<namespace>`, `{{ ns }}`) become a plain word of the same length. */
+function maskPlaceholders(command: string, step: RunbookStep): string {
+  let masked = command;
+  for (const placeholder of step.placeholders) {
+    if (placeholder.syntax === 'dollar') continue;
+    for (const token of placeholder.tokens) masked = masked.split(token).join('x'.repeat(token.length));
+  }
+  return masked;
+}
+
+function quoteLine(text: string, line: number): string {
+  const raw = (text.split('\n')[line - 1] ?? '').trim();
+  return raw.length > 60 ? `${raw.slice(0, 59)}…` : raw;
+}
+
+/** A line that starts with `> ` and a word: redis-cli's and mongo's prompt. */
+const PROMPT_LINE = /^[ \t]*> ?[A-Za-z]/m;
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+const verdicts = new Map<string, string | undefined>();
+const VERDICT_CACHE_LIMIT = 4096;
+
+/** Why the shell parser refuses `command` (one command of a step, placeholders masked), or undefined when it accepts it. */
+function commandVerdict(command: string): string | undefined {
+  if (verdicts.has(command)) return verdicts.get(command);
+  const reading = readShell(command);
+  // A pasted redis-cli or mongo session: its `> ` prompt is the clearer reason, even where the reply
+  // after it is what the parser trips over.
+  const textualPrompt = reading.ok ? null : PROMPT_LINE.exec(command);
+  const promptLine = reading.ok ? reading.promptLikeLines[0] : textualPrompt === null ? undefined : lineOf(command, textualPrompt.index);
+  let reason: string | undefined;
+  if (promptLine !== undefined) {
+    reason = `\`${quoteLine(command, promptLine)}\` starts with the \`> \` prompt of redis-cli or mongo; in a shell it would write to a file. Copy it instead.`;
+  } else if (!reading.ok) {
+    reason = `Not valid shell at \`${quoteLine(command, reading.line)}\` (${reading.message}), so it is not run: copy it instead.`;
+  }
+  if (verdicts.size >= VERDICT_CACHE_LIMIT) verdicts.clear();
+  verdicts.set(command, reason);
+  return reason;
+}
+
+/** Why `step` must not run even though the index found it runnable, or undefined when it may run. */
+export function shellRefusal(step: RunbookStep): string | undefined {
+  if (!step.runnable) return undefined;
+  if (step.shape === 'transcript') {
+    // `$ redis-cli` then `127.0.0.1:6379> KEYS *`: what follows is typed into that program, not run here.
+    const foreign = step.content.split('\n').find((line) => hasForeignPrompt(line));
+    if (foreign !== undefined) {
+      return `The block goes on at another program's prompt (\`${quoteLine(foreign, 1)}\`), which a shell cannot type into: copy it instead.`;
+    }
+  }
+  for (const command of step.commands) {
+    const reason = commandVerdict(maskPlaceholders(command, step));
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
+}
+
+/**
+ * Turns every runnable step of `runbook` that the shell parser refuses into a copy-only step with the
+ * parser's reason, in place. Returns the runbook.
+ */
+export function confirmStepsWithShellParser(runbook: Runbook): Runbook {
+  for (const step of runbook.steps) {
+    const reason = shellRefusal(step);
+    if (reason === undefined) continue;
+    step.runnable = false;
+    step.languageGuessed = false;
+    step.reason = reason;
+    step.commands = [];
+    step.placeholders = [];
+  }
+  return runbook;
+}

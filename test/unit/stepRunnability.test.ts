@@ -1,0 +1,156 @@
+// Which blocks are offered to run: the shell parser's word on transcripts of other programs, example
+// output, Runme's excludeFromRunAll and indented commands — on fixtures, the sample and real runbooks.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { PathClassifier } from '../../src/core/paths';
+import { parseRunbook, STEP_REASONS, type Runbook, type RunbookStep } from '../../src/core/runbook';
+import { readShell } from '../../src/core/shellSyntax';
+import { confirmStepsWithShellParser } from '../../src/core/stepRunnability';
+import { runnableStepsFrom } from '../../src/core/stepSequence';
+import { repoRoot } from '../harness/paths';
+
+const fixtures = join(repoRoot, 'test/unit/fixtures/steps');
+const sample = join(repoRoot, 'runbooks');
+const realRunbooks = resolve(repoRoot, '../shared/real-runbooks');
+const cli = join(repoRoot, 'dist/cli.js');
+
+function load(path: string): Runbook {
+  return confirmStepsWithShellParser(parseRunbook(path, readFileSync(path)));
+}
+
+function stepsJson(path: string): { runnable: boolean; reason?: string; needsConfirmation: boolean; id: string; commands: string[] }[] {
+  const result = spawnSync(process.execPath, [cli, 'steps', path, '--format', 'json'], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return (JSON.parse(result.stdout) as { steps: ReturnType<typeof stepsJson> }).steps;
+}
+
+function byId(runbook: Runbook, id: string): RunbookStep {
+  const step = runbook.steps.find((s) => s.id === id);
+  assert.ok(step, `${runbook.path} has no step ${id}: ${runbook.steps.map((s) => s.id).join(', ')}`);
+  return step;
+}
+
+describe('steps offered to run', function () {
+  this.timeout(120_000);
+
+  it('a redis-cli session pasted into a shell block is copy-only, with the prompt as the reason (runner and `steps`)', () => {
+    const path = join(fixtures, 'redis-cli-session.md');
+    const runbook = load(path);
+    for (const id of ['slow-log', 'latency-doctor', 'memory-limit']) {
+      const step = byId(runbook, id);
+      assert.equal(step.runnable, false, id);
+      assert.match(step.reason ?? '', /starts with the `> ` prompt of redis-cli/, id);
+    }
+    assert.match(byId(runbook, 'memory-limit').reason ?? '', /`> CONFIG SET maxmemory 2gb`/);
+    // `$ redis-cli` then the program's own prompt: nothing here is for the shell to run.
+    assert.equal(byId(runbook, 'from-a-shell').runnable, false);
+    assert.match(byId(runbook, 'from-a-shell').reason ?? '', /cache\.internal:6379> INFO memory/);
+    const listed = stepsJson(path);
+    assert.deepEqual(listed.map((s) => s.runnable), [false, false, false, false]);
+    assert.ok(listed.every((s) => s.reason !== undefined && s.commands.length === 0));
+  });
+
+  it('mysql, psql, sqlite, irb and python sessions are copy-only; the shell step beside them is not', () => {
+    const runbook = load(join(fixtures, 'database-sessions.md'));
+    for (const id of ['mysql-processes', 'inside-psql', 'sqlite', 'rails-console', 'python']) {
+      assert.equal(byId(runbook, id).runnable, false, id);
+      assert.ok(byId(runbook, id).reason, id);
+    }
+    assert.deepEqual(byId(runbook, 'a-real-shell-step').commands, ['kubectl -n orders get pods']);
+  });
+
+  it('text bash rejects is copy-only with the parser\'s reason and the line', () => {
+    const runbook = confirmStepsWithShellParser(parseRunbook('broken.md', '# Broken\n\n```sh\nkubectl describe pod x -n ns"\n```\n\n```sh\necho fine\n```\n'));
+    assert.equal(runbook.steps[0].runnable, false);
+    assert.match(runbook.steps[0].reason ?? '', /^Not valid shell at `kubectl describe pod x -n ns"` \(reached EOF without closing quote "\)/);
+    assert.equal(runbook.steps[1].runnable, true);
+    // Placeholders are not shell syntax to the parser: `<namespace>` is a value to fill, not a redirection.
+    const filled = confirmStepsWithShellParser(parseRunbook('p.md', '# P\n\n```sh\nkubectl -n <namespace> get pods {{ selector }}\n```\n'));
+    assert.equal(filled.steps[0].runnable, true, filled.steps[0].reason);
+  });
+
+  it('on every real runbook, no runnable step has a command the shell parser rejects', function () {
+    if (!existsSync(realRunbooks)) this.skip();
+    const classifier = new PathClassifier();
+    let runnable = 0;
+    let files = 0;
+    for (const path of listRepositoryFiles(realRunbooks).filter((p) => classifier.classify(p) === 'runbook')) {
+      files++;
+      for (const step of load(join(realRunbooks, path)).steps) {
+        if (!step.runnable) continue;
+        runnable++;
+        for (const command of step.commands) {
+          const reading = readShell(command.replace(/<[A-Za-z][\w .-]*>|\{\{[^}]*\}\}/g, 'x'));
+          assert.ok(reading.ok, `${path}:${step.startLine} ${command}: ${reading.ok ? '' : reading.message}`);
+          assert.deepEqual(reading.promptLikeLines, [], `${path}:${step.startLine}`);
+        }
+      }
+    }
+    assert.equal(files, 449);
+    // Hundreds of real steps still run: the parser refuses what is broken, not everything.
+    assert.ok(runnable > 700, `${runnable} runnable steps`);
+  });
+
+  it('a block introduced as output, or repeating the step before it with its output, is copy-only and not in Run all', () => {
+    const smoke = load(join(sample, 'kubernetes/checkout-api-smoke.md'));
+    const output = smoke.steps.find((s) => s.content.includes('smoke: 12 passed'));
+    assert.ok(output);
+    assert.equal(output.runnable, false);
+    assert.equal(output.reason, STEP_REASONS.exampleOutput);
+    assert.deepEqual(runnableStepsFrom(smoke.steps).map((s) => s.id), ['smoke-pods', 'smoke-suite', 'check-the-error-budget', 'smoke-record']);
+    const failover = load(join(sample, 'database/postgres-failover.md'));
+    const listed = failover.steps.find((s) => s.content.startsWith('$ patronictl'));
+    assert.equal(listed?.reason, STEP_REASONS.repeatsPreviousStep);
+    // Across the sample, the output blocks are exactly the five that show what the step before prints.
+    const classifier = new PathClassifier();
+    const outputs: string[] = [];
+    for (const path of listRepositoryFiles(sample).filter((p) => classifier.classify(p) === 'runbook')) {
+      const steps = load(join(sample, path)).steps;
+      steps.forEach((step, i) => {
+        if (step.reason !== STEP_REASONS.exampleOutput && step.reason !== STEP_REASONS.repeatsPreviousStep) return;
+        outputs.push(`${path}:${step.startLine}`);
+        assert.equal(steps[i - 1]?.runnable, true, `${path}:${step.startLine} follows the step whose output it shows`);
+      });
+    }
+    assert.deepEqual(outputs.sort(), [
+      'database/postgres-failover.md:34', 'kubernetes/checkout-api-rollback.md:51', 'kubernetes/checkout-api-smoke.md:44',
+      'queue/dead-letter-queue.md:15', 'queue/orders-queue-consumer-lag.md:36',
+    ]);
+  });
+
+  it('real runbooks: "Example output:" and "The output will look like the following:" blocks are copy-only', function () {
+    if (!existsSync(realRunbooks)) this.skip();
+    for (const [path, printed] of [
+      ['alphagov__govuk-developer-docs/source/manual/manage-assets.html.md', 'Saved!'],
+      ['alphagov__govuk-developer-docs/source/manual/howto-diagnose-and-fix-chromedriver-and-chromium-issues-with-frontend-tests.html.md', 'will be DOWNGRADED'],
+    ] as const) {
+      const runbook = load(join(realRunbooks, path));
+      const index = runbook.steps.findIndex((s) => s.content.includes(printed));
+      assert.ok(index > 0, path);
+      assert.equal(runbook.steps[index].runnable, false, path);
+      assert.equal(runbook.steps[index].reason, STEP_REASONS.exampleOutput, path);
+      assert.equal(runbook.steps[index - 1].runnable, true, `${path}: the command before the output still runs`);
+    }
+  });
+
+  it('honours Runme\'s excludeFromRunAll: the step runs on its own, never in Run all or Run from here', () => {
+    const text = '# Dev\n\n```sh {name=build}\nmake build\n```\n\n```sh {"name":"serve","excludeFromRunAll":true}\nmake serve\n```\n\n```sh {name=test excludeFromRunAll=true}\nmake test\n```\n\n```sh {name=lint}\nmake lint\n```\n';
+    const dev = parseRunbook('dev.md', text);
+    assert.deepEqual(dev.steps.map((s) => [s.id, s.runnable, s.excludeFromRunAll]), [['build', true, false], ['serve', true, true], ['test', true, true], ['lint', true, false]]);
+    assert.deepEqual(runnableStepsFrom(dev.steps).map((s) => s.id), ['build', 'lint']);
+    assert.deepEqual(runnableStepsFrom(dev.steps, 'serve').map((s) => s.id), ['lint']);
+  });
+
+  it('indented commands are steps that need a confirmation; indented data and prose are not steps', () => {
+    const path = join(fixtures, 'indented-commands.md');
+    const runbook = load(path);
+    assert.deepEqual(runbook.steps.map((s) => [s.section, s.commands, s.runnable, s.languageGuessed]), [
+      ['Diagnosis', ['oc get co network'], true, true],
+      ['Diagnosis', ['oc get co network -o yaml\noc -n openshift-network-operator get pods'], true, true],
+    ]);
+    assert.deepEqual(stepsJson(path).map((s) => s.needsConfirmation), [true, true]);
+  });
+});
