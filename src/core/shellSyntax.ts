@@ -2,7 +2,7 @@
  * Reading shell text with a real parser: mvdan/sh (bash grammar), as the GopherJS build `mvdan-sh`.
  * Chosen over `sh-syntax` (the same parser compiled to WebAssembly): its AST has no command words, a
  * new instance per call costs 6 ms, and a reused one crashed after ~1,000–3,000 parses. mvdan-sh is
- * synchronous, loads in ~100 ms and parses a one-line block in ~0.2 ms, so it is loaded on first use
+ * synchronous and loads in ~100 ms (`npm run bench` has the figures), so it is loaded on first use
  * (never by the index, which keeps its fast heuristics) and only steps offered to run are parsed.
  */
 import { join } from 'node:path';
@@ -15,9 +15,7 @@ interface ShPos { Offset(): number; Line(): number; Col(): number }
 interface ShNode { Pos(): ShPos; End(): ShPos }
 interface ShWordPart extends ShNode { Value?: string; Parts?: ShWordPart[] }
 interface ShWord extends ShNode { Parts: ShWordPart[] }
-interface ShRedirect extends ShNode { OpPos: ShPos; N: unknown }
 interface ShCallExpr extends ShNode { Args: ShWord[] }
-interface ShStmt extends ShNode { Cmd: ShNode | null; Redirs: ShRedirect[] }
 interface ShParseError { Error(): string; Pos: ShPos; Text: string }
 interface ShSyntax {
   NewParser(...options: unknown[]): { Parse(source: string, name: string): ShNode };
@@ -48,14 +46,14 @@ export interface ShellCall {
   line: number;
 }
 
-export type ShellReading =
-  | {
-    ok: true;
-    calls: ShellCall[];
-    /** 1-based lines that begin with a bare `>` redirect followed by a command: a redis-cli or mongo prompt, not shell. */
-    promptLikeLines: number[];
-  }
-  | { ok: false; line: number; column: number; message: string };
+export interface ShellSyntaxError {
+  /** 1-based, within the parsed text. */
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type ShellReading = ({ ok: true; calls: ShellCall[] }) | ({ ok: false } & ShellSyntaxError);
 
 /** A word's text after quote removal; expansions ($x, $(…)) are kept as written. */
 function wordText(part: ShWordPart, syntax: ShSyntax, source: string): string {
@@ -72,46 +70,37 @@ function wordText(part: ShWordPart, syntax: ShSyntax, source: string): string {
   }
 }
 
-/** Parses `source` as bash. Never throws: text the parser rejects comes back with where and why. */
-export function readShell(source: string): ShellReading {
-  const { parse, syntax } = loadParser();
-  let file: ShNode;
+function parse(source: string): { file: ShNode } | ShellSyntaxError {
   try {
-    file = parse(source);
+    return { file: loadParser().parse(source) };
   } catch (err) {
     const parseError = err as Partial<ShParseError>;
     if (typeof parseError.Error !== 'function' || parseError.Pos === undefined) throw err;
-    return { ok: false, line: parseError.Pos.Line(), column: parseError.Pos.Col(), message: parseError.Text ?? parseError.Error() };
+    return { line: parseError.Pos.Line(), column: parseError.Pos.Col(), message: parseError.Text ?? parseError.Error() };
   }
+}
+
+/**
+ * Where bash would reject `source`, or undefined when it parses. Only the parse: walking the tree
+ * costs several times more in the GopherJS build, so deciding runnability does not.
+ */
+export function shellSyntaxError(source: string): ShellSyntaxError | undefined {
+  const parsed = parse(source);
+  return 'file' in parsed ? undefined : parsed;
+}
+
+/** Parses `source` as bash and lists its simple commands. Never throws: rejected text comes back with where and why. */
+export function readShell(source: string): ShellReading {
+  const parsed = parse(source);
+  if (!('file' in parsed)) return { ok: false, ...parsed };
+  const { syntax } = loadParser();
   const calls: ShellCall[] = [];
-  const promptLikeLines: number[] = [];
-  syntax.Walk(file, (node) => {
-    if (node === null) return true;
-    const type = syntax.NodeType(node);
-    if (type === 'CallExpr') {
+  syntax.Walk(parsed.file, (node) => {
+    if (node !== null && syntax.NodeType(node) === 'CallExpr') {
       const call = node as ShCallExpr;
       if (call.Args.length > 0) calls.push({ words: call.Args.map((w) => w.Parts.map((p) => wordText(p, syntax, source)).join('')), line: call.Pos().Line() });
-    } else if (type === 'Stmt') {
-      const stmt = node as ShStmt;
-      const first = stmt.Redirs[0];
-      // `> CONFIG SET x` is `SET x` with its output sent to a file named CONFIG: what a pasted
-      // redis-cli session turns into. A statement that starts with `>` at the start of its line and
-      // goes on to a command is read as such a prompt; `> file` alone (truncating a file) is not.
-      if (first !== undefined && first.N === null && stmt.Cmd !== null && first.OpPos.Offset() === stmt.Pos().Offset()
-        && source[first.OpPos.Offset()] === '>' && atLineStart(source, first.OpPos.Offset())) {
-        promptLikeLines.push(first.OpPos.Line());
-      }
     }
     return true;
   });
-  return { ok: true, calls, promptLikeLines };
-}
-
-function atLineStart(source: string, offset: number): boolean {
-  for (let i = offset - 1; i >= 0; i--) {
-    const c = source[i];
-    if (c === '\n') return true;
-    if (c !== ' ' && c !== '\t') return false;
-  }
-  return true;
+  return { ok: true, calls };
 }

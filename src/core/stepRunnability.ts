@@ -5,7 +5,7 @@
  */
 import type { Runbook, RunbookStep } from './runbook';
 import { hasForeignPrompt } from './shellTranscript';
-import { readShell } from './shellSyntax';
+import { shellSyntaxError } from './shellSyntax';
 
 /** Placeholder tokens that are not shell syntax (`<namespace>`, `{{ ns }}`) become a plain word of the same length. */
 function maskPlaceholders(command: string, step: RunbookStep): string {
@@ -22,8 +22,8 @@ function quoteLine(text: string, line: number): string {
   return raw.length > 60 ? `${raw.slice(0, 59)}…` : raw;
 }
 
-/** A line that starts with `> ` and a word: redis-cli's and mongo's prompt. */
-const PROMPT_LINE = /^[ \t]*> ?[A-Za-z]/m;
+/** A line that starts with `>` and a word: redis-cli's and mongo's prompt, never how a shell command starts. */
+export const PROMPT_LINE = /^[ \t]*> ?[A-Za-z]/m;
 
 function lineOf(text: string, offset: number): number {
   let line = 1;
@@ -37,16 +37,15 @@ const VERDICT_CACHE_LIMIT = 4096;
 /** Why the shell parser refuses `command` (one command of a step, placeholders masked), or undefined when it accepts it. */
 function commandVerdict(command: string): string | undefined {
   if (verdicts.has(command)) return verdicts.get(command);
-  const reading = readShell(command);
-  // A pasted redis-cli or mongo session: its `> ` prompt is the clearer reason, even where the reply
-  // after it is what the parser trips over.
-  const textualPrompt = reading.ok ? null : PROMPT_LINE.exec(command);
-  const promptLine = reading.ok ? reading.promptLikeLines[0] : textualPrompt === null ? undefined : lineOf(command, textualPrompt.index);
+  // A pasted redis-cli or mongo session parses as redirections (`> CONFIG SET x` writes `SET x` to a
+  // file named CONFIG), and where it does not, the prompt is the clearer reason.
+  const prompt = PROMPT_LINE.exec(command);
+  const error = prompt === null ? shellSyntaxError(command) : undefined;
   let reason: string | undefined;
-  if (promptLine !== undefined) {
-    reason = `\`${quoteLine(command, promptLine)}\` starts with the \`> \` prompt of redis-cli or mongo; in a shell it would write to a file. Copy it instead.`;
-  } else if (!reading.ok) {
-    reason = `Not valid shell at \`${quoteLine(command, reading.line)}\` (${reading.message}), so it is not run: copy it instead.`;
+  if (prompt !== null) {
+    reason = `\`${quoteLine(command, lineOf(command, prompt.index))}\` starts with the \`> \` prompt of redis-cli or mongo; in a shell it would write to a file. Copy it instead.`;
+  } else if (error !== undefined) {
+    reason = `Not valid shell at \`${quoteLine(command, error.line)}\` (${error.message}), so it is not run: copy it instead.`;
   }
   if (verdicts.size >= VERDICT_CACHE_LIMIT) verdicts.clear();
   verdicts.set(command, reason);

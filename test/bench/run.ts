@@ -7,6 +7,7 @@ import { repoRoot } from '../harness/paths';
 import { formatBenchTable, runBenchmarks } from './benchmarkSuite';
 import { benchIncidentBoard } from './boardBench';
 import { FULL_CORPUS, SMALL_CORPUS } from './corpusGenerator';
+import { benchWorstCase } from './worstCaseBench';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     log: (line) => process.stderr.write(`  ${line}\n`),
   });
   results.rows.push(...(await benchIncidentBoard({ incidents: 5_000, runs, bundleDir: join(repoRoot, 'dist', 'webview'), log: (line) => process.stderr.write(`  ${line}\n`) })));
+  results.rows.push(...benchWorstCase({ runs, log: (line) => process.stderr.write(`  ${line}\n`) }));
   const { machine, corpus } = results;
   process.stdout.write(
     `\nRunbook Ops bench: ${corpus.runbooks} runbooks (${(corpus.runbookBytes / 1e6).toFixed(0)} MB) + ${corpus.incidents} incidents (${(corpus.incidentBytes / 1e6).toFixed(0)} MB), ` +

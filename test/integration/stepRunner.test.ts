@@ -128,8 +128,12 @@ describe('StepRunner in a real terminal', function () {
     const titles = lenses.map((l) => `${l.range.start.line + 1}:${l.command?.title}`);
     const ours = titles.filter((t) => /Run all|▶ Run|Run from here|Copy/.test(t));
     assert.ok(ours.some((t) => /Run all$/.test(t)), titles.join(', '));
-    assert.equal(ours.filter((t) => t.endsWith('▶ Run')).length, 5);
+    // Four steps run; the "Expected output" transcript is copy-only, and its CodeLens says why.
+    assert.equal(ours.filter((t) => t.endsWith('▶ Run')).length, 4);
     assert.equal(ours.filter((t) => t.endsWith('Copy')).length, 6);
+    const outputLine = readFileSync(smoke.fsPath, 'utf8').split('\n').findIndex((l) => l.startsWith('$ kubectl -n payments exec')) - 1;
+    const outputLens = lenses.find((l) => l.range.start.line === outputLine && l.command?.title === 'Copy');
+    assert.match(outputLens?.command?.tooltip ?? '', /introduced as output/);
   });
 
   it('binds its keys only where no built-in shortcut uses them', async () => {

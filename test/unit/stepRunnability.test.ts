@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import { listRepositoryFiles } from '../../src/core/repositoryFiles';
 import { PathClassifier } from '../../src/core/paths';
 import { parseRunbook, STEP_REASONS, type Runbook, type RunbookStep } from '../../src/core/runbook';
-import { readShell } from '../../src/core/shellSyntax';
-import { confirmStepsWithShellParser } from '../../src/core/stepRunnability';
+import { shellSyntaxError } from '../../src/core/shellSyntax';
+import { confirmStepsWithShellParser, PROMPT_LINE } from '../../src/core/stepRunnability';
 import { runnableStepsFrom } from '../../src/core/stepSequence';
 import { repoRoot } from '../harness/paths';
 
@@ -83,9 +83,9 @@ describe('steps offered to run', function () {
         if (!step.runnable) continue;
         runnable++;
         for (const command of step.commands) {
-          const reading = readShell(command.replace(/<[A-Za-z][\w .-]*>|\{\{[^}]*\}\}/g, 'x'));
-          assert.ok(reading.ok, `${path}:${step.startLine} ${command}: ${reading.ok ? '' : reading.message}`);
-          assert.deepEqual(reading.promptLikeLines, [], `${path}:${step.startLine}`);
+          const error = shellSyntaxError(command.replace(/<[A-Za-z][\w .-]*>|\{\{[^}]*\}\}/g, 'x'));
+          assert.equal(error, undefined, `${path}:${step.startLine} ${command}: ${error?.message}`);
+          assert.ok(!PROMPT_LINE.test(command), `${path}:${step.startLine} has a redis-cli prompt line`);
         }
       }
     }
