@@ -27,7 +27,7 @@ const MUSTACHE = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g;
 const DOLLAR = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
 /** Variables every shell or CI environment already has; never asked for. */
-const ENVIRONMENT_NAMES: ReadonlySet<string> = new Set([
+export const ENVIRONMENT_NAMES: ReadonlySet<string> = new Set([
   'HOME', 'PATH', 'USER', 'LOGNAME', 'PWD', 'OLDPWD', 'SHELL', 'TERM', 'LANG', 'LC_ALL', 'HOSTNAME', 'HOST',
   'UID', 'EUID', 'PPID', 'RANDOM', 'SECONDS', 'LINENO', 'IFS', 'TMPDIR', 'EDITOR', 'VISUAL', 'PAGER', 'DISPLAY',
   'KUBECONFIG', 'BASH', 'BASH_SOURCE', 'BASH_VERSION', 'ZSH_VERSION', 'PS1', 'PS2', 'PIPESTATUS', 'OSTYPE',

@@ -1,8 +1,9 @@
 /**
  * Turning a parsed step into the exact text a shell runs: placeholders filled and shell-quoted for the
- * quoting context they sit in, secrets masked in what is shown and recorded, dangerous commands found.
+ * quoting context they sit in, secrets passed as environment variables and masked in what is shown and
+ * recorded, dangerous commands found.
  */
-import type { Placeholder, VariableSpec } from './placeholders';
+import { assignedShellNames, ENVIRONMENT_NAMES, type Placeholder, type VariableSpec } from './placeholders';
 import { readShell } from './shellSyntax';
 
 /** A value the user gave for a placeholder; `undefined` leaves a `$NAME` to the shell. */
@@ -28,12 +29,38 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-type QuoteContext = 'none' | 'single' | 'double';
+/**
+ * Where a character sits for the shell: bare, in '…' or "…", or in the body of a here-document
+ * (`<<EOF` expands `$NAME`, `<<'EOF'` keeps everything literal).
+ */
+type QuoteContext = 'none' | 'single' | 'double' | 'heredoc' | 'quoted-heredoc';
+
+interface PendingHeredoc {
+  delimiter: string;
+  quoted: boolean;
+  stripTabs: boolean;
+}
+
+/** The here-document a `<<` at `at` opens (`<<EOF`, `<<-'EOF'`, `<< "EOF"`), or undefined for `<<<` and a bare `<<`. */
+function heredocAt(command: string, at: number): PendingHeredoc | undefined {
+  let i = at + 2;
+  if (command[i] === '<') return undefined;
+  const stripTabs = command[i] === '-';
+  if (stripTabs) i++;
+  while (command[i] === ' ' || command[i] === '\t') i++;
+  let word = '';
+  while (i < command.length && !/[\s;&|<>()]/.test(command[i])) word += command[i++];
+  // `$((1<<2))` shifts; a numeric delimiter is as good as never a here-document.
+  if (word === '' || /^\d+$/.test(word)) return undefined;
+  const quoted = /['"\\]/.test(word);
+  return { delimiter: word.replace(/['"\\]/g, ''), quoted, stripTabs };
+}
 
 /** The quoting context at each offset of a command, so a value can be escaped for where it lands. */
 function quoteContexts(command: string): QuoteContext[] {
   const contexts: QuoteContext[] = new Array(command.length);
   let state: QuoteContext = 'none';
+  const pending: PendingHeredoc[] = [];
   for (let i = 0; i < command.length; i++) {
     const c = command[i];
     contexts[i] = state;
@@ -45,6 +72,26 @@ function quoteContexts(command: string): QuoteContext[] {
       if (c === '"') state = 'none';
     } else if (c === "'") state = 'single';
     else if (c === '"') state = 'double';
+    else if (c === '<' && command[i + 1] === '<' && command[i - 1] !== '<') {
+      const heredoc = heredocAt(command, i);
+      if (heredoc) pending.push(heredoc);
+    } else if (c === '\n' && pending.length > 0) {
+      // The bodies start on the next line, one after the other, each up to its delimiter line.
+      let lineStart = i + 1;
+      for (const heredoc of pending.splice(0)) {
+        const body: QuoteContext = heredoc.quoted ? 'quoted-heredoc' : 'heredoc';
+        while (lineStart < command.length) {
+          const newline = command.indexOf('\n', lineStart);
+          const lineEnd = newline === -1 ? command.length : newline;
+          const line = command.slice(lineStart, lineEnd);
+          const closes = (heredoc.stripTabs ? line.replace(/^\t+/, '') : line) === heredoc.delimiter;
+          for (let j = lineStart; j <= lineEnd && j < command.length; j++) contexts[j] = closes ? 'none' : body;
+          lineStart = lineEnd + 1;
+          if (closes) break;
+        }
+      }
+      i = lineStart - 1;
+    }
   }
   return contexts;
 }
@@ -56,29 +103,100 @@ function quoteFor(value: string, context: QuoteContext): string {
       return value.replace(/'/g, `'\\''`);
     case 'double':
       return value.replace(/[\\"$`]/g, '\\$&');
+    case 'heredoc':
+      return value.replace(/[\\$`]/g, '\\$&');
+    case 'quoted-heredoc':
+      // Nothing is special there (a value has no line breaks, so it cannot end the document).
+      return value;
     default:
       return shellQuote(value);
   }
 }
 
+/** A reference to environment variable `name` that expands to exactly its value where it lands. */
+function secretReference(name: string, context: QuoteContext): string {
+  switch (context) {
+    case 'single':
+      // Close the single quotes, expand in double quotes, reopen: 'a'"${NAME}"'b'.
+      return `'"\${${name}}"'`;
+    case 'double':
+    case 'heredoc':
+      return `\${${name}}`;
+    default:
+      return `"$${name}"`;
+  }
+}
+
 export interface FilledCommand {
-  /** What the shell runs. */
+  /** What the shell runs. Values of `secret: true` variables are references to {@link env}, never the values. */
   text: string;
   /** What is shown and recorded: the same, with values of `secret: true` variables as `****`. */
   display: string;
+  /** The environment `text` needs: each secret value under the name `text` refers to it by. */
+  env: Record<string, string>;
 }
 
 export const SECRET_MASK = '****';
 
+/** Names a secret must not take: changing them would change how the shell or every program in it behaves. */
+const SHELL_NAMES: ReadonlySet<string> = new Set([
+  ...ENVIRONMENT_NAMES, '_', 'ENV', 'CDPATH', 'PROMPT_COMMAND', 'SHELLOPTS', 'POSIXLY_CORRECT', 'OPTARG', 'OPTIND',
+  'MAIL', 'MAILPATH', 'COLUMNS', 'LINES', 'TZ', 'FPATH', 'ZDOTDIR', 'NODE_OPTIONS', 'PYTHONPATH', 'PERL5LIB',
+]);
+const SHELL_PREFIXES = /^(?:BASH|ZSH|LD_|DYLD_|LC_|VSCODE_|HIST|PS\d)/;
+
+const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+
+function isSecret(placeholder: Placeholder, variables: Readonly<Record<string, VariableSpec>>): boolean {
+  return placeholder.variable !== undefined && variables[placeholder.variable]?.secret === true;
+}
+
+/**
+ * The environment variable each `secret: true` variable is passed in: its name upper-cased with every
+ * other character made `_` (`pg-password` → `PG_PASSWORD`), `SECRET_` in front when that is not a valid
+ * name or is one the shell or common tools read (`path` → `SECRET_PATH`), and `_2`, `_3`… after it when
+ * another secret has it or the commands use or assign that name themselves. Give it every command of
+ * the runbook so all its steps agree on the names.
+ */
+export function secretEnvironmentNames(
+  commands: readonly string[],
+  placeholders: readonly Placeholder[],
+  variables: Readonly<Record<string, VariableSpec>>,
+): Map<string, string> {
+  const secretTokens = new Set(placeholders.filter((p) => isSecret(p, variables)).flatMap((p) => p.tokens));
+  const used = new Set<string>();
+  for (const command of commands) {
+    // The secret's own tokens are replaced, so a `$PG_PASSWORD` bound to the secret does not count.
+    let text = command;
+    for (const token of secretTokens) text = text.split(token).join(' ');
+    for (const m of text.matchAll(REFERENCE)) used.add(m[1]);
+    for (const name of assignedShellNames(text)) used.add(name);
+  }
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const [variable, spec] of Object.entries(variables)) {
+    if (spec.secret !== true) continue;
+    let base = variable.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    if (!/^[A-Z_]/.test(base) || !/[A-Z0-9]/.test(base) || SHELL_NAMES.has(base) || SHELL_PREFIXES.test(base)) base = `SECRET_${base}`;
+    let name = base;
+    for (let n = 2; used.has(name) || taken.has(name); n++) name = `${base}_${n}`;
+    taken.add(name);
+    names.set(variable, name);
+  }
+  return names;
+}
+
 /**
  * Substitutes every placeholder token in `command`. Throws when a value is missing or unusable, so a
- * step can never run with an unfilled placeholder.
+ * step can never run with an unfilled placeholder. A `secret: true` value is never put in the text: the
+ * text refers to an environment variable (named by `secretNames`) that {@link FilledCommand.env} carries.
  */
 export function fillCommand(
   command: string,
   placeholders: readonly Placeholder[],
   values: PlaceholderValues,
   variables: Readonly<Record<string, VariableSpec>>,
+  secretNames: ReadonlyMap<string, string> = secretEnvironmentNames([command], placeholders, variables),
 ): FilledCommand {
   const contexts = quoteContexts(command);
   const hits: { start: number; end: number; placeholder: Placeholder }[] = [];
@@ -87,6 +205,8 @@ export function fillCommand(
       for (let at = command.indexOf(token); at !== -1; at = command.indexOf(token, at + token.length)) {
         // `$NS` must not match the start of `$NSX`.
         if (placeholder.syntax === 'dollar' && !token.endsWith('}') && /[A-Za-z0-9_]/.test(command[at + token.length] ?? '')) continue;
+        // A `$NS` the shell keeps literal ('$NS', <<'EOF') is text, not a use of the placeholder.
+        if (placeholder.syntax === 'dollar' && (contexts[at] === 'single' || contexts[at] === 'quoted-heredoc')) continue;
         if (hits.some((h) => at < h.end && at + token.length > h.start)) continue;
         hits.push({ start: at, end: at + token.length, placeholder });
       }
@@ -95,6 +215,7 @@ export function fillCommand(
   hits.sort((a, b) => a.start - b.start);
   let text = '';
   let display = '';
+  const env: Record<string, string> = {};
   let last = 0;
   for (const { start, end, placeholder } of hits) {
     const key = placeholderKey(placeholder);
@@ -102,26 +223,36 @@ export function fillCommand(
     const value = values.get(key);
     text += command.slice(last, start);
     display += command.slice(last, start);
+    last = end;
     if (value === undefined) {
       if (placeholder.syntax !== 'dollar') throw new Error(`No value for ${placeholder.tokens[0]}.`);
       text += command.slice(start, end);
       display += command.slice(start, end);
-    } else {
-      const problem = checkPlaceholderValue(value);
-      if (problem) throw new Error(`${placeholder.tokens[0]}: ${problem}`);
-      const secret = placeholder.variable !== undefined && variables[placeholder.variable]?.secret === true;
-      text += quoteFor(value, contexts[start]);
-      display += secret ? SECRET_MASK : quoteFor(value, contexts[start]);
+      continue;
     }
-    last = end;
+    const problem = checkPlaceholderValue(value);
+    if (problem) throw new Error(`${placeholder.tokens[0]}: ${problem}`);
+    if (!isSecret(placeholder, variables)) {
+      text += quoteFor(value, contexts[start]);
+      display += quoteFor(value, contexts[start]);
+      continue;
+    }
+    const name = secretNames.get(placeholder.variable!);
+    if (name === undefined) throw new Error(`No environment variable name for the secret ${placeholder.tokens[0]}.`);
+    if (contexts[start] === 'quoted-heredoc') {
+      throw new Error(`${placeholder.tokens[0]} is a secret inside a quoted here-document (<<'EOF'), where the shell expands nothing: it would have to be typed into the terminal. Use an unquoted delimiter (<<EOF).`);
+    }
+    env[name] = value;
+    text += secretReference(name, contexts[start]);
+    display += SECRET_MASK;
   }
   text += command.slice(last);
   display += command.slice(last);
-  return { text, display };
+  return { text, display, env };
 }
 
 /**
- * Commands that need a confirmation even when the step is not marked `confirm` (case-insensitive,
+ * Commands that need a typed confirmation even when the step is not marked `confirm` (case-insensitive,
  * matched by {@link findDestructivePattern} against the filled command's words and text). A repository's `destructive_patterns` add
  * to these. Most start at a word boundary (`\b`), so a failed match costs one short scan per occurrence.
  */

@@ -35,6 +35,14 @@ export interface RunbookOpsApi {
   readonly board: IncidentBoard;
   readonly reviewDates: ReviewDateService;
   readonly reviewDiagnostics: ReviewDiagnostics;
+  /** Everywhere the extension may keep state, so a test can check that a secret reaches none of it. */
+  readonly storage: {
+    readonly storageUri: vscode.Uri | undefined;
+    readonly globalStorageUri: vscode.Uri;
+    readonly logUri: vscode.Uri;
+    readonly workspaceState: vscode.Memento;
+    readonly globalState: vscode.Memento;
+  };
   /** How long `activate()` itself took, in milliseconds. */
   readonly activationMs: number;
   /** When `activate()` started (epoch ms), to time what follows it (`npm run bench`). */
@@ -150,7 +158,8 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   });
   const activationMs = performance.now() - started;
   log.info(`activate() took ${activationMs.toFixed(1)} ms`);
-  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, reviewDates, reviewDiagnostics, activationMs, activationStartedAt, indexed };
+  const storage = { storageUri: context.storageUri, globalStorageUri: context.globalStorageUri, logUri: context.logUri, workspaceState: context.workspaceState, globalState: context.globalState };
+  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, reviewDates, reviewDiagnostics, storage, activationMs, activationStartedAt, indexed };
 }
 
 export function deactivate(): void {

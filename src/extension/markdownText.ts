@@ -15,3 +15,16 @@ export function markdownCodeSpan(text: string): string {
   const padding = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${padding}${text}${padding}${fence}`;
 }
+
+/**
+ * `text` for a quick input's prompt or validation message, which shows `$(name)` as an icon and
+ * `[label](https://…)` as a link, and folds line breaks into spaces: a command must show as written,
+ * so icons are escaped (`\$(name)` shows `$(name)`), links broken by a zero-width space, and each line
+ * break shown as ` ⏎ `.
+ */
+export function quickInputText(text: string): string {
+  return text
+    .replace(/\$\([A-Za-z0-9-]+(?:~[A-Za-z]+)?\)/g, '\\$&')
+    .replace(/\](?=\((?:https?:\/\/|command:|file:))/gi, ']\u200b')
+    .replace(/\r?\n/g, ' ⏎ ');
+}

@@ -77,6 +77,7 @@ export function registerStepCommands(
       const choice = uri ? await vscode.window.showQuickPick([thisOne, all], { title: vscode.l10n.t('Forget placeholder values for…') }) : all;
       if (choice === undefined) return;
       values.clear(choice === thisOne ? uri : undefined);
+      runner.closeSecretTerminals(choice === thisOne ? uri : undefined);
       vscode.window.setStatusBarMessage(vscode.l10n.t('Placeholder values forgotten'), 3000);
     }),
   ];

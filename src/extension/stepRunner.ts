@@ -3,8 +3,9 @@ import * as vscode from 'vscode';
 import { parseRepoConfig } from '../core/repoConfig';
 import { parseRunbook, type Runbook, type RunbookStep } from '../core/runbook';
 import { confirmStepsWithShellParser } from '../core/stepRunnability';
-import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructivePattern, toSingleCommandLine, type FilledCommand } from '../core/stepCommand';
+import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructivePattern, secretEnvironmentNames, toSingleCommandLine, type FilledCommand } from '../core/stepCommand';
 import { describeOutcome, findStep, runnableStepsFrom, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/stepSequence';
+import { quickInputText } from './markdownText';
 import { collectPlaceholderValues, type PlaceholderValueStore } from './placeholderPrompter';
 import type { StepStateStore } from './stepStateStore';
 
@@ -12,6 +13,12 @@ import type { StepStateStore } from './stepStateStore';
 export interface StepReference {
   uri: vscode.Uri;
   stepId: string;
+}
+
+/** A terminal the runner types into, with the environment it was created with (secret values only). */
+interface RunnerTerminal {
+  terminal: vscode.Terminal;
+  env: Readonly<Record<string, string>>;
 }
 
 /** Supplies the destructive patterns for a workspace folder. */
@@ -36,7 +43,7 @@ export class StepRunner implements vscode.Disposable {
   private readonly finishedEmitter = new vscode.EventEmitter<StepRunEvent>();
   /** Fires after every step that was started, whatever its outcome. */
   readonly onDidFinishStep = this.finishedEmitter.event;
-  private readonly terminals = new Map<string, vscode.Terminal>();
+  private readonly terminals = new Map<string, RunnerTerminal>();
   private readonly disposables: vscode.Disposable[] = [this.finishedEmitter];
 
   constructor(
@@ -46,7 +53,7 @@ export class StepRunner implements vscode.Disposable {
     private readonly destructivePatterns: DestructivePatternSource = repoConfigDestructivePatterns,
   ) {
     this.disposables.push(vscode.window.onDidCloseTerminal((t) => {
-      for (const [key, terminal] of this.terminals) if (terminal === t) this.terminals.delete(key);
+      for (const [key, entry] of this.terminals) if (entry.terminal === t) this.terminals.delete(key);
     }));
   }
 
@@ -147,28 +154,64 @@ export class StepRunner implements vscode.Disposable {
     editor.selection = new vscode.Selection(range.start, range.start);
   }
 
+  /**
+   * Asks before a step runs when it needs it. A destructive step (marked `confirm`, or matching a
+   * destructive pattern) runs only after its id is typed: a dialog whose default button runs it would
+   * pass with the Enter that accepted the last placeholder value. Other reasons keep the modal.
+   */
   private async confirm(runbook: Runbook, step: RunbookStep, commands: readonly FilledCommand[], folder: vscode.WorkspaceFolder | undefined): Promise<boolean> {
-    const reasons: string[] = [];
-    if (step.confirm) reasons.push(vscode.l10n.t('The step is marked confirm.'));
+    const destructive: string[] = [];
+    if (step.confirm) destructive.push(vscode.l10n.t('The step is marked confirm.'));
     const patterns = await this.destructivePatterns(folder);
     const matched = commands.map((c) => findDestructivePattern(c.text, patterns)).find((p) => p !== undefined);
-    if (matched) reasons.push(vscode.l10n.t('The command matches the destructive pattern /{0}/.', matched));
-    if (step.languageGuessed) reasons.push(vscode.l10n.t('The block has no shell language; it was recognised by its prompts.'));
-    if (vscode.workspace.getConfiguration('runbookOps').get<boolean>('confirm.allSteps', false)) reasons.push(vscode.l10n.t('Every step is confirmed (setting runbookOps.confirm.allSteps).'));
-    if (reasons.length === 0) return true;
+    if (matched) destructive.push(vscode.l10n.t('The command matches the destructive pattern /{0}/.', matched));
+    const other: string[] = [];
+    if (step.languageGuessed) other.push(vscode.l10n.t('The block has no shell language; it was recognised by its prompts.'));
+    if (vscode.workspace.getConfiguration('runbookOps').get<boolean>('confirm.allSteps', false)) other.push(vscode.l10n.t('Every step is confirmed (setting runbookOps.confirm.allSteps).'));
+    const shown = commands.map((c) => c.display).join('\n');
+    if (destructive.length > 0) return this.confirmByTypingId(runbook, step, [...destructive, ...other], shown);
+    if (other.length === 0) return true;
     const run = vscode.l10n.t('Run');
     const choice = await vscode.window.showWarningMessage(
       vscode.l10n.t('Run “{0}” from “{1}”?', step.title, runbook.title),
-      { modal: true, detail: `${reasons.join(' ')}\n\n${commands.map((c) => c.display).join('\n')}` },
+      { modal: true, detail: `${other.join(' ')}\n\n${shown}` },
       run,
     );
     return choice === run;
   }
 
+  /**
+   * GitHub's "type the repository name": Enter does nothing until the box holds exactly the step id.
+   * A validation message replaces the prompt, so each one repeats why and what runs.
+   */
+  private async confirmByTypingId(runbook: Runbook, step: RunbookStep, reasons: readonly string[], shown: string): Promise<boolean> {
+    // The command goes last, so where it ends is plain.
+    const message = (problem?: string): string => quickInputText([
+      ...(problem === undefined ? [] : [problem]),
+      vscode.l10n.t('Type {0} to run it; Escape cancels.', step.id),
+      ...reasons,
+      vscode.l10n.t('It runs: {0}', shown),
+    ].join(' '));
+    const typed = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Run “{0}” from “{1}”?', step.title, runbook.title),
+      prompt: message(),
+      placeHolder: step.id,
+      ignoreFocusOut: true,
+      // A string is an error, and an error keeps Enter from accepting the box.
+      validateInput: (text) => {
+        if (text === step.id) return undefined;
+        return message(text === '' ? undefined : vscode.l10n.t('“{0}” is not {1}.', text, step.id));
+      },
+    });
+    return typed === step.id;
+  }
+
   private async execute(uri: vscode.Uri, runbook: Runbook, step: RunbookStep, values: Map<string, string | undefined>): Promise<StepOutcome | undefined> {
     let commands: FilledCommand[];
     try {
-      commands = step.commands.map((c) => fillCommand(c, step.placeholders, values, runbook.variables));
+      // Named over the whole runbook, so every step refers to a secret by the same variable.
+      const secretNames = secretEnvironmentNames(runbook.steps.flatMap((s) => s.commands), runbook.steps.flatMap((s) => s.placeholders), runbook.variables);
+      commands = step.commands.map((c) => fillCommand(c, step.placeholders, values, runbook.variables, secretNames));
     } catch (err) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Not run: {0}', (err as Error).message));
       return undefined;
@@ -177,7 +220,7 @@ export class StepRunner implements vscode.Disposable {
     if (!(await this.confirm(runbook, step, commands, folder))) return undefined;
 
     const cwd = this.workingDirectory(uri, step);
-    const terminal = this.terminalFor(uri, runbook, cwd);
+    const terminal = this.terminalFor(uri, runbook, cwd, Object.assign({}, ...commands.map((c) => c.env)) as Record<string, string>);
     terminal.show(true);
     const startedAt = new Date();
     this.states.markRunning(uri, step.id, startedAt);
@@ -215,14 +258,36 @@ export class StepRunner implements vscode.Disposable {
     return typeof attr === 'string' && attr !== '' ? path.resolve(runbookFolder, attr) : runbookFolder;
   }
 
-  private terminalFor(uri: vscode.Uri, runbook: Runbook, cwd: string): vscode.Terminal {
+  /**
+   * The terminal a step runs in. A step whose secrets are not in the current terminal's environment gets
+   * a new transient terminal (VS Code neither persists nor restores it) created with them, plus the
+   * secrets of the one it replaces that the step does not change; it then takes that terminal's place
+   * for the runbook's next steps. A replaced terminal that held secrets is closed, so an old value does
+   * not linger; a plain one is left open for the user. Shell state (`cd`, `export`) stays behind in it.
+   */
+  private terminalFor(uri: vscode.Uri, runbook: Runbook, cwd: string, env: Readonly<Record<string, string>>): vscode.Terminal {
     const shared = vscode.workspace.getConfiguration('runbookOps').get<string>('terminal.reuse', 'perRunbook') === 'shared';
     const key = shared ? 'shared' : `${uri.toString()}\0${cwd}`;
     const existing = this.terminals.get(key);
-    if (existing && existing.exitStatus === undefined) return existing;
+    const alive = existing && existing.terminal.exitStatus === undefined ? existing : undefined;
+    const needed = Object.entries(env);
+    if (alive && needed.every(([name, value]) => alive.env[name] === value)) return alive.terminal;
     const name = shared ? 'Runbook Ops' : vscode.l10n.t('Runbook: {0}', runbook.title);
-    const terminal = vscode.window.createTerminal({ name, cwd, iconPath: new vscode.ThemeIcon('book') });
-    this.terminals.set(key, terminal);
+    if (needed.length === 0) {
+      const terminal = vscode.window.createTerminal({ name, cwd, iconPath: new vscode.ThemeIcon('book') });
+      this.terminals.set(key, { terminal, env: {} });
+      return terminal;
+    }
+    const merged = { ...alive?.env, ...env };
+    const terminal = vscode.window.createTerminal({
+      name: vscode.l10n.t('{0} (secrets)', name),
+      cwd,
+      env: merged,
+      isTransient: true,
+      iconPath: new vscode.ThemeIcon('lock'),
+    });
+    if (alive && Object.keys(alive.env).length > 0) alive.terminal.dispose();
+    this.terminals.set(key, { terminal, env: merged });
     return terminal;
   }
 
@@ -261,8 +326,23 @@ export class StepRunner implements vscode.Disposable {
     });
   }
 
+  /**
+   * Closes the terminals holding secret values of `runbook` (of every runbook when undefined), so
+   * forgetting the values also takes them out of the shells they were passed to.
+   */
+  closeSecretTerminals(runbook?: vscode.Uri): void {
+    const prefix = runbook === undefined ? undefined : `${runbook.toString()}\0`;
+    for (const [key, { terminal, env }] of this.terminals) {
+      if (Object.keys(env).length === 0 || (prefix !== undefined && key !== 'shared' && !key.startsWith(prefix))) continue;
+      this.terminals.delete(key);
+      terminal.dispose();
+    }
+  }
+
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+    // Secret values live in these terminals' environments; they go with the runner.
+    this.closeSecretTerminals();
   }
 }
 

@@ -1,13 +1,29 @@
 // Running runbook steps the way an engineer does: CodeLens click, a placeholder typed into the InputBox,
-// the modal confirmation of a dangerous step, and the result on disk.
+// the typed confirmation of a dangerous step (its id, which Enter alone never passes), a secret that
+// stays off the screen, and the result on disk.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 import { codeLensAbove, e2eSession } from '../harness/e2eSession';
 import { publishToMedia } from '../harness/paths';
 
 const MARKER = '/tmp/runbook-ops-marker.txt';
 const NODE_NAME = 'ip-10-9-9-9.e2e.internal';
+
+/** The quick input once it shows the typed confirmation of a step (its title asks "Run “…”?"). */
+async function confirmationBox(page: Page): Promise<{ widget: Locator; input: Locator; message: Locator }> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-title', { hasText: /^Run “/ }).waitFor({ timeout: 15_000 });
+  return { widget, input: widget.locator('input.input'), message: widget.locator('.quick-input-message') };
+}
+
+/** Waits until `condition` holds, polling what the page or the disk shows. */
+async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await condition()); await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+  }
+}
 
 describe('Running steps (e2e)', () => {
   before(() => rmSync(MARKER, { force: true }));
@@ -18,7 +34,7 @@ describe('Running steps (e2e)', () => {
     const { page } = session;
     await session.openFile('kubernetes/node-not-ready.md');
 
-    // `drain` is marked confirm and has {{node}}: the InputBox comes first, then the modal.
+    // `drain` is marked confirm and has {{node}}: the value comes first, then the typed confirmation.
     const drainLine = readFileSync(join(session.workspace.path, 'kubernetes/node-not-ready.md'), 'utf8').split('\n').findIndex((l) => l.includes('{name=drain ')) + 1;
     const runDrain = await codeLensAbove(page, drainLine, '▶ Run');
     await page.mouse.move(0, 0);
@@ -31,15 +47,18 @@ describe('Running steps (e2e)', () => {
     await input.fill(NODE_NAME);
     await page.keyboard.press('Enter');
 
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 15_000 });
-    const dialogText = (await dialog.textContent()) ?? '';
-    assert.match(dialogText, /Run “Stop new pods landing on the node|Run “Evict what is left/);
-    assert.ok(dialogText.includes(`kubectl drain ${NODE_NAME} --ignore-daemonsets --delete-emptydir-data --timeout=5m`), dialogText);
-    assert.match(dialogText, /marked confirm/);
+    // The Enter that accepted the value (and any after it) must not run the drain: the id has to be typed.
+    const confirm = await confirmationBox(page);
+    const prompt = (await confirm.message.textContent()) ?? '';
+    assert.ok(prompt.includes(`kubectl drain ${NODE_NAME} --ignore-daemonsets --delete-emptydir-data --timeout=5m`), prompt);
+    assert.match(prompt, /marked confirm/);
+    await page.keyboard.press('Enter');
+    await confirm.widget.locator('.monaco-inputbox.error').waitFor({ timeout: 10_000 });
+    await confirm.input.fill('drain');
+    await confirm.widget.locator('.monaco-inputbox.error').waitFor({ state: 'detached', timeout: 10_000 });
     await session.screenshot('run-steps-confirm');
-    await dialog.locator('.monaco-button', { hasText: /^Run$/ }).click();
-    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await confirm.widget.waitFor({ state: 'hidden', timeout: 10_000 });
 
     const terminal = page.locator('.terminal-wrapper .xterm-rows');
     await terminal.filter({ hasText: `node/${NODE_NAME} drained` }).first().waitFor({ timeout: 30_000 }).catch(async () => {
@@ -68,5 +87,98 @@ describe('Running steps (e2e)', () => {
     assert.ok(await rows.filter({ hasText: /Evict what is left.*exit 0/ }).count() > 0);
     assert.ok(await rows.filter({ hasText: /not run/ }).count() > 0);
     await session.screenshot('run-steps-view');
+  });
+
+  it('does not run a destructive step on Enter, Enter, Enter or a wrong id; runs it once the id is typed', async function () {
+    this.timeout(120_000);
+    const session = e2eSession();
+    const { page } = session;
+    const dir = `/tmp/runbook-ops-e2e-purge-${process.pid}`;
+    const purged = join(dir, 'purged.txt');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'cache'), { recursive: true });
+    mkdirSync(join(session.workspace.path, 'scratch-e2e'), { recursive: true });
+    const lines = [
+      '---', 'title: Purge the cache', 'variables:', '  dir:', '    description: Cache root', `    default: ${dir}`, '---',
+      '# Purge the cache', '', '## Purge', '', '```sh {name=purge-cache}', 'rm -rf {{dir}}/cache && echo purged > {{dir}}/purged.txt', '```', '',
+    ];
+    const fence = lines.indexOf('```sh {name=purge-cache}') + 1;
+    writeFileSync(join(session.workspace.path, 'scratch-e2e', 'purge.md'), lines.join('\n'));
+    await session.openFile('scratch-e2e/purge.md');
+    await (await codeLensAbove(page, fence, '▶ Run')).click();
+
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 15_000 });
+    assert.equal(await input.inputValue(), dir);
+    // The issue's sequence: accept the value, then keep pressing Enter.
+    await page.keyboard.press('Enter');
+    const confirm = await confirmationBox(page);
+    const prompt = (await confirm.message.textContent()) ?? '';
+    assert.ok(prompt.includes(`rm -rf ${dir}/cache && echo purged > ${dir}/purged.txt`), prompt);
+    assert.match(prompt, /destructive pattern/);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Enter');
+    // The prompt turns into an error (same text, error colours) and the box stays open.
+    const error = confirm.widget.locator('.monaco-inputbox.error');
+    await error.waitFor({ timeout: 10_000 });
+    assert.ok(((await confirm.message.textContent()) ?? '').startsWith('Type purge-cache to run it; Escape cancels.'));
+    assert.ok(await confirm.widget.isVisible(), 'the confirmation is still open');
+    await session.screenshot('run-steps-enter-refused');
+
+    await confirm.input.fill('purge');
+    await page.keyboard.press('Enter');
+    await confirm.message.filter({ hasText: '“purge” is not purge-cache.' }).waitFor({ timeout: 10_000 });
+    assert.ok(existsSync(join(dir, 'cache')) && !existsSync(purged), 'nothing ran');
+
+    await confirm.input.fill('purge-cache');
+    await error.waitFor({ state: 'detached', timeout: 10_000 });
+    publishToMedia(await session.screenshot('run-steps-typed-confirmation'), 'run-steps-typed-confirmation.png');
+    await page.keyboard.press('Enter');
+    await confirm.widget.waitFor({ state: 'hidden', timeout: 10_000 });
+    await until(`${purged} to appear`, () => existsSync(purged), 30_000);
+    assert.equal(readFileSync(purged, 'utf8'), 'purged\n');
+    assert.equal(existsSync(join(dir, 'cache')), false);
+
+    // Escape cancels: run it again, press Escape at the confirmation, and nothing runs.
+    rmSync(purged);
+    await (await codeLensAbove(page, fence, '▶ Run')).click();
+    await confirmationBox(page);
+    await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.equal(existsSync(purged), false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('types a secret into a password box and never shows it in the terminal', async function () {
+    this.timeout(120_000);
+    const session = e2eSession();
+    const { page } = session;
+    const secret = `e2e-Pa55-${process.pid}`;
+    await session.openFile('database/postgres-failover.md');
+    const line = readFileSync(join(session.workspace.path, 'database/postgres-failover.md'), 'utf8').split('\n').findIndex((l) => l.includes('{name=check-lag}')) + 1;
+    await (await codeLensAbove(page, line, '▶ Run')).click();
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 15_000 });
+    // {{pg_password}} first (it comes first in the command), in a password box; then {{candidate}} with its default.
+    const title = page.locator('.quick-input-widget .quick-input-title');
+    await title.filter({ hasText: 'Value for {{pg_password}}' }).waitFor({ timeout: 15_000 });
+    assert.equal(await input.getAttribute('type'), 'password');
+    await input.fill(secret);
+    await page.keyboard.press('Enter');
+    await title.filter({ hasText: 'Value for {{candidate}}' }).waitFor({ timeout: 10_000 });
+    assert.equal(await input.inputValue(), 'pg-main-1');
+    await page.keyboard.press('Enter');
+
+    const terminal = page.locator('.terminal-wrapper .xterm-rows');
+    // The fake psql prints both LSNs when it ran with the query.
+    await terminal.filter({ hasText: '0/3A0012F8|0/3A0011C0' }).first().waitFor({ timeout: 30_000 }).catch(async () => {
+      assert.fail(`terminal did not show psql's answer: ${await terminal.first().textContent()}`);
+    });
+    const shown = (await terminal.allTextContents()).join('\n');
+    assert.ok(shown.includes('PGPASSWORD="$PG_PASSWORD" psql'), shown);
+    assert.ok(!shown.includes(secret), `the secret is on screen: ${shown}`);
+    const tabs = (await page.locator('.terminal-tabs-entry, .single-terminal-tab').allTextContents()).join(' ');
+    await page.mouse.move(0, 0);
+    publishToMedia(await session.screenshot('run-steps-secret-terminal'), 'run-steps-secret-terminal.png');
+    assert.match(tabs, /\(secrets\)/, `the step ran in the runbook's secrets terminal: ${tabs}`);
   });
 });

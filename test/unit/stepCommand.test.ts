@@ -11,6 +11,7 @@ import {
   fillCommand,
   findDestructivePattern,
   placeholderKey,
+  secretEnvironmentNames,
   shellQuote,
   toSingleCommandLine,
 } from '../../src/core/stepCommand';
@@ -77,8 +78,73 @@ describe('fillCommand', () => {
       [byName.get('REGION')!, undefined],
     ]);
     const filled = fillCommand(step.commands[0], step.placeholders, values, runbook.variables);
-    assert.equal(filled.text, 'curl -H "Authorization: Bearer s3cr3t value" https://api/payments/api-1 3 ${REGION}');
+    assert.equal(filled.text, 'curl -H "Authorization: Bearer ${TOKEN}" https://api/payments/api-1 3 ${REGION}');
     assert.equal(filled.display, 'curl -H "Authorization: Bearer ****" https://api/payments/api-1 3 ${REGION}');
+    assert.deepEqual(filled.env, { TOKEN: 's3cr3t value' });
+  });
+
+  it('never puts a secret value in the text: a reference right for each quoting context, the value in env', () => {
+    const { runbook, step } = stepOf([
+      '---', 'variables:', '  pg-password: { secret: true }', '---',
+      '## S', '```sh', 'printf "[%s]\\n" {{pg-password}} "{{pg-password}}" \'{{pg-password}}\' pre-{{pg-password}}-post \'a b{{pg-password}}\'', '```', '',
+    ].join('\n'));
+    for (const value of HOSTILE) {
+      const values = new Map([[placeholderKey(step.placeholders[0]), value]]);
+      const filled = fillCommand(step.commands[0], step.placeholders, values, runbook.variables);
+      assert.equal(filled.text, `printf "[%s]\\n" "$PG_PASSWORD" "\${PG_PASSWORD}" ''"\${PG_PASSWORD}"'' pre-"$PG_PASSWORD"-post 'a b'"\${PG_PASSWORD}"''`);
+      assert.equal(filled.display, `printf "[%s]\\n" **** "****" '****' pre-****-post 'a b****'`);
+      assert.deepEqual(filled.env, { PG_PASSWORD: value });
+      const result = spawnSync('bash', ['-c', filled.text], { encoding: 'utf8', env: { ...process.env, ...filled.env } });
+      assert.equal(result.stdout, `[${value}]\n[${value}]\n[${value}]\n[pre-${value}-post]\n[a b${value}]\n`, `value ${JSON.stringify(value)}`);
+    }
+  });
+
+  it('names the environment variable after the variable, away from shell names, other secrets and names the commands use', () => {
+    const variables = {
+      'pg-password': { secret: true }, pg_password: { secret: true }, path: { secret: true }, '2fa': { secret: true },
+      'ld.preload': { secret: true }, token: { secret: true }, api_key: { secret: true }, region: {},
+    };
+    const commands = ['TOKEN=$(cat t); curl -H "$TOKEN" {{token}} {{api_key}}', 'echo $API_KEY_2 ${API_KEY} {{region}}'];
+    const runbook = parseRunbook('t.md', `---\nvariables:\n${Object.entries(variables).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n')}\n---\n## S\n\`\`\`sh\n${commands.join('\n')}\n\`\`\`\n`);
+    const placeholders = runbook.steps.flatMap((s) => s.placeholders);
+    assert.deepEqual(Object.fromEntries(secretEnvironmentNames(commands, placeholders, runbook.variables)), {
+      'pg-password': 'PG_PASSWORD',
+      pg_password: 'PG_PASSWORD_2',
+      path: 'SECRET_PATH',
+      '2fa': 'SECRET_2FA',
+      'ld.preload': 'SECRET_LD_PRELOAD',
+      token: 'TOKEN_2',
+      api_key: 'API_KEY_3',
+    });
+  });
+
+  it('binds a secret $NAME to the same name and leaves a single-quoted $NAME literal', () => {
+    const { runbook, step } = stepOf([
+      '---', 'variables:', '  PGPASSWORD: { secret: true }', '---',
+      '## S', '```sh', 'echo \'$PGPASSWORD\' $PGPASSWORD', '```', '',
+    ].join('\n'));
+    const filled = fillCommand(step.commands[0], step.placeholders, new Map([[placeholderKey(step.placeholders[0]), 'pw']]), runbook.variables);
+    assert.equal(filled.text, `echo '$PGPASSWORD' "$PGPASSWORD"`);
+    assert.equal(filled.display, `echo '$PGPASSWORD' ****`);
+    assert.deepEqual(filled.env, { PGPASSWORD: 'pw' });
+  });
+
+  it('fills here-documents for what they expand, and refuses a secret in a quoted one', () => {
+    const { runbook, step } = stepOf([
+      '---', 'variables:', '  v: {}', '  pw: { secret: true }', '---',
+      '## S', '```sh', 'cat <<EOF', 'v={{v}} pw={{pw}}', 'EOF', "cat <<-'END' | tr -d x", '\tv={{v}}', '\tEND', 'echo after {{v}}', '```', '',
+      '## Q', '```sh', "cat <<'EOF'", 'pw={{pw}}', 'EOF', '```', '',
+    ].join('\n'));
+    for (const value of HOSTILE) {
+      const values = new Map<string, string>([['var:v', value], ['var:pw', value]]);
+      const filled = fillCommand(step.commands.join('\n'), step.placeholders, values, runbook.variables);
+      assert.ok(!filled.text.includes('pw=' + value) || value === '', filled.text);
+      const result = spawnSync('bash', ['-c', filled.text], { encoding: 'utf8', env: { ...process.env, ...filled.env } });
+      const literal = value.replace(/x/g, '');
+      assert.equal(result.stdout, `v=${value} pw=${value}\nv=${literal}\nafter ${value}\n`, `value ${JSON.stringify(value)} → ${filled.text}`);
+    }
+    const quoted = runbook.steps[1];
+    assert.throws(() => fillCommand(quoted.commands.join('\n'), quoted.placeholders, new Map([['var:pw', 'x']]), runbook.variables), /quoted here-document/);
   });
 
   it('quotes for the shell: safe words stay bare, everything else single-quoted', () => {
