@@ -286,16 +286,6 @@ export function ownedIncidents(validations: readonly Pick<IncidentValidation, 'p
   });
 }
 
-/**
- * A path or message on one line of text output: CR, LF and other control characters written as
- * escapes (`\n`, `\x1b`), so a value in a record cannot forge a `path:line: error:` line for a
- * problem matcher or move the terminal's cursor.
- */
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what is escaped
-  return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}
-
 /** GitHub workflow commands need `%`, CR and LF escaped in messages, and also `:` and `,` in properties. */
 function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -361,7 +351,7 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
     out(summary);
   } else {
     for (const { file, problem } of all) {
-      out(`${oneLine(shown(file.path))}:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}: ${problem.severity}: ${oneLine(problem.message)}`);
+      out(`${shown(file.path)}:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}: ${problem.severity}: ${problem.message}`);
     }
     for (const note of notes) err(note);
     out(summary);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Problem } from '../core/fileText';
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
@@ -116,11 +116,6 @@ export function findBrokenLinks(root: string, path: string, text: string): Probl
     if (reference) targets.push({ target: reference[1], column: line.indexOf(reference[1]) + 1 });
     for (const { target, column } of targets) {
       const bare = target.replace(/^<|>$/g, '');
-      const at = { line: index + 1, column, endLine: index + 1, endColumn: column + target.length, severity: 'error' as const };
-      if (/^file:/i.test(bare)) {
-        problems.push({ ...at, message: `Link to ${bare} points to a file on the reader's own machine, outside the repository. Link to a file in the repository (a path relative to this file) or to a web address.` });
-        continue;
-      }
       if (!isLocalTarget(bare)) continue;
       const query = bare.search(/[?#]/);
       let file = query === -1 ? bare : bare.slice(0, query);
@@ -131,13 +126,8 @@ export function findBrokenLinks(root: string, path: string, text: string): Probl
         // A stray % is part of the name.
       }
       const absolute = file.startsWith('/') ? join(root, file) : resolve(folder, file);
-      const inRepository = relative(root, absolute);
-      if (inRepository === '..' || inRepository.startsWith(`..${sep}`) || isAbsolute(inRepository)) {
-        problems.push({ ...at, message: `Link to ${bare} points outside the repository. Link to a file in the repository (a path relative to this file) or to a web address.` });
-        continue;
-      }
       if (!existsSync(absolute)) {
-        problems.push({ ...at, message: `Link to ${bare} points to a file that does not exist${file.endsWith('.md') ? ' (a runbook renamed or deleted?)' : ''}. Fix the path (relative to this file) or remove the link.` });
+        problems.push({ line: index + 1, column, endLine: index + 1, endColumn: column + target.length, severity: 'error', message: `Link to ${bare} points to a file that does not exist${file.endsWith('.md') ? ' (a runbook renamed or deleted?)' : ''}. Fix the path (relative to this file) or remove the link.` });
       }
     }
   });

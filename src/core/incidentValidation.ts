@@ -449,7 +449,7 @@ function checkRecord(root: SourceNode, ctx: CheckContext): void {
   }
   const postmortem = field('postmortem');
   // A URL is fine; a path must stay in the repository.
-  if (postmortem && isText(postmortem) && (/^file:/i.test(postmortem.text.trim()) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(postmortem.text.trim())) && escapesRepository(postmortem.text)) {
+  if (postmortem && isText(postmortem) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(postmortem.text.trim()) && escapesRepository(postmortem.text)) {
     reportOutside(postmortem, 'postmortem', `The postmortem ${postmortem.text.trim()}`, ctx);
   }
 
@@ -563,8 +563,7 @@ function normalizeRunbookPath(path: string): string {
  */
 export function escapesRepository(path: string): boolean {
   const text = path.trim();
-  // A `file:` URL names a file on the reader's machine; `C:` a drive; `/` and `~` the machine's root and home.
-  if (text.startsWith('/') || text.startsWith('\\') || /^[A-Za-z]:/.test(text) || text.startsWith('~') || /^file:/i.test(text)) return true;
+  if (text.startsWith('/') || text.startsWith('\\') || /^[A-Za-z]:/.test(text) || text.startsWith('~')) return true;
   // Only a `..` segment can climb out (most paths have none: no split needed).
   if (text.indexOf('..') === -1) return false;
   let depth = 0;
