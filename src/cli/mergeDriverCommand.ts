@@ -1,9 +1,10 @@
-import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mergeIncidentTexts } from '../core/incidentMerge';
 import { GitNotFoundError } from '../git/gitProcess';
 import { installMergeDriver, uninstallMergeDriver } from '../git/mergeDriverInstall';
 import { mergeFileTextually } from '../git/textualMerge';
+import { writeFileAtomic } from '../fs/atomicWrite';
 import { readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
 
 export const MERGE_DRIVER_VALUE_OPTIONS: ReadonlySet<string> = new Set(['marker-size']);
@@ -38,7 +39,8 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
     outcome = { kind: 'unparsable', side: 'ours', message: `Runbook Ops could not merge it field by field (${(error as Error).message}).` };
   }
   if (outcome.kind === 'merged') {
-    writeFileSync(oursPath, outcome.text);
+    // Atomically: a crash or a full disk mid-write must not leave git a cut-off %A to commit.
+    await writeFileAtomic(oursPath, outcome.text);
     for (const note of outcome.notes) err(`runbook-ops: ${name}: ${note}`);
     if (outcome.conflicts.length === 0) return 0;
     const fields = outcome.conflicts.map((c) => `${c.field} (ours ${JSON.stringify(c.ours ?? null)}, theirs ${JSON.stringify(c.theirs ?? null)})`);
@@ -51,7 +53,7 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
     await mergeFileTextually(oursPath, basePath, theirsPath, LABELS, { markerSize });
   } catch (error) {
     if (!(error instanceof GitNotFoundError)) throw error;
-    writeFileSync(oursPath, wholeFileConflict(ours, theirs, markerSize));
+    await writeFileAtomic(oursPath, wholeFileConflict(ours, theirs, markerSize));
   }
   return 1;
 }
