@@ -3,7 +3,7 @@
  * `incidents` link to /tmp, a record linked to a file in a home folder), and a write through one would
  * create or change a file the user never meant to touch. Every write resolves its real path first.
  */
-import { lstat, readlink, realpath } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** A write refused because its path leaves the repository through a symbolic link. */
@@ -69,8 +69,9 @@ export async function realPathInsideRepository(root: string, file: string): Prom
       );
     }
     if (!isInside(realRoot, target)) {
+      const kind = (await stat(target)).isDirectory() ? 'folder' : 'file';
       throw new OutsideRepositoryError(
-        `Refused to write ${written}: ${link} is a symbolic link to ${target}, outside the repository ${realRoot}. Runbook Ops writes only inside the repository; replace the link with a real ${i === parts.length - 1 ? 'file' : 'folder'} (move what it points to into the repository) and try again.`,
+        `Refused to write ${written}: ${link} is a symbolic link to ${target}, outside the repository ${realRoot}. Runbook Ops writes only inside the repository; replace the link with a real ${kind} (move what it points to into the repository) and try again.`,
         absolute, next, target,
       );
     }
