@@ -152,7 +152,7 @@ export async function realPathInWorkspace(root: string, uri: vscode.Uri): Promis
     return await realPathInsideRepository(root, uri.fsPath);
   } catch (err) {
     if (!(err instanceof OutsideRepositoryError)) throw err;
-    throw new Error(vscode.l10n.t('Refused to write {0}: {1} is a symbolic link to {2}, outside the workspace folder. Runbook Ops writes only inside the repository; replace the link with a real folder or file inside it and try again.', vscode.workspace.asRelativePath(uri), err.link, err.linkTarget));
+    throw new Error(vscode.l10n.t('Refused to write {0}: {1} is a symbolic link to {2}, outside the workspace folder. Runbook Ops writes only inside the repository; replace the link with a real folder or file inside it and try again.', vscode.workspace.asRelativePath(uri), vscode.workspace.asRelativePath(err.link), err.linkTarget));
   }
 }
 
