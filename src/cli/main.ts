@@ -32,9 +32,11 @@ Commands:
   new incident --title <text> --severity <name> [--service <name>]... [--commander <name>] [--dir <repo>]
                                      Write a new incident record in triage with the next free id.
   steps <file> [--format text|json]  Print one runbook's steps as the runner sees them: commands, placeholders, confirmation.
-  update <id> [--status <status>] [--note <text>] [--severity <name>] [--commander <name>] [--dir <repo>]
-         [--lock-timeout <seconds>]  Update an incident record (a note with --status is that change's text).
-                                     Refused (exit 1) when the result would not pass check. Waits up to
+  update <id> [--status <status>] [--note <text> | --note-file <path|->] [--severity <name>]
+         [--commander <name>] [--dir <repo>] [--lock-timeout <seconds>]
+                                     Update an incident record (a note with --status is that change's text;
+                                     --note-file reads it from a file, - for standard input). Refused
+                                     (exit 1) when the result would not pass check. Waits up to
                                      --lock-timeout (default 30) for another writer of the same record.
 
 Options:

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type IncidentEditOperation, IncidentEditError } from '../core/incidentEdit';
@@ -12,7 +12,7 @@ import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { fileStem } from '../core/incidentSummary';
 
-export const UPDATE_VALUE_OPTIONS: ReadonlySet<string> = new Set(['status', 'note', 'severity', 'commander', 'by', 'at', 'dir', 'lock-timeout']);
+export const UPDATE_VALUE_OPTIONS: ReadonlySet<string> = new Set(['status', 'note', 'note-file', 'severity', 'commander', 'by', 'at', 'dir', 'lock-timeout']);
 
 /** How long `update` waits for another writer of the same record by default (`--lock-timeout`). */
 const DEFAULT_LOCK_TIMEOUT_S = 30;
@@ -28,6 +28,25 @@ async function holdLockForTest(): Promise<void> {
   const until = process.env[TEST_HOLD_LOCK_ENV];
   if (!until) return;
   while (!existsSync(until)) await new Promise((r) => setTimeout(r, 20));
+}
+
+/**
+ * `--note <text>`, or `--note-file <path>` (`-`: standard input) for a note too long for the command
+ * line (argv is limited to ~128 KB a value) or one with line breaks; one final line break is dropped,
+ * as editors and `echo` add it.
+ */
+function noteOption(args: ParsedArgs): string | undefined {
+  const inline = optionValue(args, 'note');
+  const file = optionValue(args, 'note-file');
+  if (file === undefined) return inline;
+  if (inline !== undefined) throw new UsageError('Give the note with --note or with --note-file, not both.');
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new Error(`Could not read the note from ${file === '-' ? 'standard input' : file}: ${(error as Error).message}. Nothing was written.`);
+  }
+  return text.replace(/\r?\n$/, '');
 }
 
 function lockTimeoutMs(args: ParsedArgs): number {
@@ -60,11 +79,11 @@ export async function updateCommand(args: ParsedArgs, out: (text: string) => voi
   const [id, ...extra] = args.positional;
   if (!id || extra.length > 0) throw new UsageError('Use "runbook-ops update <id> --status <status> [--note …]".');
   const status = optionValue(args, 'status');
-  const note = optionValue(args, 'note');
+  const note = noteOption(args);
   const severity = optionValue(args, 'severity');
   const commander = optionValue(args, 'commander');
   if (status === undefined && note === undefined && severity === undefined && commander === undefined) {
-    throw new UsageError('update needs at least one of --status, --note, --severity or --commander.');
+    throw new UsageError('update needs at least one of --status, --note (or --note-file), --severity or --commander.');
   }
   const timeoutMs = lockTimeoutMs(args);
   const root = resolve(optionValue(args, 'dir') ?? '.');

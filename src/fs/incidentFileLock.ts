@@ -158,7 +158,9 @@ function staleReason(seen: SeenLock, otherHostStaleMs: number): string | undefin
   if (!owner) return Date.now() - seen.mtimeMs > UNREADABLE_STALE_MS ? `it has no readable owner and is more than ${UNREADABLE_STALE_MS / 1000} s old` : undefined;
   const me = identity();
   if (owner.host !== me.host) {
-    const age = Date.now() - Date.parse(owner.since);
+    // Its own clock's start time; the file's mtime when that is unreadable.
+    const since = Date.parse(owner.since);
+    const age = Date.now() - (Number.isNaN(since) ? seen.mtimeMs : since);
     return age > otherHostStaleMs ? `it was taken on host ${owner.host} more than ${Math.round(otherHostStaleMs / 60_000)} min ago` : undefined;
   }
   if (owner.boot && me.boot && owner.boot !== me.boot) return 'it was taken before this machine restarted';
@@ -193,10 +195,11 @@ async function removeLock(path: string, seen: SeenLock, reason: string): Promise
 }
 
 /**
- * Removes the stale lock `judged`, unless it changed since; true when the lock is gone. Two waiters can judge the same lock stale;
- * were both to delete "the lock", the second could delete a fresh one the first had just taken. So
- * the removal is done under a second lock (`.lock.break`, held for a stat and an unlink), and only if
- * the lock is still the very file judged stale (same inode, mtime and nonce).
+ * Removes the stale lock `judged`, unless it changed since; true when the lock is gone. Two waiters
+ * can judge the same lock stale; were both to delete "the lock", the second could delete a fresh one
+ * the first had just taken. So the removal is done under a second lock (`.lock.break`, held for a
+ * stat and an unlink), and only if the lock is still the very file judged stale (same inode, mtime
+ * and nonce).
  */
 async function breakStale(lockPath: string, judged: SeenLock, reason: string, me: LockOwner, otherHostStaleMs: number): Promise<boolean> {
   const breaker = `${lockPath}.break`;
