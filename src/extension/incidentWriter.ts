@@ -72,17 +72,27 @@ export class IncidentWriter {
 
   /** Runs `write` under the record's lock, telling the user when another writer (a terminal) keeps it waiting. */
   private async underLock(uri: vscode.Uri, real: string, write: (real: string) => Promise<IncidentEditResult>): Promise<IncidentEditResult> {
-    let endWait: (() => void) | undefined;
+    // The notification lasts until the lock is taken or the wait fails (whichever way, and even if
+    // VS Code starts the progress task only after that).
+    let waitOver = false;
+    let closeNotice: (() => void) | undefined;
+    const endWait = (): void => {
+      waitOver = true;
+      closeNotice?.();
+    };
     const onWait = (wait: LockWait): void => {
       const who = wait.owner ? describeLockOwner(wait.owner) : vscode.l10n.t('an unknown writer');
       void vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Waiting for {0}: another writer holds its lock ({1}). If no Runbook Ops writer is running, delete {2}.', vscode.workspace.asRelativePath(uri), who, wait.lockPath) },
-        () => new Promise<void>((resolve) => (endWait = resolve)),
+        () => new Promise<void>((resolve) => {
+          if (waitOver) resolve();
+          else closeNotice = resolve;
+        }),
       );
     };
     try {
       return await withIncidentFileLock(real, () => {
-        endWait?.();
+        endWait();
         return write(real);
       }, { holder: 'VS Code', onWait });
     } catch (err) {
@@ -90,7 +100,7 @@ export class IncidentWriter {
       const who = err.owner ? describeLockOwner(err.owner) : vscode.l10n.t('an unknown writer');
       throw new Error(vscode.l10n.t('{0} is locked by {1}; nothing was written. Try again when it has finished, or delete {2} if no Runbook Ops writer is running.', vscode.workspace.asRelativePath(uri), who, err.lockPath));
     } finally {
-      endWait?.();
+      endWait();
     }
   }
 
