@@ -1,5 +1,6 @@
 // Lint rules, including the layering the project depends on: src/core stays free of VS Code, git and
-// the CLI; the webview sees only the protocol types; the CLI never loads VS Code.
+// the CLI, and so does src/fs (the file-system adapters); the webview sees only the protocol types; the
+// CLI never loads VS Code.
 import js from '@eslint/js';
 import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
@@ -37,6 +38,20 @@ export default tseslint.config(
           { group: ['**/extension', '**/extension/**'], message: 'src/core must not depend on the VS Code adapters.' },
           { group: ['**/cli', '**/cli/**'], message: 'src/core must not depend on the CLI.' },
           { group: ['**/git', '**/git/**', 'simple-git'], message: 'src/core must not depend on git; inject what it needs.' },
+        ],
+      }],
+    },
+  },
+  {
+    // Node file-system adapters (atomic writes, the record lock, paths inside the repository), shared by the CLI and the extension.
+    files: ['src/fs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noVscode],
+        patterns: [
+          { group: ['**/extension', '**/extension/**'], message: 'src/fs runs without VS Code.' },
+          { group: ['**/cli', '**/cli/**'], message: 'src/fs must not depend on the CLI.' },
+          { group: ['**/git', '**/git/**', 'simple-git'], message: 'src/fs must not depend on git.' },
         ],
       }],
     },

@@ -27,6 +27,7 @@ import { listRepositoryFiles } from '../core/repositoryFiles';
 import { findBrokenLinks } from './runbookLinks';
 import { loadRunbookReviews } from './runbookReviews';
 import { fileStem } from '../core/incidentSummary';
+import { oneLine } from '../core/textOutput';
 
 export const CHECK_VALUE_OPTIONS: ReadonlySet<string> = new Set(['format', 'changed-since', 'now']);
 export const CHECK_FLAG_OPTIONS: ReadonlySet<string> = new Set(['strict']);
@@ -351,7 +352,8 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
     out(summary);
   } else {
     for (const { file, problem } of all) {
-      out(`${shown(file.path)}:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}: ${problem.severity}: ${problem.message}`);
+      // One problem, one line: a line break in a value (or a file name) must not forge a `path:line: error:` line for a problem matcher.
+      out(`${oneLine(shown(file.path))}:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}: ${problem.severity}: ${oneLine(problem.message)}`);
     }
     for (const note of notes) err(note);
     out(summary);

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { CODEOWNERS_LOCATIONS, ownerHandles, planCodeowners, renderCodeownersBlock, replaceCodeownersBlock } from '../core/codeowners';
 import { decodeFileText } from '../core/fileText';
@@ -10,6 +11,8 @@ import { findWorkTreeRoot } from '../git/workTree';
 import { ownedIncidents, ownedRunbooks } from './checkCommand';
 import { readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { realPathInsideRepository } from '../fs/repositoryPath';
 
 export const CODEOWNERS_FLAG_OPTIONS: ReadonlySet<string> = new Set(['write']);
 
@@ -25,7 +28,7 @@ function readText(file: string): string | undefined {
  * `runbook-ops codeowners [dir] [--write]`: the CODEOWNERS block routing reviews of runbooks to their
  * `owner` and of incidents to their services' owners; printed, or written into the marked block.
  */
-export function codeownersCommand(args: ParsedArgs, out: (text: string) => void, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): number {
+export async function codeownersCommand(args: ParsedArgs, out: (text: string) => void, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): Promise<number> {
   if (args.positional.length > 1) throw new UsageError('codeowners takes one folder.');
   const root = resolve(args.positional[0] ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
@@ -65,8 +68,10 @@ export function codeownersCommand(args: ParsedArgs, out: (text: string) => void,
     out(`${shown} is up to date (${plan.rules.length} rules).`);
     return 0;
   }
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, updated);
+  // Inside the git repository, however .github or CODEOWNERS is linked; replaced atomically.
+  const real = await realPathInsideRepository(gitRoot, file);
+  await mkdir(dirname(real), { recursive: true });
+  await writeFileAtomic(real, updated);
   out(`${existing === undefined ? 'Wrote' : 'Updated'} ${shown}: ${plan.rules.filter((r) => r.kind === 'runbook').length} runbook and ${plan.rules.filter((r) => r.kind === 'incident').length} incident rules between "# BEGIN runbook-ops" and "# END runbook-ops".`);
   return 0;
 }

@@ -32,8 +32,12 @@ Commands:
   new incident --title <text> --severity <name> [--service <name>]... [--commander <name>] [--dir <repo>]
                                      Write a new incident record in triage with the next free id.
   steps <file> [--format text|json]  Print one runbook's steps as the runner sees them: commands, placeholders, confirmation.
-  update <id> [--status <status>] [--note <text>] [--severity <name>] [--commander <name>] [--dir <repo>]
-                                     Update an incident record (a note with --status is that change's text).
+  update <id> [--status <status>] [--note <text> | --note-file <path|->] [--severity <name>]
+         [--commander <name>] [--dir <repo>] [--lock-timeout <seconds>]
+                                     Update an incident record (a note with --status is that change's text;
+                                     --note-file reads it from a file, - for standard input). Refused
+                                     (exit 1) when the result would not pass check. Waits up to
+                                     --lock-timeout (default 30) for another writer of the same record.
 
 Options:
   --by <name>                        Author of new and updated records (default: git config user.name).
@@ -101,7 +105,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
     if (command === 'index') return await indexCommand(parseArgs(rest, new Set(['format'])), out);
     if (command === 'check') return await checkCommand(parseArgs(rest, CHECK_VALUE_OPTIONS, CHECK_FLAG_OPTIONS), out);
     if (command === 'report') return await reportCommand(parseArgs(rest, REPORT_VALUE_OPTIONS, new Set()), out);
-    if (command === 'codeowners') return codeownersCommand(parseArgs(rest, new Set(), CODEOWNERS_FLAG_OPTIONS), out);
+    if (command === 'codeowners') return await codeownersCommand(parseArgs(rest, new Set(), CODEOWNERS_FLAG_OPTIONS), out);
     if (command === 'merge-driver') return await mergeDriverCommand(parseArgs(rest, MERGE_DRIVER_VALUE_OPTIONS, new Set()));
     if (command === 'install-merge-driver') return await installMergeDriverCommand(parseArgs(rest, new Set(), INSTALL_MERGE_DRIVER_FLAG_OPTIONS), out);
     if (command === 'new') return await newIncidentCommand(parseArgs(rest, NEW_INCIDENT_VALUE_OPTIONS, new Set()), out);

@@ -1,9 +1,10 @@
-import { readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { mergeIncidentTexts } from '../core/incidentMerge';
 import { GitCommandError, GitNotFoundError } from '../git/gitProcess';
 import { installMergeDriver, uninstallMergeDriver } from '../git/mergeDriverInstall';
 import { mergeFileTextually } from '../git/textualMerge';
+import { writeFileAtomic } from '../fs/atomicWrite';
 import { readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
 
 export const MERGE_DRIVER_VALUE_OPTIONS: ReadonlySet<string> = new Set(['marker-size']);
@@ -51,7 +52,7 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
   // One side changed, or both the same way: the result is known without reading the record.
   if (oursBytes.equals(theirsBytes) || baseBytes.equals(theirsBytes)) return 0;
   if (baseBytes.equals(oursBytes)) {
-    writeFileSync(oursPath, theirsBytes);
+    await writeFileAtomic(oursPath, theirsBytes);
     return 0;
   }
   const texts = bytes.map(strictUtf8);
@@ -67,7 +68,8 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
     }
   }
   if (outcome.kind === 'merged') {
-    writeFileSync(oursPath, outcome.text);
+    // Atomically: a crash or a full disk mid-write must not leave git a cut-off %A to commit.
+    await writeFileAtomic(oursPath, outcome.text);
     for (const note of outcome.notes) err(`runbook-ops: ${name}: ${note}`);
     if (outcome.conflicts.length === 0) return 0;
     const fields = outcome.conflicts.map((c) => `${c.field} (ours ${JSON.stringify(c.ours ?? null)}, theirs ${JSON.stringify(c.theirs ?? null)})`);
@@ -82,7 +84,7 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
     conflicts = await mergeFileTextually(oursPath, basePath, theirsPath, LABELS, { markerSize });
   } catch (error) {
     if (!(error instanceof GitNotFoundError) && !(error instanceof GitCommandError)) throw error;
-    writeFileSync(oursPath, wholeFileConflict(oursBytes, theirsBytes, markerSize));
+    await writeFileAtomic(oursPath, wholeFileConflict(oursBytes, theirsBytes, markerSize));
     err(`runbook-ops: ${name}: ${outcome.message} Lines could not be merged either, so both sides are kept whole between conflict markers: keep the right one, then git add the file.`);
     return 1;
   }

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { createIncident, IncidentEditError } from '../core/incidentEdit';
 import { PathClassifier } from '../core/paths';
@@ -6,57 +7,13 @@ import { allocateIncidentId, layoutFromConfig } from '../core/repoConfig';
 import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { fileStem } from '../core/incidentSummary';
+import { createFileAtomic } from '../fs/atomicWrite';
+import { realPathInsideRepository } from '../fs/repositoryPath';
 
 export const NEW_INCIDENT_VALUE_OPTIONS: ReadonlySet<string> = new Set(['title', 'severity', 'service', 'commander', 'runbook', 'by', 'at', 'dir']);
 
 /** How many ids `new incident` tries when other writers keep taking the one it picked. */
 export const MAX_ID_ATTEMPTS = 100;
-
-function errorCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null ? (err as NodeJS.ErrnoException).code : undefined;
-}
-
-/**
- * Creates `file` exclusively (`wx`) and writes all of `text` into it, fsynced. Returns false, touching
- * nothing, when the file already exists. When the write fails after the create (ENOSPC, EIO…), the file
- * it created is removed so no empty or half-written record remains, and the error names the file.
- */
-export function createFileExclusive(file: string, text: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'wx');
-  } catch (err) {
-    if (errorCode(err) === 'EEXIST') return false;
-    throw err;
-  }
-  const data = Buffer.from(text, 'utf8');
-  let failure: unknown;
-  try {
-    for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written);
-    fsyncSync(fd);
-  } catch (err) {
-    failure = err;
-  }
-  try {
-    closeSync(fd);
-  } catch (err) {
-    // A failed write is the error to report; a failed close alone is one too.
-    failure ??= err;
-  }
-  if (failure !== undefined) {
-    removeCreated(file);
-    throw new Error(`Could not write ${file}: ${(failure as Error).message}. The incomplete record was removed.`);
-  }
-  return true;
-}
-
-function removeCreated(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch (err) {
-    if (errorCode(err) !== 'ENOENT') process.stderr.write(`runbook-ops: warning: could not remove the incomplete ${file}: ${(err as Error).message}\n`);
-  }
-}
 
 /** Ids taken in the repository: incident file names (a record's file is named after its id). */
 export function existingIncidentIds(root: string, classifier: PathClassifier): string[] {
@@ -80,8 +37,9 @@ export async function newIncidentCommand(args: ParsedArgs, out: (text: string) =
   }
   const now = timeOption(args);
   const taken = existingIncidentIds(root, new PathClassifier(layoutFromConfig(config)));
-  const folder = join(root, config.incidentFolder);
-  mkdirSync(folder, { recursive: true });
+  // The real folder, refused when a symbolic link takes it out of the repository.
+  const folder = await realPathInsideRepository(root, config.incidentFolder);
+  await mkdir(folder, { recursive: true });
   const recordFor = (id: string): string => {
     try {
       return createIncident(config, {
@@ -100,12 +58,13 @@ export async function newIncidentCommand(args: ParsedArgs, out: (text: string) =
     }
   };
   // Other writers (parallel `new incident` runs, the extension) may take the id between the listing and
-  // the create: `wx` never overwrites their record, and a taken id moves on to the next free one.
+  // the create: the exclusive create never overwrites their record, and a taken id moves on to the
+  // next free one. The record appears complete or not at all (no empty file on a full disk or a crash).
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
     const id = allocateIncidentId(config, taken, now);
     const file = join(folder, `${id}.yaml`);
-    if (createFileExclusive(file, recordFor(id))) {
-      out(`Created ${relative(process.cwd(), file).split(sep).join('/')} (${id})`);
+    if (await createFileAtomic(file, recordFor(id))) {
+      out(`Created ${relative(process.cwd(), join(root, config.incidentFolder, `${id}.yaml`)).split(sep).join('/')} (${id})`);
       return 0;
     }
     taken.push(id);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Problem } from '../core/fileText';
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
@@ -116,6 +116,12 @@ export function findBrokenLinks(root: string, path: string, text: string): Probl
     if (reference) targets.push({ target: reference[1], column: line.indexOf(reference[1]) + 1 });
     for (const { target, column } of targets) {
       const bare = target.replace(/^<|>$/g, '');
+      const at = { line: index + 1, column, endLine: index + 1, endColumn: column + target.length, severity: 'error' as const };
+      // A `file:` link names a file on the reader's machine, not in the repository.
+      if (/^file:/i.test(bare)) {
+        problems.push({ ...at, message: `Link to ${bare} points outside the repository (a file: URL is a file on the reader's machine). Link to a file in the repository with a relative path, or to a web page.` });
+        continue;
+      }
       if (!isLocalTarget(bare)) continue;
       const query = bare.search(/[?#]/);
       let file = query === -1 ? bare : bare.slice(0, query);
@@ -126,8 +132,14 @@ export function findBrokenLinks(root: string, path: string, text: string): Probl
         // A stray % is part of the name.
       }
       const absolute = file.startsWith('/') ? join(root, file) : resolve(folder, file);
+      const fromRoot = relative(resolve(root), absolute);
+      if (fromRoot === '..' || fromRoot.startsWith(`..${sep}`) || isAbsolute(fromRoot)) {
+        // `../../../../etc/passwd` exists on most machines; that is no reason to let a runbook point there.
+        problems.push({ ...at, message: `Link to ${bare} points outside the repository. Link to a file in the repository (a path relative to this file), or to a web page.` });
+        continue;
+      }
       if (!existsSync(absolute)) {
-        problems.push({ line: index + 1, column, endLine: index + 1, endColumn: column + target.length, severity: 'error', message: `Link to ${bare} points to a file that does not exist${file.endsWith('.md') ? ' (a runbook renamed or deleted?)' : ''}. Fix the path (relative to this file) or remove the link.` });
+        problems.push({ ...at, message: `Link to ${bare} points to a file that does not exist${file.endsWith('.md') ? ' (a runbook renamed or deleted?)' : ''}. Fix the path (relative to this file) or remove the link.` });
       }
     }
   });

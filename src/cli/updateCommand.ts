@@ -1,34 +1,96 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { editIncident, IncidentEditError, type IncidentEditOperation } from '../core/incidentEdit';
-import { withIncidentFileLock } from '../core/incidentFileLock';
+import { type IncidentEditOperation, IncidentEditError } from '../core/incidentEdit';
+import { editIncidentChecked } from '../core/incidentEditCheck';
 import { PathClassifier } from '../core/paths';
 import { layoutFromConfig } from '../core/repoConfig';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { describeLockOwner, withIncidentFileLock } from '../fs/incidentFileLock';
+import { realPathInsideRepository } from '../fs/repositoryPath';
 import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { fileStem } from '../core/incidentSummary';
 
-export const UPDATE_VALUE_OPTIONS: ReadonlySet<string> = new Set(['status', 'note', 'severity', 'commander', 'by', 'at', 'dir']);
+export const UPDATE_VALUE_OPTIONS: ReadonlySet<string> = new Set(['status', 'note', 'note-file', 'severity', 'commander', 'by', 'at', 'dir', 'lock-timeout']);
+
+/** How long `update` waits for another writer of the same record by default (`--lock-timeout`). */
+const DEFAULT_LOCK_TIMEOUT_S = 30;
+
+/**
+ * TEST ONLY: when this variable names a file, `update` waits after taking the record's lock until that
+ * file exists, so a test can pause a writer while it holds the lock (and SIGSTOP it there). Never set
+ * it outside tests: the command would wait for nothing.
+ */
+export const TEST_HOLD_LOCK_ENV = 'RUNBOOK_OPS_TEST_HOLD_LOCK_UNTIL';
+
+async function holdLockForTest(): Promise<void> {
+  const until = process.env[TEST_HOLD_LOCK_ENV];
+  if (!until) return;
+  while (!existsSync(until)) await new Promise((r) => setTimeout(r, 20));
+}
+
+/**
+ * `--note <text>`, or `--note-file <path>` (`-`: standard input) for a note too long for the command
+ * line (argv is limited to ~128 KB a value) or one with line breaks; one final line break is dropped,
+ * as editors and `echo` add it.
+ */
+function noteOption(args: ParsedArgs): string | undefined {
+  const inline = optionValue(args, 'note');
+  const file = optionValue(args, 'note-file');
+  if (file === undefined) return inline;
+  if (inline !== undefined) throw new UsageError('Give the note with --note or with --note-file, not both.');
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new Error(`Could not read the note from ${file === '-' ? 'standard input' : file}: ${(error as Error).message}. Nothing was written.`);
+  }
+  return text.replace(/\r?\n$/, '');
+}
+
+function lockTimeoutMs(args: ParsedArgs): number {
+  const text = optionValue(args, 'lock-timeout');
+  if (text === undefined) return DEFAULT_LOCK_TIMEOUT_S * 1000;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--lock-timeout must be a number of seconds, not ${text}.`);
+  return seconds * 1000;
+}
+
+/**
+ * The record `id` names: a file the repository walk lists (which never follows symbolic links), else a
+ * record reached through a link — allowed only when the link stays inside the repository.
+ */
+async function findRecord(root: string, id: string, classifier: PathClassifier, incidentFolder: string): Promise<string> {
+  const matches = listRepositoryFiles(root).filter((p) => classifier.classify(p) === 'incident' && (p === id || fileStem(p) === id));
+  if (matches.length > 1) throw new Error(`More than one record is named ${id}: ${matches.join(', ')}. Pass the path instead.`);
+  if (matches.length === 1) return matches[0];
+  for (const candidate of [id, join(incidentFolder, `${id}.yaml`), join(incidentFolder, `${id}.yml`)]) {
+    if (!existsSync(join(root, candidate))) continue;
+    // Throws, naming the link, when it leads out of the repository.
+    await realPathInsideRepository(root, candidate);
+    if (classifier.classify(candidate.split('\\').join('/')) === 'incident') return candidate.split('\\').join('/');
+  }
+  throw new Error(`No incident record ${id} under ${root}.`);
+}
 
 /** `runbook-ops update INC-0042 --status mitigated [--note …]`: the same edits the extension makes. */
-export async function updateCommand(args: ParsedArgs, out: (text: string) => void): Promise<number> {
+export async function updateCommand(args: ParsedArgs, out: (text: string) => void, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): Promise<number> {
   const [id, ...extra] = args.positional;
   if (!id || extra.length > 0) throw new UsageError('Use "runbook-ops update <id> --status <status> [--note …]".');
   const status = optionValue(args, 'status');
-  const note = optionValue(args, 'note');
+  const note = noteOption(args);
   const severity = optionValue(args, 'severity');
   const commander = optionValue(args, 'commander');
   if (status === undefined && note === undefined && severity === undefined && commander === undefined) {
-    throw new UsageError('update needs at least one of --status, --note, --severity or --commander.');
+    throw new UsageError('update needs at least one of --status, --note (or --note-file), --severity or --commander.');
   }
+  const timeoutMs = lockTimeoutMs(args);
   const root = resolve(optionValue(args, 'dir') ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository with --dir.`);
   const { config } = readRepoConfig(root);
   const classifier = new PathClassifier(layoutFromConfig(config));
-  const matches = listRepositoryFiles(root).filter((p) => classifier.classify(p) === 'incident' && (p === id || fileStem(p) === id));
-  if (matches.length === 0) throw new Error(`No incident record ${id} under ${root}.`);
-  if (matches.length > 1) throw new Error(`More than one record is named ${id}: ${matches.join(', ')}. Pass the path instead.`);
-  const path = matches[0];
+  const path = await findRecord(root, id, classifier, config.incidentFolder);
 
   // A note given with a status change becomes that change's text, as people write status entries.
   const operations: IncidentEditOperation[] = [];
@@ -39,31 +101,37 @@ export async function updateCommand(args: ParsedArgs, out: (text: string) => voi
 
   const now = timeOption(args);
   const author = authorOption(args, root);
-  const file = join(root, path);
+  // The real file, checked to be inside the repository; the lock and the write use it, so writers
+  // reaching the record by different paths still share one lock.
+  const file = await realPathInsideRepository(root, path);
   // Read, edit and write under the record's lock: the extension (or another terminal) may be updating
   // the same record right now, and reading before it writes would drop its change.
   const outcome = await withIncidentFileLock(file, async () => {
-    const original = readFileSync(file, 'utf8');
-    let text = original;
-    const descriptions: string[] = [];
+    await holdLockForTest();
+    const original = await readFile(file, 'utf8');
+    let edit;
     try {
-      for (const operation of operations) {
-        const result = editIncident(text, operation, now, author, config);
-        text = result.text;
-        descriptions.push(result.description);
-      }
-    } catch (err) {
-      if (!(err instanceof IncidentEditError)) throw err;
-      return { refused: err.message };
+      // The validity check runs on exactly the text read under the lock, which is what gets replaced.
+      edit = editIncidentChecked(path, original, operations, now, author, config);
+    } catch (error) {
+      if (!(error instanceof IncidentEditError)) throw error;
+      return { refused: error.message };
     }
-    if (text !== original) writeFileSync(file, text);
-    return { descriptions };
+    if (edit.changed) {
+      // A folder swapped for a link since the check above must not redirect the write.
+      if ((await realPathInsideRepository(root, path)) !== file) throw new Error(`${path} moved while it was being updated; nothing was written. Run the command again.`);
+      await writeFileAtomic(file, edit.text);
+    }
+    return { descriptions: edit.descriptions };
+  }, {
+    timeoutMs,
+    holder: 'runbook-ops update',
+    onWait: ({ lockPath, owner, remainingMs }) => err(`runbook-ops: ${id}: waiting for ${lockPath}, held by ${owner ? describeLockOwner(owner) : 'an unknown writer'}; giving up in ${Math.ceil(remainingMs / 1000)} s (--lock-timeout). If no Runbook Ops writer is running, delete the lock file.`),
   });
   if ('refused' in outcome) {
-    process.stderr.write(`runbook-ops: ${id}: ${outcome.refused}\n`);
+    err(`runbook-ops: ${id}: ${outcome.refused}`);
     return 1;
   }
-  const done = outcome.descriptions;
-  out(`${id}: ${done.join(', ')}`);
+  out(`${id}: ${outcome.descriptions.join(', ')}`);
   return 0;
 }

@@ -449,7 +449,9 @@ function checkRecord(root: SourceNode, ctx: CheckContext): void {
   }
   const postmortem = field('postmortem');
   // A URL is fine; a path must stay in the repository.
-  if (postmortem && isText(postmortem) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(postmortem.text.trim()) && escapesRepository(postmortem.text)) {
+  // A URL (`https://…`) is fine; a `file:` URL is a path on the reader's machine, and is checked like one.
+  const postmortemUrl = postmortem && isText(postmortem) && /^[a-z][a-z0-9+.-]*:\/\//i.test(postmortem.text.trim()) && !/^file:/i.test(postmortem.text.trim());
+  if (postmortem && isText(postmortem) && !postmortemUrl && escapesRepository(postmortem.text)) {
     reportOutside(postmortem, 'postmortem', `The postmortem ${postmortem.text.trim()}`, ctx);
   }
 
@@ -558,12 +560,13 @@ function normalizeRunbookPath(path: string): string {
 }
 
 /**
- * True for paths that leave the repository (`../x`, `/etc/x`, `C:\\x`): records are content from pull
+ * True for paths that leave the repository (`../x`, `/etc/x`, `C:\\x`, `file:///x`): records are content from pull
  * requests, and nothing that follows one of their paths (opening, linking, tools) may leave the repo.
  */
 export function escapesRepository(path: string): boolean {
   const text = path.trim();
-  if (text.startsWith('/') || text.startsWith('\\') || /^[A-Za-z]:/.test(text) || text.startsWith('~')) return true;
+  // A drive letter, and any `file:` URL (`file:///etc/shadow`): it names a file on the reader's machine.
+  if (text.startsWith('/') || text.startsWith('\\') || /^[A-Za-z]:/.test(text) || text.startsWith('~') || /^file:/i.test(text)) return true;
   // Only a `..` segment can climb out (most paths have none: no split needed).
   if (text.indexOf('..') === -1) return false;
   let depth = 0;

@@ -3,6 +3,7 @@ import { durationStats, metricDuration, type DurationStats } from './metrics';
 import { fieldList, fieldMap, fieldText, type PlainRecord } from './recordFields';
 import type { ReviewState } from './reviewState';
 import { fileStem } from './incidentSummary';
+import { markdownCell } from './textOutput';
 
 /**
  * The operations report (`runbook-ops report`, issue 6 item 3): incident metrics for a period by
@@ -236,10 +237,8 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
-/** Table cells hold `|` and newlines only escaped. */
-function cell(value: string): string {
-  return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
+/** Every value from a record or a runbook goes through this: no line break, control character or `|` of theirs can end a row or start a heading. */
+const cell = markdownCell;
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -251,7 +250,7 @@ export function renderOpsReportMarkdown(report: OpsReport): string {
   const stat = (s: DurationStats | undefined, key: 'meanMs' | 'p50Ms' | 'p90Ms'): string => (s ? formatDuration(s[key]) : dash);
   const out: string[] = [];
   out.push(`## Operations report: ${report.period.since.slice(0, 10)} to ${report.period.until.slice(0, 10)} (${plural(report.period.days, 'day')})`, '');
-  const skipped = Object.entries(report.notCounted).sort().map(([mode, n]) => `${n} ${mode}`);
+  const skipped = Object.entries(report.notCounted).sort().map(([mode, n]) => `${n} ${cell(mode)}`);
   out.push(`**${plural(report.incidents, 'incident')}** declared in the period${skipped.length ? ` (not counted: ${skipped.join(', ')})` : ''}. MTTA is declared → acknowledged, MTTR declared → resolved; p50/p90 are nearest-rank percentiles.`, '');
   out.push('| | Incidents | MTTA mean | MTTA p50 | MTTA p90 | MTTR mean | MTTR p50 | MTTR p90 |', '|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of report.metrics) {
@@ -263,13 +262,13 @@ export function renderOpsReportMarkdown(report: OpsReport): string {
   out.push(`**${a.open} open**, **${a.overdue} overdue**, of ${plural(a.total, 'action item')} across all incident records.`);
   if (a.overdueItems.length) {
     out.push('', '| Incident | Item | Owner | Due |', '|---|---|---|---|');
-    for (const item of a.overdueItems) out.push(`| ${cell(item.incident)} | ${cell(item.id)}: ${cell(item.title)} | ${cell(item.owner ?? dash)} | ${item.due} |`);
+    for (const item of a.overdueItems) out.push(`| ${cell(item.incident)} | ${cell(item.id)}: ${cell(item.title)} | ${cell(item.owner ?? dash)} | ${cell(item.due ?? dash)} |`);
   }
   out.push('', '### Runbooks used most', '');
   if (report.runbooksUsed.length === 0) out.push('No runbook steps were run from an incident in the period.');
   else {
     out.push('| Runbook | Step runs | Failed | Incidents | Last run |', '|---|---:|---:|---:|---|');
-    for (const r of report.runbooksUsed.slice(0, 10)) out.push(`| ${cell(r.path)} | ${r.runs} | ${r.failed} | ${r.incidents} | ${r.lastRunAt.slice(0, 10)} |`);
+    for (const r of report.runbooksUsed.slice(0, 10)) out.push(`| ${cell(r.path)} | ${r.runs} | ${r.failed} | ${r.incidents} | ${cell(r.lastRunAt.slice(0, 10))} |`);
     if (report.runbooksUsed.length > 10) out.push('', `…and ${plural(report.runbooksUsed.length - 10, 'more runbook')}.`);
   }
   out.push('', '### Runbooks overdue for review', '');
@@ -277,8 +276,8 @@ export function renderOpsReportMarkdown(report: OpsReport): string {
   else {
     out.push('| Runbook | Owner | Last reviewed | Due | Overdue by |', '|---|---|---|---|---:|');
     for (const r of report.staleRunbooks) {
-      const reviewed = r.reviewedOn ? `${r.reviewedOn}${r.source === 'git' ? ' (last commit)' : ''}` : dash;
-      out.push(`| ${cell(r.path)} | ${cell(r.owner ?? dash)} | ${reviewed} | ${r.dueOn ?? dash} | ${plural(r.daysOverdue, 'day')} |`);
+      const reviewed = r.reviewedOn ? `${cell(r.reviewedOn)}${r.source === 'git' ? ' (last commit)' : ''}` : dash;
+      out.push(`| ${cell(r.path)} | ${cell(r.owner ?? dash)} | ${reviewed} | ${cell(r.dueOn ?? dash)} | ${plural(r.daysOverdue, 'day')} |`);
     }
   }
   if (report.reviewUnknown > 0) out.push('', `Review dates unknown for ${plural(report.reviewUnknown, 'runbook')} (no \`last_reviewed\` and no git history for them).`);

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { boardCard, boardConfig, boardMetrics, incidentDetail } from '../core/boardModel';
-import { editIncident, type IncidentEditOperation } from '../core/incidentEdit';
-import { problemsIntroducedByEdit } from '../core/incidentEditCheck';
+import type { IncidentEditOperation } from '../core/incidentEdit';
 import { summarizeIncident, type IncidentSummary } from '../core/incidentSummary';
 import { validateIncident } from '../core/incidentValidation';
 import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
@@ -237,7 +236,7 @@ export class IncidentBoard implements vscode.Disposable {
       case 'getDetail':
         return this.detail(entry);
       case 'moveIncident':
-        await this.edit(entry, { op: 'setStatus', status: request.status }, true);
+        await this.edit(entry, { op: 'setStatus', status: request.status });
         return undefined;
       case 'addNote':
         await this.edit(entry, { op: 'addNote', text: request.text });
@@ -261,16 +260,8 @@ export class IncidentBoard implements vscode.Disposable {
     return open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   }
 
-  private async edit(entry: LocatedIncident, operation: IncidentEditOperation, refuseNewErrors = false): Promise<void> {
-    // The writer refuses records whose text stalled an index worker (issue 14); so must the check before it.
-    if (refuseNewErrors && (await this.index.mayParseNow(entry.uri))) {
-      const before = await this.currentText(entry.uri);
-      const config = entry.config;
-      const now = new Date();
-      const after = editIncident(before, operation, now, await this.writer.author(entry.uri), config).text;
-      const introduced = problemsIntroducedByEdit(entry.incident.path, before, after, config, now);
-      if (introduced.length > 0) throw new Error(introduced[0].message);
-    }
+  /** Through the writer, like the sidebar: it refuses (and says why, shown on the card) an edit that would make the record invalid. */
+  private async edit(entry: LocatedIncident, operation: IncidentEditOperation): Promise<void> {
     await this.writer.apply(entry.uri, operation);
   }
 

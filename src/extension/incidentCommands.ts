@@ -1,16 +1,21 @@
+import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { INCIDENT_STATUSES, workflowIndex } from '../core/incident';
 import { createIncident, type IncidentEditOperation } from '../core/incidentEdit';
 import { allocateIncidentId } from '../core/repoConfig';
+import { createFileAtomic } from '../fs/atomicWrite';
 import { commitFile, fileHistory, repositoryRoot } from '../git/incidentGit';
 import type { ActiveIncident } from './activeIncident';
 import { gitContentUri } from './gitContentProvider';
-import type { IncidentWriter } from './incidentWriter';
+import { realPathInWorkspace, type IncidentWriter } from './incidentWriter';
 import type { IncidentNode, IncidentsTreeProvider } from './incidentsTreeProvider';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
 
 type IncidentTarget = IncidentNode | vscode.Uri | undefined;
+
+/** How many ids Declare tries when other writers (a terminal, a teammate's pull) keep taking the one it picked. */
+const MAX_ID_ATTEMPTS = 100;
 
 export interface DeclareIncidentInput {
   title?: string;
@@ -196,17 +201,36 @@ export class IncidentCommands {
     }
     const now = new Date();
     const author = await this.writer.author(folder.uri);
-    const existing = this.index.incidents().filter((e) => e.folder === folder).map((e) => e.incident.id);
-    const id = allocateIncidentId(config, existing, now);
-    const uri = vscode.Uri.joinPath(folder.uri, ...config.incidentFolder.split('/').filter(Boolean), `${id}.yaml`);
-    try {
-      await vscode.workspace.fs.stat(uri);
-      throw new Error(vscode.l10n.t('{0} already exists; reindex the workspace and try again.', vscode.workspace.asRelativePath(uri)));
-    } catch (err) {
-      if (!(err instanceof vscode.FileSystemError)) throw err;
+    const taken = this.index.incidents().filter((e) => e.folder === folder).map((e) => e.incident.id);
+    const folderParts = config.incidentFolder.split('/').filter(Boolean);
+    const recordFor = (id: string): string => createIncident(config, { id, title: title.trim(), severity, services, now, author });
+    let id: string | undefined;
+    let uri: vscode.Uri | undefined;
+    if (folder.uri.scheme === 'file') {
+      // The real incident folder, inside the workspace folder (never through a link out of it). The record
+      // is created exclusively and complete (temporary file, fsync, hard link): an id another writer took
+      // since the index was read moves on to the next free one, and no empty file is ever left.
+      const realFolder = await realPathInWorkspace(folder.uri.fsPath, vscode.Uri.joinPath(folder.uri, ...folderParts));
+      await mkdir(realFolder, { recursive: true });
+      for (let attempt = 0; attempt < MAX_ID_ATTEMPTS && !uri; attempt++) {
+        const next = allocateIncidentId(config, taken, now);
+        if (await createFileAtomic(path.join(realFolder, `${next}.yaml`), recordFor(next))) {
+          id = next;
+          uri = vscode.Uri.joinPath(folder.uri, ...folderParts, `${next}.yaml`);
+        } else taken.push(next);
+      }
+      if (!id || !uri) throw new Error(vscode.l10n.t('Could not find a free incident id in {0}: the next {1} ids were taken by other writers. Try again.', config.incidentFolder, MAX_ID_ATTEMPTS));
+    } else {
+      id = allocateIncidentId(config, taken, now);
+      uri = vscode.Uri.joinPath(folder.uri, ...folderParts, `${id}.yaml`);
+      try {
+        await vscode.workspace.fs.stat(uri);
+        throw new Error(vscode.l10n.t('{0} already exists; reindex the workspace and try again.', vscode.workspace.asRelativePath(uri)));
+      } catch (err) {
+        if (!(err instanceof vscode.FileSystemError)) throw err;
+      }
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(recordFor(id)));
     }
-    const text = createIncident(config, { id, title: title.trim(), severity, services, now, author });
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
     await this.index.refreshFile(uri);
     this.active.set(uri);
     this.pendingDescriptions.set(uri.toString(), ['declared']);

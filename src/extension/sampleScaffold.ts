@@ -1,4 +1,8 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
+import { createFileAtomic } from '../fs/atomicWrite';
+import { realPathInWorkspace } from './incidentWriter';
 
 /** The smallest useful layout: a repo config, one runbook with steps and placeholders, an incidents folder. */
 const SAMPLE_FILES: Record<string, string> = {
@@ -48,6 +52,13 @@ export async function scaffoldSampleRepository(log: vscode.LogOutputChannel): Pr
   const written: string[] = [];
   for (const [relative, content] of Object.entries(SAMPLE_FILES)) {
     const uri = vscode.Uri.joinPath(folder.uri, ...relative.split('/'));
+    if (uri.scheme === 'file') {
+      // Complete or not at all, never over an existing file, never through a link out of the folder.
+      const real = await realPathInWorkspace(folder.uri.fsPath, uri);
+      await mkdir(dirname(real), { recursive: true });
+      if (await createFileAtomic(real, content)) written.push(relative);
+      continue;
+    }
     try {
       await vscode.workspace.fs.stat(uri);
       continue;

@@ -1,5 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { realPathInsideRepository } from '../fs/repositoryPath';
 import { GitCommandError, NotAGitRepositoryError, runGit, type GitSpawner } from './gitProcess';
 
 /**
@@ -120,7 +122,8 @@ export async function installMergeDriver(dir: string, options: MergeDriverInstal
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
     const header = present.has(ATTRIBUTES_COMMENT) ? [] : [ATTRIBUTES_COMMENT];
     const separator = text === '' ? '' : text.endsWith('\n') ? '' : eol;
-    writeFileSync(attributesFile, `${text}${separator}${[...header, ...addedLines].join(eol)}${eol}`);
+    // A hostile clone's .gitattributes may be a link to a file elsewhere (a shell profile): never written through.
+    await writeFileAtomic(await realPathInsideRepository(dir, attributesFile), `${text}${separator}${[...header, ...addedLines].join(eol)}${eol}`);
   }
   return { attributesFile, addedLines, attributeLines, driverCommand, undo: undoCommands(dir) };
 }
@@ -148,7 +151,7 @@ export async function uninstallMergeDriver(dir: string, spawner?: GitSpawner): P
       if (drop) removedLines.push(line);
       return !drop;
     });
-    writeFileSync(attributesFile, kept.join(eol));
+    await writeFileAtomic(await realPathInsideRepository(dir, attributesFile), kept.join(eol));
   }
   return { attributesFile, removedLines, hadConfig };
 }

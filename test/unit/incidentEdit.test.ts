@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createIncident, editIncident, IncidentEditError, type IncidentEditOperation } from '../../src/core/incidentEdit';
+import { editIncidentChecked, IncidentEditRefused } from '../../src/core/incidentEditCheck';
 import { validateIncident } from '../../src/core/incidentValidation';
 import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
 
@@ -182,5 +183,40 @@ describe('incident edits', () => {
     assert.deepEqual(validateIncident('incidents/INC-0013.yaml', text, { now, runbookPaths: new Set(['kubernetes/rollback.md']) }).problems.filter((p) => p.code !== 'future-timestamp'), []);
     assert.throws(() => createIncident(DEFAULT_REPO_CONFIG, { id: 'INC-1', title: 't', severity: 'sev2', now, author: 'a' }), /Did you mean `SEV2`/);
     assert.throws(() => createIncident(DEFAULT_REPO_CONFIG, { id: 'INC 1', title: 't', severity: 'SEV2', now, author: 'a' }), /cannot be an incident id/);
+  });
+});
+
+describe('editIncidentChecked: the one validity rule of every edit surface', () => {
+  const acknowledged = 'id: INC-1\ntitle: t\nstatus: acknowledged\nseverity: SEV2\ncommander: a\ndeclared_at: 2026-11-24T10:00:00Z\nacknowledged_at: 2026-11-24T10:01:00Z\n';
+  const at = (iso: string): Date => new Date(iso);
+
+  it('refuses an edit that adds an error, naming it, and never returns the invalid text', () => {
+    assert.throws(
+      () => editIncidentChecked('incidents/INC-1.yaml', acknowledged, [{ op: 'setStatus', status: 'mitigated' }], at('2026-11-24T09:00:00Z'), 'bob', DEFAULT_REPO_CONFIG),
+      (err: unknown) => {
+        assert.ok(err instanceof IncidentEditRefused);
+        assert.ok(err instanceof IncidentEditError, 'callers that handle refusals handle this one');
+        assert.deepEqual(err.problems.map((p) => p.field), ['mitigated_at']);
+        assert.match(err.message, /^This change would make the record invalid, so nothing was written: `mitigated_at` \(2026-11-24T09:00:00Z\) is before `acknowledged_at` \(2026-11-24T10:01:00Z\)\./);
+        return true;
+      },
+    );
+  });
+
+  it('lets an edit through when the record already had the error, and checks several operations as one', () => {
+    const broken = acknowledged.replace('declared_at: 2026-11-24T10:00:00Z', 'declared_at: 2026-11-24T11:00:00Z');
+    const note = editIncidentChecked('incidents/INC-1.yaml', broken, [{ op: 'addNote', text: 'still looking' }], at('2026-11-24T12:00:00Z'), 'bob', DEFAULT_REPO_CONFIG);
+    assert.ok(note.changed);
+    assert.match(note.text, /text: still looking\n$/);
+    const both = editIncidentChecked('incidents/INC-1.yaml', acknowledged, [{ op: 'setSeverity', severity: 'SEV1' }, { op: 'setStatus', status: 'mitigated', text: 'rolled back' }], at('2026-11-24T10:30:00Z'), 'bob', DEFAULT_REPO_CONFIG);
+    assert.deepEqual(both.descriptions.length, 2);
+    assert.match(both.text, /^mitigated_at: 2026-11-24T10:30:00Z$/m);
+    assert.deepEqual(validateIncident('incidents/INC-1.yaml', both.text, { now: at('2026-11-25T00:00:00Z') }).problems.filter((p) => p.severity === 'error'), []);
+  });
+
+  it('returns the text unchanged, unchecked, when the edit changes nothing', () => {
+    const linked = editIncidentChecked('incidents/INC-1.yaml', `${acknowledged}runbooks: [a.md]\n`, [{ op: 'linkRunbook', path: 'a.md' }], at('2026-11-24T12:00:00Z'), 'bob', DEFAULT_REPO_CONFIG);
+    assert.equal(linked.changed, false);
+    assert.equal(linked.text, `${acknowledged}runbooks: [a.md]\n`);
   });
 });

@@ -79,16 +79,16 @@ describe('runbook-ops new incident under contention (dist/cli.js)', function () 
     console.log(`      ${count}/${count} distinct valid records in ${elapsed} ms`);
   });
 
-  it('a write that fails after the exclusive create leaves no empty record and exits non-zero', function () {
+  it('a record that cannot be written (EFBIG) leaves no empty or partial file, no temporary file, and exits non-zero', function () {
     if (process.platform === 'win32') this.skip();
     const incidents = join(dir, 'incidents');
     const before = yamlFiles(incidents);
-    // A file size limit of 0 makes the write itself fail (EFBIG) after the create succeeded.
+    // A file size limit of 0 makes the write itself fail (EFBIG) once the (temporary) file is created.
     const quoted = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
     const result = spawnSync('sh', ['-c', `ulimit -f 0 && exec ${quoted(process.execPath)} ${quoted(cli)} new incident --dir ${quoted(dir)} --title Full --severity P2 --by racer`], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(result.status, 2, result.stdout + result.stderr);
-    assert.match(result.stderr, /Could not write .*INC-2026-4\.yaml: EFBIG.*The incomplete record was removed\./);
+    assert.match(result.stderr, /Could not write .*INC-2026-4\.yaml: EFBIG.*Nothing was created\./);
     assert.deepEqual(yamlFiles(incidents), before, 'no record (empty or partial) remains');
-    assert.deepEqual(readdirSync(incidents).filter((n) => n.endsWith('.lock')), []);
+    assert.deepEqual(readdirSync(incidents).filter((n) => n.endsWith('.lock') || n.endsWith('.tmp')), [], 'no lock and no temporary file');
   });
 });
