@@ -1,7 +1,8 @@
 /** Running several steps in order: the rules for `Run all` and `Run from here`, free of any terminal. */
 import { slugify } from './runbook';
 
-export type StepStatus = 'running' | 'succeeded' | 'failed' | 'timed-out' | 'unknown' | 'cancelled';
+/** `started`: a `background=true` step whose command was started and is not waited for (Runme's background cells). */
+export type StepStatus = 'running' | 'started' | 'succeeded' | 'failed' | 'timed-out' | 'unknown' | 'cancelled';
 
 export interface StepOutcome {
   status: Exclude<StepStatus, 'running'>;
@@ -33,14 +34,15 @@ export interface SequenceResult<S> {
 
 /**
  * Runs `steps` one after another and stops at the first that did not succeed: a non-zero exit code,
- * an unknown one, a timeout or a cancellation. It never goes on silently past a failure.
+ * an unknown one, a timeout or a cancellation. It never goes on silently past a failure. A background
+ * step goes on once it has started (a dev server does not exit).
  */
 export async function runStepSequence<S>(steps: readonly S[], execute: (step: S) => Promise<StepOutcome>): Promise<SequenceResult<S>> {
   const ran: SequenceResult<S>['ran'] = [];
   for (const step of steps) {
     const outcome = await execute(step);
     ran.push({ step, outcome });
-    if (outcome.status !== 'succeeded') return { ran, stoppedAt: { step, outcome } };
+    if (outcome.status !== 'succeeded' && outcome.status !== 'started') return { ran, stoppedAt: { step, outcome } };
   }
   return { ran };
 }
@@ -77,6 +79,8 @@ export function describeOutcome(outcome: { status: StepStatus; exitCode?: number
       return outcome.exitCode === undefined ? outcome.status : `exit ${outcome.exitCode}`;
     case 'timed-out':
       return 'timed out';
+    case 'started':
+      return 'started in the background';
     case 'cancelled':
       return 'cancelled';
     case 'running':
@@ -84,4 +88,15 @@ export function describeOutcome(outcome: { status: StepStatus; exitCode?: number
     default:
       return 'exit status unknown';
   }
+}
+
+/** A step's Runme categories: its `category` (or `tag`) attribute, comma-separated. */
+export function stepTags(step: { attributes?: Readonly<Record<string, string | boolean>> }): string[] {
+  const raw = [step.attributes?.category, step.attributes?.tag].filter((v): v is string => typeof v === 'string');
+  return [...new Set(raw.flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean))];
+}
+
+/** The runnable steps tagged `tag`, in order (Runme's run by category); `excludeFromRunAll` steps stay out here too. */
+export function runnableStepsTagged<S extends StepLike & { runnable: boolean; excludeFromRunAll?: boolean }>(steps: readonly S[], tag: string): S[] {
+  return steps.filter((s) => s.runnable && s.excludeFromRunAll !== true && stepTags(s).includes(tag));
 }

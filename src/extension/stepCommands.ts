@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { findStep } from '../core/stepSequence';
+import { findStep, stepTags } from '../core/stepSequence';
 import type { RunbookDocuments } from './runbookDocuments';
 import type { StepReference, StepRunner } from './stepRunner';
 import type { StepNode } from './stepsTreeProvider';
@@ -58,6 +58,27 @@ export function registerStepCommands(
     vscode.commands.registerCommand('runbookOps.runAll', async (...args: StepCommandArgs) => {
       const ref = resolveStep(documents, args, false);
       return ref && !(await givenUp(ref.uri)) ? runner.runSequence(ref.uri) : undefined;
+    }),
+    // Runme's categories: (uri, tag) from a caller, else the open runbook and a pick of its tags.
+    vscode.commands.registerCommand('runbookOps.runStepsByTag', async (target?: vscode.Uri | StepNode, tag?: string) => {
+      const ref = resolveStep(documents, [target, undefined], false);
+      if (!ref || (await givenUp(ref.uri))) return undefined;
+      let chosen = tag;
+      if (chosen === undefined) {
+        const document = await vscode.workspace.openTextDocument(ref.uri);
+        const steps = documents.get(document)?.steps ?? [];
+        const tags = [...new Set(steps.filter((s) => s.runnable).flatMap((s) => stepTags(s)))].sort();
+        if (tags.length === 0) {
+          void vscode.window.showInformationMessage(vscode.l10n.t('No step of this runbook has a category (`{category=…}`).'));
+          return undefined;
+        }
+        const picked = await vscode.window.showQuickPick(
+          tags.map((t) => ({ label: t, description: vscode.l10n.t('{0} steps', steps.filter((s) => s.runnable && stepTags(s).includes(t)).length) })),
+          { title: vscode.l10n.t('Run the steps of one category'), placeHolder: vscode.l10n.t('Category') },
+        );
+        chosen = picked?.label;
+      }
+      return chosen === undefined ? undefined : runner.runTagged(ref.uri, chosen);
     }),
     vscode.commands.registerCommand('runbookOps.revealStep', async (uri: vscode.Uri, stepId: string) => {
       const document = await vscode.workspace.openTextDocument(uri);

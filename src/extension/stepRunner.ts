@@ -4,7 +4,7 @@ import { parseRepoConfig } from '../core/repoConfig';
 import { parseRunbook, type Runbook, type RunbookStep } from '../core/runbook';
 import { confirmStepsWithShellParser } from '../core/stepRunnability';
 import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructivePattern, secretEnvironmentNames, toSingleCommandLine, type FilledCommand } from '../core/stepCommand';
-import { describeOutcome, findStep, runnableStepsFrom, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/stepSequence';
+import { describeOutcome, findStep, runnableStepsFrom, runnableStepsTagged, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/stepSequence';
 import { quickInputText } from './markdownText';
 import { collectPlaceholderValues, type PlaceholderValueStore } from './placeholderPrompter';
 import type { StepStateStore } from './stepStateStore';
@@ -81,7 +81,17 @@ export class StepRunner implements vscode.Disposable {
     if (!this.checkTrust()) return undefined;
     const runbook = await this.loadRunbook(uri);
     if (fromStepId !== undefined && !this.findStep(runbook, fromStepId)) return undefined;
-    const planned = runnableStepsFrom(runbook.steps, fromStepId);
+    return this.runPlanned(uri, runbook, runnableStepsFrom(runbook.steps, fromStepId));
+  }
+
+  /** Runs the runnable steps tagged `tag` (Runme's `category`), in order, like {@link runSequence}. */
+  async runTagged(uri: vscode.Uri, tag: string): Promise<{ ran: number; stoppedAt?: { stepId: string; outcome: StepOutcome } } | undefined> {
+    if (!this.checkTrust()) return undefined;
+    const runbook = await this.loadRunbook(uri);
+    return this.runPlanned(uri, runbook, runnableStepsTagged(runbook.steps, tag));
+  }
+
+  private async runPlanned(uri: vscode.Uri, runbook: Runbook, planned: readonly RunbookStep[]): Promise<{ ran: number; stoppedAt?: { stepId: string; outcome: StepOutcome } } | undefined> {
     if (planned.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('“{0}” has no steps that can be run.', runbook.title));
       return { ran: 0 };
@@ -220,16 +230,33 @@ export class StepRunner implements vscode.Disposable {
     if (!(await this.confirm(runbook, step, commands, folder))) return undefined;
 
     const cwd = this.workingDirectory(uri, step);
-    const terminal = this.terminalFor(uri, runbook, cwd, Object.assign({}, ...commands.map((c) => c.env)) as Record<string, string>);
+    const env = Object.assign({}, ...commands.map((c) => c.env)) as Record<string, string>;
+    const background = step.attributes.background === true;
+    const terminal = background ? this.backgroundTerminal(uri, runbook, step, cwd, env) : this.terminalFor(uri, runbook, cwd, env);
     terminal.show(true);
     const startedAt = new Date();
     this.states.markRunning(uri, step.id, startedAt);
-    let outcome: StepOutcome = { status: 'succeeded', exitCode: 0, durationMs: 0 };
-    for (const command of commands) {
-      outcome = await this.executeInTerminal(terminal, toSingleCommandLine(command.text, vscode.env.shell), this.timeoutMs(step));
-      if (outcome.status !== 'succeeded') break;
-    }
-    outcome = { ...outcome, durationMs: Date.now() - startedAt.getTime() };
+    let started: () => void = () => undefined;
+    const hasStarted = new Promise<void>((resolve) => (started = resolve));
+    const finished = (async () => {
+      let outcome: StepOutcome = { status: 'succeeded', exitCode: 0, durationMs: 0 };
+      for (const [i, command] of commands.entries()) {
+        outcome = await this.executeInTerminal(terminal, toSingleCommandLine(command.text, vscode.env.shell), background ? undefined : this.timeoutMs(step), i === 0 ? started : undefined);
+        if (outcome.status !== 'succeeded') break;
+      }
+      outcome = { ...outcome, durationMs: Date.now() - startedAt.getTime() };
+      this.recordFinished(uri, folder, step, commands, startedAt, outcome);
+      // Runme's closeTerminalOnSuccess: the terminal goes once the step succeeded (its shell state with it).
+      if (outcome.status === 'succeeded' && step.attributes.closeTerminalOnSuccess === true) this.closeTerminal(terminal);
+      return outcome;
+    })();
+    if (!background) return finished;
+    // Not waited for (a dev server does not exit): Run all goes on once the command has started.
+    await Promise.race([hasStarted, finished]);
+    return { status: 'started', durationMs: Date.now() - startedAt.getTime() };
+  }
+
+  private recordFinished(uri: vscode.Uri, folder: vscode.WorkspaceFolder | undefined, step: RunbookStep, commands: readonly FilledCommand[], startedAt: Date, outcome: StepOutcome): void {
     this.states.markFinished(uri, step.id, startedAt, outcome);
     const event: StepRunEvent = {
       runbook: folder ? path.posix.relative(folder.uri.path, uri.path) : uri.path,
@@ -243,7 +270,30 @@ export class StepRunner implements vscode.Disposable {
     if (outcome.exitCode !== undefined) event.exitCode = outcome.exitCode;
     this.log.info(`Step finished: ${JSON.stringify(event)}`);
     this.finishedEmitter.fire(event);
-    return outcome;
+  }
+
+  private closeTerminal(terminal: vscode.Terminal): void {
+    for (const [key, entry] of this.terminals) if (entry.terminal === terminal) this.terminals.delete(key);
+    terminal.dispose();
+  }
+
+  /**
+   * A `background=true` step's own terminal, named after it; running it again replaces (and so stops)
+   * the previous run. Secrets reach it as its environment, like any step's.
+   */
+  private backgroundTerminal(uri: vscode.Uri, runbook: Runbook, step: RunbookStep, cwd: string, env: Readonly<Record<string, string>>): vscode.Terminal {
+    const key = `${uri.toString()}\0background\0${step.id}`;
+    const previous = this.terminals.get(key);
+    if (previous) this.closeTerminal(previous.terminal);
+    const secret = Object.keys(env).length > 0;
+    const terminal = vscode.window.createTerminal({
+      name: vscode.l10n.t('Runbook: {0} · {1}', runbook.title, step.id),
+      cwd,
+      ...(secret ? { env, isTransient: true } : {}),
+      iconPath: new vscode.ThemeIcon(secret ? 'lock' : 'server-process'),
+    });
+    this.terminals.set(key, { terminal, env: { ...env } });
+    return terminal;
   }
 
   private timeoutMs(step: RunbookStep): number | undefined {
@@ -291,7 +341,8 @@ export class StepRunner implements vscode.Disposable {
     return terminal;
   }
 
-  private async executeInTerminal(terminal: vscode.Terminal, text: string, timeoutMs: number | undefined): Promise<StepOutcome> {
+  /** Runs `text` in `terminal` and waits for its exit; `onStarted` is called once the command has been handed to the shell. */
+  private async executeInTerminal(terminal: vscode.Terminal, text: string, timeoutMs: number | undefined, onStarted?: () => void): Promise<StepOutcome> {
     const started = Date.now();
     const waitMs = vscode.workspace.getConfiguration('runbookOps').get<number>('terminal.shellIntegrationTimeout', 5000);
     const integration = await waitForShellIntegration(terminal, waitMs);
@@ -299,6 +350,7 @@ export class StepRunner implements vscode.Disposable {
     if (!integration) {
       this.log.warn(`No shell integration in terminal "${terminal.name}" after ${waitMs} ms; sending the text, exit status unknown`);
       terminal.sendText(text, true);
+      onStarted?.();
       return { status: 'unknown', durationMs: Date.now() - started };
     }
     return new Promise<StepOutcome>((resolve) => {
@@ -311,6 +363,7 @@ export class StepRunner implements vscode.Disposable {
       };
       // Events arrive asynchronously, so subscribing in the same tick as executeCommand misses none.
       const execution = integration.executeCommand(text);
+      onStarted?.();
       subscriptions.push(
         vscode.window.onDidEndTerminalShellExecution((e) => {
           if (e.execution !== execution) return;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunbookOpsApi } from '../../src/extension/extension';
 import type { StepNode } from '../../src/extension/stepsTreeProvider';
@@ -110,6 +110,59 @@ describe('StepRunner in a real terminal', function () {
     terminal.dispose();
     assert.equal((await running)?.status, 'unknown');
     assert.match((await stepDescriptions(runbooks, uri)).get('closed')!, /^exit status unknown · /);
+  });
+
+  it('Runme attributes: a background step is not waited for, closeTerminalOnSuccess closes its terminal, a category runs alone', async () => {
+    const runbooks = await api();
+    const dir = `/tmp/runbook-ops-runme-${process.pid}`;
+    const uri = await writeRunbook('runme.md', [
+      '# Runme cells', '',
+      '## Serve', '```sh {name=serve background=true category=dev}', `mkdir -p ${dir}; sleep 3; echo served > ${dir}/served`, '```', '',
+      '## Build', '```sh {name=build category=dev,ci}', `mkdir -p ${dir}; test ! -e ${dir}/served && echo built > ${dir}/built`, '```', '',
+      '## Lint', '```sh {"name":"lint","category":"ci","closeTerminalOnSuccess":true}', `echo linted > ${dir}/linted`, '```', '',
+      '## Deploy', '```sh {name=deploy}', `echo deployed > ${dir}/deployed`, '```', '',
+    ].join('\n'));
+    // Run all goes past the background step while it still runs: build sees no `served` yet.
+    const all = await vscode.commands.executeCommand<{ ran: number; stoppedAt?: unknown }>('runbookOps.runAll', uri);
+    assert.equal(all?.ran, 4);
+    assert.equal(all?.stoppedAt, undefined);
+    assert.equal(readFileSync(`${dir}/built`, 'utf8'), 'built\n');
+    assert.equal(existsSync(`${dir}/served`), false, 'the background step was not waited for');
+    assert.match((await stepDescriptions(runbooks, uri)).get('serve')!, /running/);
+    const background = vscode.window.terminals.find((t) => t.name === 'Runbook: Runme cells · serve');
+    assert.ok(background, vscode.window.terminals.map((t) => t.name).join(', '));
+    // It finishes on its own, and then shows its exit code.
+    const finished = await new Promise<unknown>((resolve) => {
+      const listener = runbooks.runner.onDidFinishStep((e) => {
+        if (e.stepId === 'serve') {
+          listener.dispose();
+          resolve(e);
+        }
+      });
+    });
+    assert.equal((finished as { exitCode?: number }).exitCode, 0);
+    assert.equal(readFileSync(`${dir}/served`, 'utf8'), 'served\n');
+    assert.match((await stepDescriptions(runbooks, uri)).get('serve')!, /^exit 0 · /);
+    // closeTerminalOnSuccess closed the runbook's terminal after lint succeeded; deploy opened a new one.
+    assert.ok(existsSync(`${dir}/deployed`));
+
+    // A category runs only its own steps, in order.
+    rmSync(dir, { recursive: true, force: true });
+    const ci = await vscode.commands.executeCommand<{ ran: number }>('runbookOps.runStepsByTag', uri, 'ci');
+    assert.equal(ci?.ran, 2);
+    assert.deepEqual(['built', 'linted', 'deployed', 'served'].map((f) => existsSync(`${dir}/${f}`)), [true, true, false, false]);
+    const closedAfterLint = await new Promise<boolean>((resolve) => {
+      const check = (): void => resolve(!vscode.window.terminals.some((t) => t.name === 'Runbook: Runme cells' && t.exitStatus === undefined));
+      if (!vscode.window.terminals.some((t) => t.name === 'Runbook: Runme cells' && t.exitStatus === undefined)) check();
+      else {
+        const listener = vscode.window.onDidCloseTerminal(() => {
+          listener.dispose();
+          check();
+        });
+      }
+    });
+    assert.ok(closedAfterLint, 'the terminal closed once lint succeeded');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('never runs a step whose block is not runnable, and says why', async () => {

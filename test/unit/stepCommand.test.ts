@@ -15,7 +15,7 @@ import {
   shellQuote,
   toSingleCommandLine,
 } from '../../src/core/stepCommand';
-import { describeOutcome, runnableStepsFrom, runStepSequence, type StepOutcome } from '../../src/core/stepSequence';
+import { describeOutcome, runnableStepsFrom, runnableStepsTagged, runStepSequence, stepTags, type StepOutcome } from '../../src/core/stepSequence';
 
 function bash(script: string, cwd?: string): { stdout: string; status: number | null } {
   const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd });
@@ -274,5 +274,27 @@ describe('runStepSequence', () => {
     const result = await runStepSequence(runnableStepsFrom(steps, 'c'), execute);
     assert.deepEqual(ran, ['c', 'd']);
     assert.equal(result.stoppedAt, undefined);
+  });
+
+  it('goes on past a background step once it has started', async () => {
+    const { ran, execute } = fake({ a: { status: 'started', durationMs: 1 } });
+    const result = await runStepSequence(runnableStepsFrom(steps), execute);
+    assert.deepEqual(ran, ['a', 'b', 'c', 'd']);
+    assert.equal(result.stoppedAt, undefined);
+    assert.equal(describeOutcome({ status: 'started' }), 'started in the background');
+  });
+
+  it('reads Runme categories (category or tag, comma-separated) and runs one category\'s runnable steps in order', () => {
+    const tagged: { id: string; runnable: boolean; excludeFromRunAll?: boolean; attributes: Record<string, string> }[] = [
+      { id: 'a', runnable: true, attributes: { category: 'build, ci' } },
+      { id: 'b', runnable: false, attributes: { category: 'ci' } },
+      { id: 'c', runnable: true, attributes: { tag: 'ci' } },
+      { id: 'd', runnable: true, excludeFromRunAll: true, attributes: { category: 'ci' } },
+      { id: 'e', runnable: true, attributes: {} },
+    ];
+    assert.deepEqual(stepTags(tagged[0]), ['build', 'ci']);
+    assert.deepEqual(runnableStepsTagged(tagged, 'ci').map((s) => s.id), ['a', 'c']);
+    assert.deepEqual(runnableStepsTagged(tagged, 'build').map((s) => s.id), ['a']);
+    assert.deepEqual(runnableStepsTagged(tagged, 'nope'), []);
   });
 });
