@@ -6,6 +6,7 @@ import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
 import { parseRunbook } from '../core/runbook';
 import { DEFAULT_DESTRUCTIVE_PATTERNS, findDestructivePattern } from '../core/stepCommand';
 import { confirmStepsWithShellParser } from '../core/stepRunnability';
+import { programOnPath } from '../fs/programOnPath';
 
 /**
  * Whether a worker parses the file within the parse budget (parseBudget.ts): the problem when it gave
@@ -43,7 +44,7 @@ export async function stepsCommand(
     else out([`${shownPath}  "${title}"  0 steps`, `! ${shownPath}:${givenUp.line}: ${givenUp.severity}: ${givenUp.message}`].join('\n'));
     return 1;
   }
-  const runbook = confirmStepsWithShellParser(parseRunbook(shownPath, readFileSync(path)));
+  const runbook = confirmStepsWithShellParser(parseRunbook(shownPath, readFileSync(path)), { programExists: (program) => programOnPath(program) });
   const steps = runbook.steps.map((step) => {
     const destructive = step.commands.map((c) => findDestructivePattern(c, destructivePatterns)).find((p) => p !== undefined);
     return {

@@ -40,6 +40,12 @@ export interface RunbookStep {
   confirm: boolean;
   /** Marked `excludeFromRunAll` (Runme's attribute): runs on its own, never as part of Run all or Run from here. */
   excludeFromRunAll: boolean;
+  /**
+   * The program that runs the block's text, for a script language (`python3` for python) or an
+   * `interpreter` attribute; its one command feeds the text to it on standard input. It runs only
+   * where that program is installed (checked when the step is offered, {@link confirmStepsWithShellParser}).
+   */
+  interpreter?: string;
   /** Why the step cannot be run, when it cannot. */
   reason?: string;
   /** What a shell runs: prompts stripped, output dropped, continuations and heredocs kept whole. */
@@ -486,6 +492,31 @@ function uniqueId(base: string, used: Map<string, number>): string {
   return id;
 }
 
+/** Script languages Runme runs through an interpreter, and the program it uses. */
+export const SCRIPT_INTERPRETERS: ReadonlyMap<string, string> = new Map([
+  ['python', 'python3'], ['py', 'python3'], ['python3', 'python3'], ['js', 'node'], ['javascript', 'node'], ['mjs', 'node'],
+  ['ruby', 'ruby'], ['rb', 'ruby'], ['php', 'php'], ['perl', 'perl'], ['pl', 'perl'], ['lua', 'lua'],
+]);
+
+/** A delimiter the block's text does not hold, so the here-document ends where the text does. */
+function scriptDelimiter(text: string): string {
+  let delimiter = 'RUNBOOK_OPS_SCRIPT';
+  for (let n = 2; text.split('\n').some((line) => line.trim() === delimiter); n++) delimiter = `RUNBOOK_OPS_SCRIPT_${n}`;
+  return delimiter;
+}
+
+/**
+ * The one shell command that runs `text` with `program`: the text on its standard input through a
+ * quoted here-document, so nothing in it is expanded by the shell and it reaches the program byte
+ * for byte (`python3 - <<'RUNBOOK_OPS_SCRIPT'`…). `-` tells python, node, ruby, php and perl to read
+ * the script from standard input.
+ */
+export function interpreterCommand(program: string, text: string): string {
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const delimiter = scriptDelimiter(body);
+  return `${program} - <<'${delimiter}'\n${body}\n${delimiter}`;
+}
+
 /** Why a step cannot run: the same few sentences on thousands of steps (the index sends them as codes). */
 export const STEP_REASONS = {
   foreignTranscript: 'The prompts in this block belong to another program (a database or language shell), not to a shell: copy it instead.',
@@ -727,7 +758,10 @@ function buildStep(
   const runsAsShell = shape === 'script' || shape === 'transcript';
   const languageGuessed = !declaredShell && runsAsShell
     && ((language === '' && shape === 'transcript') || info.commandInLanguageSlot !== undefined || indentedCommands);
-  let runnable = runsAsShell && (declaredShell || languageGuessed);
+  // Runme runs script languages (and any cell with an `interpreter`) through that program.
+  const interpreterAttribute = typeof info.attributes.interpreter === 'string' && info.attributes.interpreter.trim() !== '' ? info.attributes.interpreter.trim() : undefined;
+  const interpreter = block.fenced && shape === 'script' ? interpreterAttribute ?? SCRIPT_INTERPRETERS.get(language) : undefined;
+  let runnable = interpreter !== undefined || (runsAsShell && (declaredShell || languageGuessed));
   let reason: string | undefined;
   if (shape === 'foreign-transcript') reason = STEP_REASONS.foreignTranscript;
   else if (shape === 'empty') reason = STEP_REASONS.empty;
@@ -742,8 +776,9 @@ function buildStep(
   // from headings are slugs. A name used twice gets `-2`, `-3`… like a heading's slug.
   const named = info.attributes.name;
   const id = uniqueId(typeof named === 'string' && named.trim() !== '' ? named.trim() : section ? section.slug : 'step', usedIds);
-  const commandTexts = commands.map((c) => c.text);
-  const placeholders = runnable ? findPlaceholdersAndAssignments(commandTexts, runbook.variables, assigned) : [];
+  // A script reaches its interpreter as written: placeholders are for shell commands only.
+  const commandTexts = interpreter !== undefined ? [interpreterCommand(interpreter, content)] : commands.map((c) => c.text);
+  const placeholders = runnable && interpreter === undefined ? findPlaceholdersAndAssignments(commandTexts, runbook.variables, assigned) : [];
 
   const step: RunbookStep = {
     id,
@@ -759,6 +794,7 @@ function buildStep(
     languageGuessed: runnable && languageGuessed,
     confirm: info.attributes.confirm === true,
     excludeFromRunAll: info.attributes.excludeFromRunAll === true,
+    ...(interpreter !== undefined && runnable ? { interpreter } : {}),
     commands: runnable ? commandTexts : [],
     placeholders,
     content: block.fenced ? content : lines.slice(block.start, block.end + 1).join('\n') + '\n',

@@ -69,16 +69,29 @@ export function shellRefusal(step: RunbookStep): string | undefined {
   return undefined;
 }
 
+export interface StepConfirmationOptions {
+  /** Whether a program is installed (on PATH); without it, steps that need an interpreter are not checked for one. */
+  programExists?: (program: string) => boolean;
+}
+
+/** Why a step that runs through an interpreter cannot run here, or undefined. */
+function interpreterRefusal(step: RunbookStep, options: StepConfirmationOptions): string | undefined {
+  if (step.interpreter === undefined || options.programExists === undefined) return undefined;
+  const program = step.interpreter.split(/\s+/, 1)[0];
+  return options.programExists(program) ? undefined : `\`${program}\` is not installed here (not on PATH), so this ${step.language || 'script'} block cannot run: install it, or copy the block instead.`;
+}
+
 /**
- * Turns every runnable step of `runbook` that the shell parser refuses into a copy-only step with the
- * parser's reason, in place. Returns the runbook.
+ * Turns every runnable step of `runbook` that the shell parser refuses, or whose interpreter is not
+ * installed, into a copy-only step with the reason, in place. Returns the runbook.
  */
-export function confirmStepsWithShellParser(runbook: Runbook): Runbook {
+export function confirmStepsWithShellParser(runbook: Runbook, options: StepConfirmationOptions = {}): Runbook {
   for (const step of runbook.steps) {
-    const reason = shellRefusal(step);
+    const reason = interpreterRefusal(step, options) ?? shellRefusal(step);
     if (reason === undefined) continue;
     step.runnable = false;
     step.languageGuessed = false;
+    delete step.interpreter;
     step.reason = reason;
     step.commands = [];
     step.placeholders = [];

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { givenUpRunbook } from '../core/parseBudget';
 import { parseRunbook, type Runbook } from '../core/runbook';
 import { confirmStepsWithShellParser } from '../core/stepRunnability';
+import { programOnPath } from '../fs/programOnPath';
 import type { RunbookIndexService } from './runbookIndexService';
 
 /**
@@ -38,7 +39,7 @@ export class RunbookDocuments implements vscode.Disposable {
     const path = vscode.workspace.asRelativePath(document.uri, false);
     const text = document.getText();
     const problem = this.index.mayParse(document.uri, text) ? undefined : this.index.givenUpProblem(document.uri);
-    const runbook = problem ? givenUpRunbook(path, problem) : confirmStepsWithShellParser(parseRunbook(path, text));
+    const runbook = problem ? givenUpRunbook(path, problem) : confirmStepsWithShellParser(parseRunbook(path, text), { programExists: (program) => programOnPath(program) });
     this.cache.set(key, { version: document.version, runbook });
     return runbook;
   }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { parseRepoConfig } from '../core/repoConfig';
 import { parseRunbook, type Runbook, type RunbookStep } from '../core/runbook';
 import { confirmStepsWithShellParser } from '../core/stepRunnability';
+import { programOnPath } from '../fs/programOnPath';
 import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructivePattern, secretEnvironmentNames, toSingleCommandLine, type FilledCommand } from '../core/stepCommand';
 import { describeOutcome, findStep, runnableStepsFrom, runnableStepsTagged, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/stepSequence';
 import { quickInputText } from './markdownText';
@@ -148,7 +149,7 @@ export class StepRunner implements vscode.Disposable {
   private async loadRunbook(uri: vscode.Uri): Promise<Runbook> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const relative = vscode.workspace.asRelativePath(uri, false);
-    return confirmStepsWithShellParser(parseRunbook(relative, open ? open.getText() : await vscode.workspace.fs.readFile(uri)));
+    return confirmStepsWithShellParser(parseRunbook(relative, open ? open.getText() : await vscode.workspace.fs.readFile(uri)), { programExists: (program) => programOnPath(program) });
   }
 
   private findStep(runbook: Runbook, stepId: string): RunbookStep | undefined {

@@ -144,6 +144,24 @@ describe('steps offered to run', function () {
     assert.deepEqual(runnableStepsFrom(dev.steps, 'serve').map((s) => s.id), ['lint']);
   });
 
+  it('script languages run through their interpreter where it is installed: the text reaches it unexpanded', () => {
+    const text = [
+      '# Scripts', '', '## Python', '```python', 'import sys', 'print("py", "$HOME", sys.argv[0])', '```', '',
+      '## Node', '```js {name=node-check}', "console.log('js ' + `${1 + 1}`)", '```', '',
+      '## Chosen', '```sh {interpreter=bash name=chosen}', 'echo "RUNBOOK_OPS_SCRIPT"', 'echo "$0"', '```', '',
+      '## Ruby', '```ruby', 'puts 1', '```', '',
+    ].join('\n');
+    const runbook = confirmStepsWithShellParser(parseRunbook('scripts.md', text), { programExists: (program) => program !== 'ruby' });
+    assert.deepEqual(runbook.steps.map((s) => [s.id, s.runnable, s.interpreter]), [['python', true, 'python3'], ['node-check', true, 'node'], ['chosen', true, 'bash'], ['ruby', false, undefined]]);
+    assert.match(runbook.steps[3].reason ?? '', /`ruby` is not installed here \(not on PATH\)/);
+    const run = (command: string): string => spawnSync('bash', ['-c', command], { encoding: 'utf8' }).stdout;
+    assert.equal(run(runbook.steps[0].commands[0]), 'py $HOME -\n', 'no shell expansion inside the script');
+    assert.equal(run(runbook.steps[1].commands[0]), 'js 2\n');
+    // The here-document delimiter is one the script does not hold.
+    assert.equal(run(runbook.steps[2].commands[0]), 'RUNBOOK_OPS_SCRIPT\nbash\n');
+    assert.deepEqual(runbook.steps[0].placeholders, []);
+  });
+
   it('indented commands are steps that need a confirmation; indented data and prose are not steps', () => {
     const path = join(fixtures, 'indented-commands.md');
     const runbook = load(path);
