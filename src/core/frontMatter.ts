@@ -19,6 +19,8 @@ export interface FrontMatter {
   metadata: RunbookMetadata;
   /** Number of lines the front matter block takes, fences included (0 when there is none). */
   lineCount: number;
+  /** The front matter has Runme's `runme:` key (a notebook Runme saved): its code blocks are cells. */
+  runmeNotebook?: boolean;
   problems: Problem[];
 }
 
@@ -157,5 +159,5 @@ export function parseFrontMatter(lines: readonly string[]): FrontMatter {
     } else metadata.reviewEvery = reviewEvery;
   }
   metadata.variables = parseVariables(fm.variables, body, problems);
-  return { metadata, lineCount: close + 1, problems };
+  return { metadata, lineCount: close + 1, problems, ...(fm.runme !== undefined ? { runmeNotebook: true } : {}) };
 }

@@ -593,6 +593,8 @@ function markAsOutput(step: RunbookStep, reason: string): void {
 }
 
 export function notShellReason(language: string): string {
+  const program = SCRIPT_INTERPRETERS.get(language);
+  if (program !== undefined) return `\`${language}\` blocks are not shell commands: copy it instead. (To run it with ${program}, make it a Runme cell: give it attributes, such as {name=…}.)`;
   return `\`${language}\` blocks are not shell commands: copy it instead.`;
 }
 
@@ -712,7 +714,7 @@ function fillRunbook(runbook: Runbook, text: string, options: RunbookParseOption
       previous = undefined;
       continue;
     }
-    const step = buildStep(event.block, section, runbook, usedIds, assigned, lines);
+    const step = buildStep(event.block, section, runbook, usedIds, assigned, lines, frontMatter.runmeNotebook === true);
     if (!step) continue;
     // A block the author gave attributes to is a step they meant; only plain blocks are read as output.
     if (step.runnable && Object.keys(step.attributes).length === 0) {
@@ -732,6 +734,7 @@ function buildStep(
   usedIds: Map<string, number>,
   assigned: Set<string>,
   lines: readonly string[],
+  runmeNotebook: boolean,
 ): RunbookStep | undefined {
   const info = parseInfoString(block.info);
   let content = block.content;
@@ -758,9 +761,12 @@ function buildStep(
   const runsAsShell = shape === 'script' || shape === 'transcript';
   const languageGuessed = !declaredShell && runsAsShell
     && ((language === '' && shape === 'transcript') || info.commandInLanguageSlot !== undefined || indentedCommands);
-  // Runme runs script languages (and any cell with an `interpreter`) through that program.
+  // Runme runs script languages (and any cell with an `interpreter`) through that program. Here only
+  // blocks that are Runme cells do: in a Runme notebook, or given attributes. A plain ```ruby block in
+  // an ops manual is usually a snippet for a Rails console, not a script to run on its own.
   const interpreterAttribute = typeof info.attributes.interpreter === 'string' && info.attributes.interpreter.trim() !== '' ? info.attributes.interpreter.trim() : undefined;
-  const interpreter = block.fenced && shape === 'script' ? interpreterAttribute ?? SCRIPT_INTERPRETERS.get(language) : undefined;
+  const isCell = runmeNotebook || Object.keys(info.attributes).length > 0;
+  const interpreter = block.fenced && shape === 'script' ? interpreterAttribute ?? (isCell ? SCRIPT_INTERPRETERS.get(language) : undefined) : undefined;
   let runnable = interpreter !== undefined || (runsAsShell && (declaredShell || languageGuessed));
   let reason: string | undefined;
   if (shape === 'foreign-transcript') reason = STEP_REASONS.foreignTranscript;

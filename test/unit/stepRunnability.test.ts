@@ -145,8 +145,9 @@ describe('steps offered to run', function () {
   });
 
   it('script languages run through their interpreter where it is installed: the text reaches it unexpanded', () => {
+    // A Runme notebook (front matter `runme:`): its blocks are cells.
     const text = [
-      '# Scripts', '', '## Python', '```python', 'import sys', 'print("py", "$HOME", sys.argv[0])', '```', '',
+      '---', 'runme:', '  id: 01HF7B0KJPF469EG9ZWDNKKACQ', '  version: v3', '---', '# Scripts', '', '## Python', '```python', 'import sys', 'print("py", "$HOME", sys.argv[0])', '```', '',
       '## Node', '```js {name=node-check}', "console.log('js ' + `${1 + 1}`)", '```', '',
       '## Chosen', '```sh {interpreter=bash name=chosen}', 'echo "RUNBOOK_OPS_SCRIPT"', 'echo "$0"', '```', '',
       '## Ruby', '```ruby', 'puts 1', '```', '',
@@ -160,6 +161,10 @@ describe('steps offered to run', function () {
     // The here-document delimiter is one the script does not hold.
     assert.equal(run(runbook.steps[2].commands[0]), 'RUNBOOK_OPS_SCRIPT\nbash\n');
     assert.deepEqual(runbook.steps[0].placeholders, []);
+    // In an ordinary runbook a plain ```ruby block is a snippet (often for a Rails console): copy-only, saying how to run it.
+    const manual = confirmStepsWithShellParser(parseRunbook('manual.md', '# Manual\n\n```ruby\nUser.where(admin: true).count\n```\n\n```ruby {name=count}\nputs 1\n```\n'), { programExists: () => true });
+    assert.deepEqual(manual.steps.map((s) => [s.id, s.runnable]), [['manual', false], ['count', true]]);
+    assert.match(manual.steps[0].reason ?? '', /make it a Runme cell: give it attributes/);
   });
 
   it('indented commands are steps that need a confirmation; indented data and prose are not steps', () => {
