@@ -280,6 +280,21 @@ function editDistanceWithin(a: string, b: string, limit: number): number {
  * short unrelated words are not "corrected".
  */
 export function closestKnownName(word: string, known: readonly string[]): string | undefined {
+  // A repository in another team's schema repeats the same unknown keys in thousands of records: each
+  // distinct word is looked up once per list of names (the lists are module constants or the config's).
+  let answers = closestAnswers.get(known);
+  if (answers === undefined) closestAnswers.set(known, (answers = new Map()));
+  if (answers.has(word)) return answers.get(word);
+  const guess = computeClosestKnownName(word, known);
+  if (answers.size >= CLOSEST_ANSWERS_LIMIT) answers.clear();
+  answers.set(word, guess);
+  return guess;
+}
+
+const closestAnswers = new WeakMap<readonly string[], Map<string, string | undefined>>();
+const CLOSEST_ANSWERS_LIMIT = 20_000;
+
+function computeClosestKnownName(word: string, known: readonly string[]): string | undefined {
   const folded = word.toLowerCase().replace(/[-\s]/g, '_');
   const same = known.find((k) => k.toLowerCase() === folded);
   if (same !== undefined) return same;

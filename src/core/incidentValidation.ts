@@ -603,12 +603,25 @@ function checkRunbooks(node: SourceNode | undefined, ctx: CheckContext): void {
   }
 }
 
+/** The known paths as a list and by file name, made once per set (it holds every runbook of the repository). */
+const pathLookups = new WeakMap<ReadonlySet<string>, { list: string[]; byName: Map<string, string[]> }>();
+
 /** A likely intended path: same file name elsewhere, or a near spelling. */
 function closestPath(path: string, known: ReadonlySet<string>): string | undefined {
-  const name = path.split('/').pop() ?? path;
-  const sameName = [...known].filter((k) => k.split('/').pop() === name);
+  let lookup = pathLookups.get(known);
+  if (lookup === undefined) {
+    const byName = new Map<string, string[]>();
+    for (const k of known) {
+      const name = k.split('/').pop() ?? k;
+      const same = byName.get(name);
+      if (same) same.push(k);
+      else byName.set(name, [k]);
+    }
+    pathLookups.set(known, (lookup = { list: [...known], byName }));
+  }
+  const sameName = lookup.byName.get(path.split('/').pop() ?? path) ?? [];
   if (sameName.length === 1) return sameName[0];
-  return closestKnownName(path, [...known]);
+  return closestKnownName(path, lookup.list);
 }
 
 function checkTimeline(node: SourceNode | undefined, ctx: CheckContext): void {
