@@ -25,6 +25,7 @@ import { findWorkTreeRoot } from '../git/workTree';
 import { optionValue, readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { findBrokenLinks } from './runbookLinks';
+import { detectSites } from '../core/siteLinks';
 import { loadRunbookReviews } from './runbookReviews';
 import { fileStem } from '../core/incidentSummary';
 import { oneLine } from '../core/textOutput';
@@ -112,6 +113,8 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   const { config, problems: configProblems } = readRepoConfig(root);
   const classifier = new PathClassifier(layoutFromConfig(config));
   const paths = listRepositoryFiles(root);
+  // Links in the pages of a documentation site name pages, not files: configured, or found from the generators' files.
+  const sites = config.sites ?? detectSites(paths);
   const runbookPaths = paths.filter((p) => classifier.classify(p) === 'runbook');
   const incidentPaths = paths.filter((p) => classifier.classify(p) === 'incident');
   const notes: string[] = [];
@@ -190,7 +193,7 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   const reviews = await loadRunbookReviews(root, checkedRunbooks.map((r) => r.runbook), config.reviewInterval, now, { git: changes === undefined });
   if (changes === undefined && reviews.unknownReason) notes.push(`Review dates of ${reviews.unknown} runbook${reviews.unknown === 1 ? '' : 's'} without \`last_reviewed\` are unknown: ${reviews.unknownReason}.`);
   for (const { path, runbook, text } of checkedRunbooks) {
-    const problems: Problem[] = [...runbook.problems, ...findBrokenLinks(root, path, text)];
+    const problems: Problem[] = [...runbook.problems, ...findBrokenLinks(root, path, text, sites)];
     if (ownershipAdopted && !runbook.owner?.trim()) {
       problems.push({
         line: 1,

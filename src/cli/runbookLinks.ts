@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Problem } from '../core/fileText';
+import { isPageLink, isUnchecked, namesSourceFile, pageSources, siteOf, type SiteConfig } from '../core/siteLinks';
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 /**
@@ -90,10 +91,15 @@ function isLocalTarget(target: string): boolean {
 
 /**
  * Links from a runbook to files that do not exist (another runbook renamed, a script moved): one
- * error per link, at its line and column. External URLs and in-page anchors are not checked.
+ * error per link, at its line and column. External URLs and in-page anchors are not checked. In the
+ * pages of a documentation site (`sites`), a link names the page a file builds: `/manual/x.html`
+ * is `<pages>/manual/x.html.md` (or `x.md`, `x/index.md`, …); a missing page is an error, a missing
+ * asset (which the site may generate) a warning, and a site-root link outside any site a warning
+ * that says how to describe the site.
  */
-export function findBrokenLinks(root: string, path: string, text: string): Problem[] {
+export function findBrokenLinks(root: string, path: string, text: string, sites: readonly SiteConfig[] = []): Problem[] {
   const problems: Problem[] = [];
+  const site = siteOf(path, sites);
   const lines = text.split(/\r?\n/);
   let fence: string | undefined;
   const folder = dirname(join(root, path));
@@ -131,16 +137,34 @@ export function findBrokenLinks(root: string, path: string, text: string): Probl
       } catch {
         // A stray % is part of the name.
       }
-      const absolute = file.startsWith('/') ? join(root, file) : resolve(folder, file);
+      const siteRoot = file.startsWith('/') && site !== undefined ? join(root, site.pages) : root;
+      const absolute = file.startsWith('/') ? join(siteRoot, file) : resolve(folder, file);
       const fromRoot = relative(resolve(root), absolute);
       if (fromRoot === '..' || fromRoot.startsWith(`..${sep}`) || isAbsolute(fromRoot)) {
         // `../../../../etc/passwd` exists on most machines; that is no reason to let a runbook point there.
         problems.push({ ...at, message: `Link to ${bare} points outside the repository. Link to a file in the repository (a path relative to this file), or to a web page.` });
         continue;
       }
-      if (!existsSync(absolute)) {
-        problems.push({ ...at, message: `Link to ${bare} points to a file that does not exist${file.endsWith('.md') ? ' (a runbook renamed or deleted?)' : ''}. Fix the path (relative to this file) or remove the link.` });
+      if (existsSync(absolute)) continue;
+      const repoPath = fromRoot.split(sep).join('/');
+      if (site !== undefined) {
+        if (pageSources(repoPath).some((candidate) => existsSync(join(root, candidate)))) continue;
+        const sitePath = `/${relative(join(root, site.pages), absolute).split(sep).join('/')}`;
+        if (isUnchecked(site, sitePath)) continue;
+        // A link to a source file (x.md) names a file that must exist; a page or an asset may be one
+        // the generator makes (from data, a proxy, a plugin), which this check cannot know.
+        if (namesSourceFile(file)) {
+          problems.push({ ...at, message: `Link to ${bare} points to a file that does not exist in the site's pages (${site.pages || '.'}/). Fix the path or remove the link.` });
+        } else {
+          problems.push({ ...at, severity: 'warning', message: `Link to ${bare} points to ${isPageLink(file) ? `a page no file of the site in ${site.pages || '.'}/ builds (no ${pageSources(repoPath)[1].split('/').pop()}, .md or index file)` : 'a file that is not in the repository'}. If the site generates it, add ${sitePath} (or a glob) to the site's \`unchecked\` list in .runbook-ops.yaml; otherwise fix the link.` });
+        }
+        continue;
       }
+      if (file.startsWith('/')) {
+        problems.push({ ...at, severity: 'warning', message: `Link to ${bare} is a site-root link, and no file is at that path from the repository root. If these pages are a documentation site, say where its pages live in .runbook-ops.yaml (\`sites: [{ pages: <folder> }]\`) so the link can be checked against them.` });
+        continue;
+      }
+      problems.push({ ...at, message: `Link to ${bare} points to a file that does not exist${file.endsWith('.md') ? ' (a runbook renamed or deleted?)' : ''}. Fix the path (relative to this file) or remove the link.` });
     }
   });
   return problems;

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { withoutTrailingSlashes, type SiteConfig } from './siteLinks';
 import { DEFAULT_DESTRUCTIVE_PATTERNS } from './stepCommand';
 import { decodeFileText, type Problem } from './fileText';
 import { closestKnownName, INCIDENT_STATUSES, type IncidentStatus } from './incident';
@@ -38,6 +39,8 @@ export interface RepoConfig {
   runbookInclude: string[];
   runbookExclude: string[];
   incidentInclude: string[];
+  /** Documentation sites whose pages are runbooks; undefined: detected from the generators' files. */
+  sites?: SiteConfig[];
 }
 
 export interface RepoConfigParse {
@@ -80,7 +83,7 @@ export const DEFAULT_REPO_CONFIG: RepoConfig = {
 const CONFIG_KEYS = [
   'severities', 'id_format', 'incident_folder', 'status_labels', 'review_interval', 'destructive_patterns',
   'destructive_patterns_replace_defaults',
-  'runbook_include', 'runbook_exclude', 'incident_include',
+  'runbook_include', 'runbook_exclude', 'incident_include', 'sites',
 ] as const;
 
 const FALLBACK_COLOURS = ['#d73a49', '#e36209', '#dbab09', '#0366d6', '#6f42c1', '#6a737d'];
@@ -221,6 +224,9 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
         }
         break;
       }
+      case 'sites':
+        config.sites = readSites(value, at);
+        break;
       case 'runbook_include':
       case 'runbook_exclude':
       case 'incident_include': {
@@ -247,6 +253,36 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
 }
 
 type ProblemAt = (node: YamlNode | null | undefined, severity: Problem['severity'], message: string) => void;
+
+/** `sites: [{ pages: source, unchecked: [/api/**] }]`: where a documentation site's pages live. */
+function readSites(value: YamlNode, at: ProblemAt): SiteConfig[] | undefined {
+  if (!isSeq(value)) {
+    at(value, 'error', 'sites should be a list of { pages: <folder>, unchecked: [<site paths>] }; sites are detected instead.');
+    return undefined;
+  }
+  const sites: SiteConfig[] = [];
+  for (const item of value.items as YamlNode[]) {
+    const pagesNode = isMap(item) ? (item.get('pages', true) as YamlNode | undefined) : item;
+    const pages = isScalar(pagesNode) && typeof pagesNode.value === 'string' ? pagesNode.value.trim().replace(/^\.\/?/, '') : undefined;
+    if (pages === undefined || pages.startsWith('/') || pages.split('/').includes('..')) {
+      at(pagesNode ?? item, 'error', 'Each site needs `pages:`, the folder inside the repository its pages live in (such as source or docs); this one is ignored.');
+      continue;
+    }
+    const site: SiteConfig = { pages: withoutTrailingSlashes(pages), unchecked: [] };
+    if (isMap(item)) {
+      for (const pair of item.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : '';
+        if (!['pages', 'unchecked', 'generator'].includes(key)) at(pair.key as YamlNode, 'warning', `Unknown site setting \`${key}\` is ignored; a site has pages, unchecked and generator.`);
+      }
+      const unchecked = item.get('unchecked', true) as YamlNode | undefined;
+      if (unchecked !== undefined && unchecked !== null) site.unchecked = stringList(unchecked, 'unchecked', at)?.map((u) => u.text) ?? [];
+      const generator = item.get('generator');
+      if (typeof generator === 'string') site.generator = generator;
+    }
+    sites.push(site);
+  }
+  return sites;
+}
 
 function stringList(value: YamlNode, key: string, at: ProblemAt): { text: string; node: YamlNode }[] | undefined {
   if (!isSeq(value)) {
