@@ -25,7 +25,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { IncidentSummary, RunbookSummary, WorkspaceIndex } from '../core/index';
 import type { IndexedFile } from '../core/indexWorker';
-import type { GivenUpFile, IndexWorkerPool, ParallelBuildReport } from '../core/parallelIndex';
+import type { IndexWorkerPool, ParallelBuildReport } from '../core/parallelIndex';
 import { buildIndexInParallel } from '../core/parallelIndex';
 import type { FileKind, WorkspaceLayout } from '../core/paths';
 import type { RepoConfig } from '../core/repoConfig';
@@ -251,12 +251,12 @@ export class SummaryCacheSession {
   }
 
   /**
-   * Stores the summaries `index` now holds for the files read this build (not those given up, not racy
-   * ones) with the entries reused, and rewrites the cache file when that changes anything.
+   * Stores the summaries `index` now holds for the files read this build (not those at the paths
+   * `givenUp`, which a worker gave up on, and not racy ones) with the entries reused, and rewrites the cache file when that changes anything.
    */
-  async save(index: WorkspaceIndex, givenUp: readonly GivenUpFile[] = []): Promise<SummaryCacheReport> {
+  async save(index: WorkspaceIndex, givenUp: Iterable<string> = []): Promise<SummaryCacheReport> {
     const report: SummaryCacheReport = { outcome: this.outcome, hits: this.reused.size, misses: 0, written: false };
-    const skipped = new Set(givenUp.map((f) => f.path));
+    const skipped = new Set(givenUp);
     const cutoff = this.identityTakenAt - this.racyWindowMs;
     const entries = new Map(this.reused);
     for (const [path, { kind, identity }] of this.toStore) {
@@ -298,6 +298,6 @@ export async function buildIndexWithCache(index: WorkspaceIndex, root: string, p
   const session = new SummaryCacheSession(options);
   const misses = session.applyCached(index, root, paths);
   const report = await buildIndexInParallel(index, root, misses, { pool: options.pool, onProgress: options.onProgress });
-  const cache = await session.save(index, report.givenUp);
+  const cache = await session.save(index, report.givenUp.map((f) => f.path));
   return { ...report, cache };
 }
