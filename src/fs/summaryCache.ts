@@ -204,7 +204,9 @@ export class SummaryCacheSession {
     const misses: string[] = [];
     const hits: [string, CacheEntry][] = [];
     for (const path of paths) {
-      const kind = index.classifier.classify(path);
+      const entry = this.loaded.get(path);
+      // The layout is part of the key, so a stored entry's kind is what the classifier would say.
+      const kind = entry ? entry.kind : index.classifier.classify(path);
       if (kind === undefined) continue;
       let stats: Stats | undefined;
       try {
@@ -218,8 +220,7 @@ export class SummaryCacheSession {
         continue;
       }
       const identity = identityOf(stats);
-      const entry = this.loaded.get(path);
-      if (entry && entry.kind === kind && sameIdentity(entry, identity)) {
+      if (entry && sameIdentity(entry, identity)) {
         hits.push([path, entry]);
         continue;
       }

@@ -3,12 +3,13 @@
 // set back, renames, deletes, `git checkout`s and config changes; a damaged or foreign cache file is
 // an empty cache. Random sequences are seeded, so a failure reproduces.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { WorkspaceIndex } from '../../src/core/index';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
+import { TEST_SPIN_ENV } from '../../src/core/parseBudget';
 import { PathClassifier } from '../../src/core/paths';
 import { layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../../src/core/repoConfig';
 import { listRepositoryFiles } from '../../src/core/repositoryFiles';
@@ -294,5 +295,63 @@ describe('summary cache', function () {
     assert.deepEqual([other.cache.outcome, other.cache.hits], ['foreign', 0]);
     assert.deepEqual(views(other.index), views(good.index));
     assert.ok(readdirSync(dir).every((name) => !name.includes('.tmp')), 'no temporary file is left beside the cache');
+  });
+
+  it('does not store a file a worker gave up on: the next build tries it on a worker again', async () => {
+    const root = join(dir, 'repo');
+    write(root, 'a/stalls.md', runbookText(seededRandom(1)));
+    write(root, 'a/fine.md', runbookText(seededRandom(2)));
+    await settle(root);
+    const cacheFile = join(dir, 'cache');
+    const before = process.env[TEST_SPIN_ENV];
+    // Workers copy the environment when they start: this pool's workers spin on a/stalls.md.
+    process.env[TEST_SPIN_ENV] = 'stalls';
+    const stalling = new IndexWorkerPool({ workers: 1, parseBudgetMs: 200 });
+    try {
+      const config = readConfig(root);
+      const key = summaryCacheKey('test', config, layoutFromConfig(config));
+      const build = (): ReturnType<typeof buildIndexWithCache> => buildIndexWithCache(newIndex(config), root, listRepositoryFiles(root), { file: cacheFile, key, pool: stalling, racyWindowMs: TEST_RACY_WINDOW_MS });
+      const first = await build();
+      assert.deepEqual(first.givenUp.map((f) => f.path), ['a/stalls.md']);
+      assert.deepEqual([...readCacheFile(cacheFile, key).entries.keys()], ['a/fine.md']);
+      const second = await build();
+      assert.deepEqual([second.cache.hits, second.cache.misses, second.givenUp.map((f) => f.path)], [1, 1, ['a/stalls.md']]);
+    } finally {
+      if (before === undefined) delete process.env[TEST_SPIN_ENV];
+      else process.env[TEST_SPIN_ENV] = before;
+      await stalling.dispose();
+    }
+    // Without the stall it parses, and is stored.
+    const third = await cachedBuild(root, cacheFile, pool);
+    assert.deepEqual([third.cache.hits, third.cache.misses], [1, 1]);
+    assert.equal((await cachedBuild(root, cacheFile, pool)).cache.hits, 2);
+  });
+
+  it('runbook-ops index prints the same from the cache, from a damaged cache and with --no-cache', async () => {
+    const cli = resolve(__dirname, '../../../dist/cli.js');
+    const root = join(dir, 'repo');
+    mkdirSync(root);
+    git(root, 'init', '-q');
+    for (let i = 0; i < 4; i++) write(root, `a/r${i}.md`, runbookText(seededRandom(i)));
+    write(root, 'incidents/INC-1.yaml', incidentText(seededRandom(7), ['a/r0.md']));
+    await settle(root);
+    const run = (...args: string[]): string => {
+      const result = spawnSync(process.execPath, [cli, 'index', root, '--format', 'json', ...args], { encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      return result.stdout;
+    };
+    const cacheFile = join(root, '.git', 'runbook-ops', 'index-cache');
+    const uncached = run('--no-cache');
+    assert.equal(existsSync(cacheFile), false, '--no-cache leaves no cache');
+    assert.equal(run(), uncached);
+    assert.ok(existsSync(cacheFile));
+    assert.equal(run(), uncached);
+    truncateSync(cacheFile, 100);
+    assert.equal(run(), uncached);
+    // The config is part of the key: a changed severity scale is seen at once.
+    write(root, REPO_CONFIG_FILE, 'severities:\n  - name: SEV9\n    rank: 1\n');
+    const changed = run();
+    assert.notEqual(changed, uncached);
+    assert.equal(changed, run('--no-cache'));
   });
 });
