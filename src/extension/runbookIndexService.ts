@@ -362,8 +362,8 @@ export class RunbookIndexService implements vscode.Disposable {
     if (this.cacheFolder === undefined) return this.buildOnWorkers(entry, paths, options);
     const { folder, index, config } = entry;
     const name = createHash('sha256').update(folder.uri.toString()).digest('hex').slice(0, 32);
-    const session = new SummaryCacheSession({ file: join(this.cacheFolder, 'index-cache', name), key: summaryCacheKey(VERSION, config, index.classifier.layout) });
-    const toRead = session.applyCached(index, folder.uri.fsPath, paths);
+    const session = await SummaryCacheSession.open({ file: join(this.cacheFolder, 'index-cache', name), key: summaryCacheKey(VERSION, config, index.classifier.layout) });
+    const toRead = await session.applyCached(index, folder.uri.fsPath, paths);
     const report = await this.buildOnWorkers(entry, toRead, options);
     const prefix = fileKey(folder, '');
     const givenUp = [...this.givenUp.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));

@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { IncidentSummary, RunbookSummary, WorkspaceIndex } from '../core/index';
@@ -89,8 +90,23 @@ function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** Files (or summaries) handled between two yields to the event loop: the extension host's thread must not stall. */
+const CHUNK = 1_000;
+const HASH_CHUNK_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
+
+function breathe(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A megabyte at a time, yielding in between (20,000 files make a cache of about 17 MB). */
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += HASH_CHUNK_BYTES) {
+    if (at > 0) await breathe();
+    hash.update(bytes.subarray(at, at + HASH_CHUNK_BYTES));
+  }
+  return hash.digest('hex');
 }
 
 /** Why a cache file was not used, for the log (never shown as a problem: the build just reads the files). */
@@ -103,24 +119,24 @@ export type CacheLoadOutcome = 'loaded' | 'absent' | 'foreign' | 'corrupt';
  * `[path, kind, size, mtimeMs, ctimeMs, ino, coreLength, detailLength]` rows, then every entry's core
  * text and detail text in row order.
  */
-export function readCacheFile(file: string, key: string): { entries: Map<string, CacheEntry>; outcome: CacheLoadOutcome } {
+export async function readCacheFile(file: string, key: string): Promise<{ entries: Map<string, CacheEntry>; outcome: CacheLoadOutcome }> {
   const entries = new Map<string, CacheEntry>();
   let buffer: Buffer;
   try {
-    buffer = readFileSync(file);
+    buffer = await readFile(file);
   } catch {
     return { entries, outcome: 'absent' };
   }
   try {
-    const text = buffer.toString('utf8');
-    const magicEnd = text.indexOf('\n');
-    if (magicEnd < 0 || text.slice(0, magicEnd) !== MAGIC) return { entries, outcome: 'foreign' };
-    const headerEnd = text.indexOf('\n', magicEnd + 1);
+    const magicEnd = buffer.indexOf(NEWLINE);
+    if (magicEnd < 0 || buffer.toString('utf8', 0, magicEnd) !== MAGIC) return { entries, outcome: 'foreign' };
+    const headerEnd = buffer.indexOf(NEWLINE, magicEnd + 1);
     if (headerEnd < 0) return { entries, outcome: 'corrupt' };
-    const header = JSON.parse(text.slice(magicEnd + 1, headerEnd)) as { format?: unknown; key?: unknown; bytes?: unknown; sha256?: unknown };
+    const header = JSON.parse(buffer.toString('utf8', magicEnd + 1, headerEnd)) as { format?: unknown; key?: unknown; bytes?: unknown; sha256?: unknown };
     if (header.format !== CACHE_FORMAT || header.key !== key) return { entries, outcome: 'foreign' };
-    const body = text.slice(headerEnd + 1);
-    if (Buffer.byteLength(body, 'utf8') !== header.bytes || sha256(body) !== header.sha256) return { entries, outcome: 'corrupt' };
+    const bodyBytes = buffer.subarray(headerEnd + 1);
+    if (bodyBytes.length !== header.bytes || (await sha256(bodyBytes)) !== header.sha256) return { entries, outcome: 'corrupt' };
+    const body = bodyBytes.toString('utf8');
     const rowsEnd = body.indexOf('\n');
     const rows = JSON.parse(body.slice(0, rowsEnd)) as unknown[][];
     if (!Array.isArray(rows)) return { entries, outcome: 'corrupt' };
@@ -141,13 +157,14 @@ export function readCacheFile(file: string, key: string): { entries: Map<string,
   }
 }
 
-function cacheFileText(key: string, entries: readonly [string, CacheEntry][]): string {
+async function cacheFileBytes(key: string, entries: readonly [string, CacheEntry][]): Promise<Buffer> {
   const rows = entries.map(([path, e]) => [path, e.kind, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.core.length, e.detail.length]);
   const parts = [JSON.stringify(rows), '\n'];
   for (const [, e] of entries) parts.push(e.core, e.detail);
-  const body = parts.join('');
-  const header = JSON.stringify({ format: CACHE_FORMAT, key, bytes: Buffer.byteLength(body, 'utf8'), sha256: sha256(body) });
-  return `${MAGIC}\n${header}\n${body}`;
+  const body = Buffer.from(parts.join(''), 'utf8');
+  // ASCII only (a hex key, numbers), so the reader finds the body by bytes.
+  const header = JSON.stringify({ format: CACHE_FORMAT, key, bytes: body.length, sha256: await sha256(body) });
+  return Buffer.concat([Buffer.from(`${MAGIC}\n${header}\n`, 'utf8'), body]);
 }
 
 export interface SummaryCacheOptions {
@@ -187,23 +204,29 @@ export class SummaryCacheSession {
   private readonly reused = new Map<string, CacheEntry>();
   private identityTakenAt = 0;
 
-  constructor(private readonly options: SummaryCacheOptions) {
-    const { entries, outcome } = readCacheFile(options.file, options.key);
-    this.loaded = entries;
-    this.outcome = outcome;
+  private constructor(private readonly options: SummaryCacheOptions, loaded: Awaited<ReturnType<typeof readCacheFile>>) {
+    this.loaded = loaded.entries;
+    this.outcome = loaded.outcome;
     this.racyWindowMs = options.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS;
+  }
+
+  /** Reads the cache file (an empty cache when it is missing or does not check out). */
+  static async open(options: SummaryCacheOptions): Promise<SummaryCacheSession> {
+    return new SummaryCacheSession(options, await readCacheFile(options.file, options.key));
   }
 
   /**
    * Puts the cached summary of every file of `paths` (relative to `root`, those the index's classifier
    * takes) whose identity is unchanged into `index`; returns the others, to be read and parsed.
    */
-  applyCached(index: WorkspaceIndex, root: string, paths: readonly string[]): string[] {
+  async applyCached(index: WorkspaceIndex, root: string, paths: readonly string[]): Promise<string[]> {
     // Taken before the first stat: anything changed after it is newer than the cutoff of the racy rule.
     this.identityTakenAt = Date.now();
     const misses: string[] = [];
     const hits: [string, CacheEntry][] = [];
-    for (const path of paths) {
+    for (let i = 0; i < paths.length; i++) {
+      if (i > 0 && i % CHUNK === 0) await breathe();
+      const path = paths[i];
       const entry = this.loaded.get(path);
       // The layout is part of the key, so a stored entry's kind is what the classifier would say.
       const kind = entry ? entry.kind : index.classifier.classify(path);
@@ -228,11 +251,15 @@ export class SummaryCacheSession {
       this.toStore.set(path, { kind, identity });
     }
     if (hits.length > 0) {
-      let files: IndexedFile[];
+      let files: IndexedFile[] = [];
       try {
-        files = decodeIndexedFiles({ core: `[${hits.map(([, e]) => e.core).join(',')}]`, details: hits.map(([, e]) => e.detail).join('') });
+        for (let at = 0; at < hits.length; at += CHUNK) {
+          if (at > 0) await breathe();
+          const chunk = hits.slice(at, at + CHUNK);
+          files.push(...decodeIndexedFiles({ core: `[${chunk.map(([, e]) => e.core).join(',')}]`, details: chunk.map(([, e]) => e.detail).join('') }));
+        }
       } catch {
-        // Checksummed text that does not decode was written by a bug, not read wrongly: read every file.
+        // Checksummed text that does not decode was written by a bug, not read wrongly: read these files.
         files = [];
       }
       if (files.length !== hits.length || files.some((f, i) => !('summary' in f) || f.summary.path !== hits[i][0])) {
@@ -261,7 +288,7 @@ export class SummaryCacheSession {
     const cutoff = this.identityTakenAt - this.racyWindowMs;
     const entries = new Map(this.reused);
     for (const [path, { kind, identity }] of this.toStore) {
-      report.misses++;
+      if (++report.misses % CHUNK === 0) await breathe();
       if (skipped.has(path) || Math.max(identity.mtimeMs, identity.ctimeMs) >= cutoff) continue;
       const summary = kind === 'runbook' ? index.getRunbook(path) : index.getIncident(path);
       if (!summary) continue;
@@ -272,13 +299,13 @@ export class SummaryCacheSession {
     const unchanged = this.outcome === 'loaded' && entries.size === this.loaded.size && [...entries].every(([path, e]) => this.loaded.get(path) === e);
     if (unchanged) return report;
     const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const text = cacheFileText(this.options.key, sorted);
+    const bytes = await cacheFileBytes(this.options.key, sorted);
     try {
       mkdirSync(dirname(this.options.file), { recursive: true });
       // Not fsynced: a cache lost in a power cut is only a slower next build, and the rename keeps it whole.
-      await writeFileAtomic(this.options.file, text, { durable: false });
+      await writeFileAtomic(this.options.file, bytes, { durable: false });
       report.written = true;
-      report.bytes = Buffer.byteLength(text, 'utf8');
+      report.bytes = bytes.length;
     } catch (err) {
       report.writeError = (err as Error).message;
     }
@@ -296,8 +323,8 @@ export interface CachedBuildOptions extends SummaryCacheOptions {
  * workers, then the cache updated. The index equals one built without the cache.
  */
 export async function buildIndexWithCache(index: WorkspaceIndex, root: string, paths: readonly string[], options: CachedBuildOptions): Promise<ParallelBuildReport & { cache: SummaryCacheReport }> {
-  const session = new SummaryCacheSession(options);
-  const misses = session.applyCached(index, root, paths);
+  const session = await SummaryCacheSession.open(options);
+  const misses = await session.applyCached(index, root, paths);
   const report = await buildIndexInParallel(index, root, misses, { pool: options.pool, onProgress: options.onProgress });
   const cache = await session.save(index, report.givenUp.map((f) => f.path));
   return { ...report, cache };

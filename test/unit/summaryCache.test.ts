@@ -250,7 +250,7 @@ describe('summary cache', function () {
     const cacheFile = join(dir, 'cache');
     // Built at once: a/new.md changed just now, so a change in the same timestamp tick could go unseen.
     await cachedBuild(root, cacheFile, pool);
-    const stored = [...readCacheFile(cacheFile, summaryCacheKey('test', readConfig(root), layoutFromConfig(readConfig(root)))).entries.keys()];
+    const stored = [...(await readCacheFile(cacheFile, summaryCacheKey('test', readConfig(root), layoutFromConfig(readConfig(root))))).entries.keys()];
     assert.ok(stored.includes('a/old.md'));
     if (stored.includes('a/new.md')) {
       // Only when the build itself started later than the window after the write (a slow machine).
@@ -313,7 +313,7 @@ describe('summary cache', function () {
       const build = (): ReturnType<typeof buildIndexWithCache> => buildIndexWithCache(newIndex(config), root, listRepositoryFiles(root), { file: cacheFile, key, pool: stalling, racyWindowMs: TEST_RACY_WINDOW_MS });
       const first = await build();
       assert.deepEqual(first.givenUp.map((f) => f.path), ['a/stalls.md']);
-      assert.deepEqual([...readCacheFile(cacheFile, key).entries.keys()], ['a/fine.md']);
+      assert.deepEqual([...(await readCacheFile(cacheFile, key)).entries.keys()], ['a/fine.md']);
       const second = await build();
       assert.deepEqual([second.cache.hits, second.cache.misses, second.givenUp.map((f) => f.path)], [1, 1, ['a/stalls.md']]);
     } finally {
