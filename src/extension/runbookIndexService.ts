@@ -362,13 +362,14 @@ export class RunbookIndexService implements vscode.Disposable {
     if (this.cacheFolder === undefined) return this.buildOnWorkers(entry, paths, options);
     const { folder, index, config } = entry;
     const name = createHash('sha256').update(folder.uri.toString()).digest('hex').slice(0, 32);
-    const session = await SummaryCacheSession.open({ file: join(this.cacheFolder, 'index-cache', name), key: summaryCacheKey(VERSION, config, index.classifier.layout) });
+    const file = join(this.cacheFolder, 'index-cache', name);
+    const session = await SummaryCacheSession.open({ file, key: summaryCacheKey(VERSION, config, index.classifier.layout) });
     const toRead = await session.applyCached(index, folder.uri.fsPath, paths);
     const report = await this.buildOnWorkers(entry, toRead, options);
     const prefix = fileKey(folder, '');
     const givenUp = [...this.givenUp.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
     const cache = await session.save(index, [...givenUp, ...report.givenUp.map((f) => f.path)]);
-    this.log.info(`${folder.name}: ${cache.hits} files from the summary cache (${cache.outcome}), ${cache.misses} read${cache.written ? `; cache written (${cache.bytes} bytes)` : ''}`);
+    this.log.info(`${folder.name}: ${cache.hits} files from the summary cache (${cache.outcome}: ${file}), ${cache.misses} read${cache.written ? `; cache written (${cache.bytes} bytes)` : ''}`);
     if (cache.writeError !== undefined) this.log.warn(`The summary cache could not be written: ${cache.writeError}`);
     return report;
   }
