@@ -11,13 +11,17 @@ import { INSTALL_MERGE_DRIVER_FLAG_OPTIONS, installMergeDriverCommand, MERGE_DRI
 import { NEW_INCIDENT_VALUE_OPTIONS, newIncidentCommand } from './newIncidentCommand';
 import { REPORT_VALUE_OPTIONS, reportCommand } from './reportCommand';
 import { listRepositoryFiles } from '../core/repositoryFiles';
+import { buildIndexWithCache, defaultCliCacheFile, summaryCacheKey } from '../fs/summaryCache';
 import { stepsCommand } from './stepsCommand';
 import { UPDATE_VALUE_OPTIONS, updateCommand } from './updateCommand';
 
 const USAGE = `Usage: runbook-ops <command> [options]
 
 Commands:
-  index [dir] [--format text|json]   Print every runbook and incident in dir (default: .) with steps and problems.
+  index [dir] [--format text|json] [--no-cache]
+                                     Print every runbook and incident in dir (default: .) with steps and problems.
+                                     Unchanged files come from the summary cache (.git/runbook-ops/index-cache);
+                                     --no-cache reads every file and leaves the cache alone.
   check [dir] [--format text|json|github] [--changed-since <ref>] [--strict] [--now <date>]
                                      Validate every runbook and incident record; exit 1 when there are errors.
                                      --changed-since reports only files changed since the merge base with <ref>;
@@ -74,9 +78,12 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
   const root = resolve(args.positional[0] ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
   const { config } = readRepoConfig(root);
-  const index = new WorkspaceIndex(new PathClassifier(layoutFromConfig(config)), { config });
-  // Worker threads beside this bundle (dist/indexWorker.js), or this thread when they cannot start.
-  await buildIndexInParallel(index, root, listRepositoryFiles(root));
+  const layout = layoutFromConfig(config);
+  const index = new WorkspaceIndex(new PathClassifier(layout), { config });
+  // Worker threads beside this bundle (dist/indexWorker.js), or this thread when they cannot start;
+  // files unchanged since the last run come from the summary cache (src/fs/summaryCache.ts).
+  if (args.options.has('no-cache')) await buildIndexInParallel(index, root, listRepositoryFiles(root));
+  else await buildIndexWithCache(index, root, listRepositoryFiles(root), { file: defaultCliCacheFile(root), key: summaryCacheKey(VERSION, config, layout) });
   const snapshot = index.snapshot();
   if (format === 'json') out(JSON.stringify({ root, ...snapshot }, null, 2));
   else {

@@ -56,7 +56,8 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const started = performance.now();
   const activationStartedAt = Date.now();
   const log = vscode.window.createOutputChannel('Runbook Ops', { log: true });
-  const index = new RunbookIndexService(log);
+  // The summary cache lives in this workspace's storage (none for a window without a folder).
+  const index = new RunbookIndexService(log, context.storageUri?.scheme === 'file' ? context.storageUri.fsPath : undefined);
   const reviewDates = new ReviewDateService(log);
   const runbooksTree = new RunbooksTreeProvider(index, reviewDates);
   const runbooksView = vscode.window.createTreeView<RunbooksTreeNode>('runbookOps.runbooks', {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { decodeFileText, type Problem } from '../core/fileText';
 import { problemOnlySummary, WorkspaceIndex, type FileReader, type IncidentSummary, type IndexSnapshot, type RunbookSummary } from '../core/index';
@@ -6,6 +8,7 @@ import { contentHash, DEFAULT_PARSE_BUDGET_MS, GivenUpFiles } from '../core/pars
 import { DEFAULT_LAYOUT, PathClassifier, SKIPPED_FOLDERS, type FileKind, type WorkspaceLayout } from '../core/paths';
 import { listRepositoryFilesAsync } from '../core/repositoryFiles';
 import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/repoConfig';
+import { SummaryCacheSession, summaryCacheKey } from '../fs/summaryCache';
 
 /**
  * An index entry with the workspace folder it lives in and that folder's config. Its URI is made on
@@ -137,7 +140,11 @@ export class RunbookIndexService implements vscode.Disposable {
   /** Fires after the index changed (a build finished or a batch of file changes was applied). */
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  /**
+   * @param cacheFolder where the summary cache of each local workspace folder is kept (the extension's
+   * workspace storage); without one every build reads every file.
+   */
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly cacheFolder?: string) {
     this.disposables.push(this.givenUpEmitter);
   }
 
@@ -199,7 +206,7 @@ export class RunbookIndexService implements vscode.Disposable {
       };
       if (folder.uri.scheme === 'file') {
         // Worker threads read and parse the files, so the extension host's thread stays free (DESIGN §7).
-        const report = await this.buildOnWorkers(entry, relative, { onProgress });
+        const report = await this.buildFromCache(entry, relative, { onProgress });
         workers = Math.max(workers, report.workers);
       } else {
         // Folders on other file systems (remote, virtual) are read through VS Code, in this thread.
@@ -343,6 +350,27 @@ export class RunbookIndexService implements vscode.Disposable {
     let changed = givenUpNow.size > 0;
     for (const key of retried) if (!givenUpNow.has(key)) changed = this.givenUp.clear(key) || changed;
     if (changed) this.givenUpEmitter.fire();
+    return report;
+  }
+
+  /**
+   * A full build of a local folder: files unchanged since the cache was written take their summary from
+   * it (src/fs/summaryCache.ts), the rest go to {@link buildOnWorkers}; then the cache is brought up to
+   * date. Files given up on are never stored, so the next window tries them on a worker again.
+   */
+  private async buildFromCache(entry: FolderIndex, paths: readonly string[], options: Pick<ParallelBuildOptions, 'onProgress'>): Promise<ParallelBuildReport> {
+    if (this.cacheFolder === undefined) return this.buildOnWorkers(entry, paths, options);
+    const { folder, index, config } = entry;
+    const name = createHash('sha256').update(folder.uri.toString()).digest('hex').slice(0, 32);
+    const file = join(this.cacheFolder, 'index-cache', name);
+    const session = await SummaryCacheSession.open({ file, key: summaryCacheKey(VERSION, config, index.classifier.layout) });
+    const toRead = await session.applyCached(index, folder.uri.fsPath, paths);
+    const report = await this.buildOnWorkers(entry, toRead, options);
+    const prefix = fileKey(folder, '');
+    const givenUp = [...this.givenUp.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+    const cache = await session.save(index, [...givenUp, ...report.givenUp.map((f) => f.path)]);
+    this.log.info(`${folder.name}: ${cache.hits} files from the summary cache (${cache.outcome}: ${file}), ${cache.misses} read${cache.written ? `; cache written (${cache.bytes} bytes)` : ''}`);
+    if (cache.writeError !== undefined) this.log.warn(`The summary cache could not be written: ${cache.writeError}`);
     return report;
   }
 
@@ -638,3 +666,5 @@ async function readBytes(folder: vscode.WorkspaceFolder, relative: string): Prom
 function readerFor(folder: vscode.WorkspaceFolder): FileReader {
   return (relative) => Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, ...relative.split('/'))));
 }
+
+declare const VERSION: string;

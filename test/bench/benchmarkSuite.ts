@@ -2,9 +2,9 @@
 // corpus, each the median of several runs after a warm-up, so drift between machines and runs cancels
 // out of the ratios. run.ts prints them; test/unit/benchHarness.test.ts runs them on a tiny corpus.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import MarkdownIt from 'markdown-it';
@@ -13,6 +13,9 @@ import { listRepositoryFiles, repositoryReader } from '../../src/core/repository
 import { WorkspaceIndex, type FileReader } from '../../src/core/index';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
 import { TEST_SPIN_ENV } from '../../src/core/parseBudget';
+import { DEFAULT_LAYOUT } from '../../src/core/paths';
+import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
+import { buildIndexWithCache, summaryCacheKey, type SummaryCacheReport } from '../../src/fs/summaryCache';
 import { ScanFloorPool } from './scanFloor';
 import { measureActivation } from './activationBench';
 import { ensureCorpus, seededRandom, type Corpus, type CorpusSize } from './corpusGenerator';
@@ -316,6 +319,83 @@ function runCheck(cliPath: string, root: string, extraArgs: readonly string[] = 
 
 const MB = 1024 * 1024;
 
+/** Files the "after a pull" row changes. */
+const CACHE_CHANGED_FILES = 100;
+
+/**
+ * The summary cache rows (issue 17, item 1): a build with an empty cache, a second build with nothing
+ * changed (side by side with the raw read, in rounds), one after 100 files changed, and the cache's size.
+ * "Changed" is a new ctime with the same content (utimes): to the cache that is a changed file, read
+ * and parsed again, and the shared corpus stays as generated.
+ */
+async function summaryCacheRows(root: string, paths: readonly string[], pool: IndexWorkerPool, options: BenchOptions, add: (row: BenchRow) => BenchRow): Promise<void> {
+  const cacheDir = join(options.cacheDir ?? tmpdir(), `runbook-ops-bench-cache-${process.pid}`);
+  mkdirSync(cacheDir, { recursive: true });
+  const file = join(cacheDir, 'index-cache');
+  const key = summaryCacheKey('bench', DEFAULT_REPO_CONFIG, DEFAULT_LAYOUT);
+  const runs = Math.max(1, options.runs);
+  let last: SummaryCacheReport | undefined;
+  const cached = async (): Promise<WorkspaceIndex> => {
+    const index = new WorkspaceIndex();
+    last = (await buildIndexWithCache(index, root, listRepositoryFiles(root), { file, key, pool })).cache;
+    return index;
+  };
+  try {
+    const cold: Timing[] = [];
+    for (let i = 0; i <= runs; i++) {
+      rmSync(file, { force: true });
+      const timing = await timeOnce(cached);
+      if (i > 0) cold.push(timing);
+    }
+    const coldReport = last!;
+    add({ id: 'cache-cold', name: 'Summary cache empty: pool build + stat every file + write the cache', unit: 's', ...stats(cold.map((t) => t.wall)), ...cpuNote(cold.map((t) => t.cpu)) });
+    const size = statSync(file).size / MB;
+    const sizeRow = add({ id: 'cache-size', name: `Summary cache on disk, ${coldReport.misses} files`, unit: 'MB', median: size, target: '< 30 MB at 20k files' });
+    sizeRow.pass = size < (30 * coldReport.misses) / 20_000;
+    const rounds = await timeInRounds(runs, { raw: () => readEveryFile(root), warm: cached });
+    const warmReport = last!;
+    add({
+      id: 'cache-warm',
+      name: 'Summary cache, nothing changed: second build (read + check the cache, stat every file, decode)',
+      unit: 's',
+      ...stats(rounds.warm.map((t) => t.wall)),
+      ...cpuNote(rounds.warm.map((t) => t.cpu)),
+    });
+    const warmOverRaw = medianOfRounds(runs, (i) => rounds.warm[i].wall / rounds.raw[i].wall);
+    add({ id: 'ratio-cache-warm-raw', name: 'Ratio: second build from the cache / raw read, median of the rounds', unit: 'x', median: warmOverRaw, target: '≤ 1×', pass: warmOverRaw <= 1, note: `${warmReport.hits} from the cache, ${warmReport.misses} read` });
+    const changed = paths.filter((p) => new WorkspaceIndex().classifier.classify(p) !== undefined).filter((_, i, all) => i % Math.max(1, Math.floor(all.length / CACHE_CHANGED_FILES)) === 0).slice(0, CACHE_CHANGED_FILES);
+    const afterPull: Timing[] = [];
+    const rawTimes: Timing[] = [];
+    for (let i = 0; i <= runs; i++) {
+      // The cache holds every file again, then the changed files get a new ctime (the content is kept).
+      await cached();
+      for (const path of changed) {
+        const s = statSync(join(root, path));
+        utimesSync(join(root, path), s.atime, s.mtime);
+      }
+      const timing = await timeOnce(cached);
+      const raw = await timeOnce(() => readEveryFile(root));
+      if (i > 0) {
+        afterPull.push(timing);
+        rawTimes.push(raw);
+      }
+    }
+    const pullReport = last!;
+    add({
+      id: 'cache-after-change',
+      name: `Summary cache, ${changed.length} files changed: build (those read and parsed on the pool, the rest from the cache)`,
+      unit: 's',
+      ...stats(afterPull.map((t) => t.wall)),
+      ...cpuNote(afterPull.map((t) => t.cpu)),
+      note: `${pullReport.hits} from the cache, ${pullReport.misses} read`,
+    });
+    const pullOverRaw = medianOfRounds(runs, (i) => afterPull[i].wall / rawTimes[i].wall);
+    add({ id: 'ratio-cache-change-raw', name: `Ratio: build after ${changed.length} files changed / raw read`, unit: 'x', median: pullOverRaw, target: '≤ 1× + the changed files', pass: pullOverRaw <= 1 });
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
 export async function runBenchmarks(options: BenchOptions): Promise<BenchResults> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
@@ -407,6 +487,8 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
   const cores = Math.max(1, Math.min(cpus().length, pool.size || 1));
   add({ id: 'ratio-raw-cpu', name: `Ratio: ours (pool) CPU / ${cores} cores / raw read CPU (wall on idle cores)`, unit: 'x', median: medianOfRounds(runs, (i) => poolRounds[i].cpu / cores / rawRounds[i].cpu) });
   add({ id: 'ratio-naive-cpu', name: 'Ratio: naive CPU / ours (pool) CPU / cores (wall on idle cores)', unit: 'x', median: medianOfRounds(runs, (i) => naiveRounds[i].cpu / (poolRounds[i].cpu / cores)) });
+
+  await summaryCacheRows(root, paths, pool, options, add);
 
   const checks: BenchChecks = { parallelEqualsSequential: false, incrementalEqualsRebuild: false };
   const full = await parallelIndex(root, options.workerScript, pool);
