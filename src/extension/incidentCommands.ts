@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { INCIDENT_STATUSES, workflowIndex } from '../core/incident';
+import { describeIncidentChange } from '../core/incidentChangeSummary';
 import { createIncident, type IncidentEditOperation } from '../core/incidentEdit';
 import { allocateIncidentId } from '../core/repoConfig';
 import { createFileAtomic } from '../fs/atomicWrite';
@@ -27,9 +28,6 @@ export interface DeclareIncidentInput {
 
 /** The incident commands of the sidebar, the status bar and the Command Palette. */
 export class IncidentCommands {
-  /** What changed since the last commit, per record: the commit message is built from it. */
-  private readonly pendingDescriptions = new Map<string, string[]>();
-
   constructor(
     private readonly index: RunbookIndexService,
     private readonly writer: IncidentWriter,
@@ -104,9 +102,6 @@ export class IncidentCommands {
     if (!entry) return undefined;
     const result = await this.writer.apply(entry.uri, operation);
     if (result.changed) {
-      const list = this.pendingDescriptions.get(entry.uri.toString()) ?? [];
-      list.push(result.description);
-      this.pendingDescriptions.set(entry.uri.toString(), list);
       vscode.window.setStatusBarMessage(`${entry.incident.id}: ${result.description}`, 4000);
     }
     return result.description;
@@ -235,7 +230,6 @@ export class IncidentCommands {
     }
     await this.index.refreshFile(uri);
     this.active.set(uri);
-    this.pendingDescriptions.set(uri.toString(), ['declared']);
     this.log.info(`Declared ${id} (${severity}) in ${vscode.workspace.asRelativePath(uri)}`);
     void vscode.window.showInformationMessage(vscode.l10n.t('Declared {0}; it is now the active incident.', id));
     return id;
@@ -267,11 +261,13 @@ export class IncidentCommands {
     const root = await this.gitRoot(entry);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.uri.toString());
     if (open?.isDirty) await open.save();
-    const descriptions = this.pendingDescriptions.get(entry.uri.toString()) ?? [vscode.l10n.t('update')];
-    const message = `${entry.incident.id}: ${[...new Set(descriptions)].join(', ')}`;
     const branchPerIncident = vscode.workspace.getConfiguration('runbookOps').get<boolean>('git.branchPerIncident', false);
-    const hash = await commitFile(root, path.relative(root, entry.uri.fsPath).split(path.sep).join('/'), message, branchPerIncident ? { branch: `incident/${entry.incident.id}` } : {});
-    this.pendingDescriptions.delete(entry.uri.toString());
+    let message = '';
+    // The message says what the staged file changes, not what was done to it (an undo, a hand edit).
+    const hash = await commitFile(root, path.relative(root, entry.uri.fsPath).split(path.sep).join('/'), ({ before, after }) => {
+      message = `${entry.incident.id}: ${describeIncidentChange(before, after).join(', ')}`;
+      return message;
+    }, branchPerIncident ? { branch: `incident/${entry.incident.id}` } : {});
     void vscode.window.showInformationMessage(vscode.l10n.t('Committed {0} ({1})', message, hash.slice(0, 7)));
     return message;
   }
