@@ -9,11 +9,9 @@ import { developmentPayload, startCodeServer, type CodeServer } from './codeServ
 import { ensureTestResultsDir, repoRoot } from './paths';
 import { createSampleWorkspace, type SampleWorkspace } from './workspace';
 
-export interface E2eSession {
+/** Driving one workbench page: the session's, or another one (the `npm start` route's). */
+export interface WorkbenchDriver {
   page: Page;
-  server: CodeServer;
-  browser: ChromiumSession;
-  workspace: SampleWorkspace;
   /** The activity bar entry whose label is `title` (e.g. "Runbook Ops"). */
   activityBarItem(title: string): Locator;
   /** Shows the view container titled `containerTitle` in the side bar (without toggling it closed); returns the side bar. */
@@ -29,6 +27,12 @@ export interface E2eSession {
   webview(options?: { extensionId?: string; index?: number }): FrameLocator;
   /** Saves test-results/<name>.png of the whole page; returns its path. */
   screenshot(name: string): Promise<string>;
+}
+
+export interface E2eSession extends WorkbenchDriver {
+  server: CodeServer;
+  browser: ChromiumSession;
+  workspace: SampleWorkspace;
 }
 
 let current: E2eSession | undefined;
@@ -122,6 +126,10 @@ export async function stopE2eSession(): Promise<void> {
 }
 
 function createSession(page: Page, server: CodeServer, browser: ChromiumSession, workspace: SampleWorkspace): E2eSession {
+  return { ...workbenchDriver(page), server, browser, workspace };
+}
+
+export function workbenchDriver(page: Page): WorkbenchDriver {
   const activityBarItem = (title: string) =>
     page
       .locator('.part.activitybar li.action-item[role="tab"]')
@@ -143,9 +151,6 @@ function createSession(page: Page, server: CodeServer, browser: ChromiumSession,
 
   return {
     page,
-    server,
-    browser,
-    workspace,
     activityBarItem,
 
     async openView(containerTitle) {
