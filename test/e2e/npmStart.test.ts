@@ -8,11 +8,10 @@ import type { Page } from 'playwright-core';
 import { codeLensAbove, e2eSession, workbenchDriver, type WorkbenchDriver } from '../harness/e2eSession';
 import { ensureTestResultsDir } from '../harness/paths';
 import { startUserWorkbench, type UserWorkbench } from '../harness/userWorkbench';
-import { UI_DEADLINE_MS } from '../harness/waits';
+import { E2E_TEST_TIMEOUT_MS, UI_DEADLINE_MS, WORKBENCH_LOAD_MS } from '../harness/waits';
 import { createSampleWorkspace, type SampleWorkspace } from '../harness/workspace';
 
-describe('npm start route: a normal workbench (e2e)', function () {
-  this.timeout(5 * 60_000);
+describe('npm start route: a normal workbench (e2e)', () => {
   let workspace: SampleWorkspace | undefined;
   let workbench: UserWorkbench | undefined;
   let page: Page;
@@ -20,7 +19,7 @@ describe('npm start route: a normal workbench (e2e)', function () {
 
   before(async function () {
     // Packaging, installing the .vsix and a second workbench: minutes on a loaded machine.
-    this.timeout(10 * 60_000);
+    this.timeout(E2E_TEST_TIMEOUT_MS);
     workspace = createSampleWorkspace();
     workbench = await startUserWorkbench({
       folder: workspace.path,
@@ -30,6 +29,7 @@ describe('npm start route: a normal workbench (e2e)', function () {
     page = await e2eSession().browser.context.newPage();
     driver = workbenchDriver(page);
     await page.goto(workbench.url);
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: WORKBENCH_LOAD_MS });
   });
 
   afterEach(async function () {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { cacheRoot } from './paths';
 import { registerTeardown } from './teardown';
+import { WORKBENCH_LOAD_MS } from './waits';
 
 export const NODE24_MAJOR = '24';
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -366,7 +367,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     return url;
   };
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  // A start is waited for by its health check answering; on a loaded machine that takes minutes.
+  const deadline = Date.now() + (options.startTimeoutMs ?? WORKBENCH_LOAD_MS);
   for (;;) {
     if (exited) {
       await stop();

@@ -8,8 +8,19 @@ import * as assert from 'node:assert/strict';
 /** The longest any one UI state may take to appear. */
 export const UI_DEADLINE_MS = Number(process.env.RUNBOOK_OPS_UI_DEADLINE_MS) || 90_000;
 
+/** The workbench's (re)load: code-server's start-up and the extension host, on a busy machine. */
+export const WORKBENCH_LOAD_MS = 3 * UI_DEADLINE_MS;
+
+/** Mocha's bound for one e2e test or hook: many waits, each of which may take up to its deadline on a loaded machine. */
+export const E2E_TEST_TIMEOUT_MS = 10 * UI_DEADLINE_MS;
+
 /** How often `until` looks again: the UI and the disk are polled, not slept on. */
 const POLL_MS = 100;
+
+/** The next two animation frames of the page or frame `target` evaluates in: what a `requestAnimationFrame` callback queued before has done by then. */
+export async function nextFrames(target: { evaluate<R>(fn: () => R | Promise<R>): Promise<R> }): Promise<void> {
+  await target.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+}
 
 /** Resolves once `condition` holds, looking every 100 ms; fails naming `what` after `timeoutMs`. */
 export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = UI_DEADLINE_MS): Promise<void> {
