@@ -9,6 +9,7 @@ import { mochaHooks } from './e2e/hooks';
 import { emptyCounts, runMochaFiles, type TestCounts } from './harness/mochaRun';
 import { findFiles, outTestDir, repoRoot } from './harness/paths';
 import { runIntegrationTests } from './harness/runIntegration';
+import { E2E_TEST_TIMEOUT_MS } from './harness/waits';
 
 /** RUNBOOK_OPS_GREP=<text>: only the unit and e2e tests whose full title contains it (while developing). */
 const grep = process.env.RUNBOOK_OPS_GREP || undefined;
@@ -48,7 +49,8 @@ const stages: Stage[] = [
     async run() {
       const files = findFiles(join(outTestDir, 'e2e'), '.test.js');
       if (files.length === 0) return emptyCounts();
-      return runMochaFiles(files, { rootHooks: mochaHooks, timeout: 60_000, grep });
+      // Each wait in a test has its own deadline (harness/waits.ts); this only bounds a test as a whole.
+      return runMochaFiles(files, { rootHooks: mochaHooks, timeout: E2E_TEST_TIMEOUT_MS, grep });
     },
   },
 ];

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { INCIDENT_STATUSES, workflowIndex } from '../core/incident';
+import { describeIncidentChange } from '../core/incidentChangeSummary';
 import { createIncident, type IncidentEditOperation } from '../core/incidentEdit';
 import { allocateIncidentId } from '../core/repoConfig';
 import { createFileAtomic } from '../fs/atomicWrite';
@@ -16,6 +17,8 @@ type IncidentTarget = IncidentNode | vscode.Uri | undefined;
 
 /** How many ids Declare tries when other writers (a terminal, a teammate's pull) keep taking the one it picked. */
 const MAX_ID_ATTEMPTS = 100;
+/** Commits Show Incident History lists, newest first. */
+const HISTORY_LENGTH = 200;
 
 export interface DeclareIncidentInput {
   title?: string;
@@ -25,9 +28,6 @@ export interface DeclareIncidentInput {
 
 /** The incident commands of the sidebar, the status bar and the Command Palette. */
 export class IncidentCommands {
-  /** What changed since the last commit, per record: the commit message is built from it. */
-  private readonly pendingDescriptions = new Map<string, string[]>();
-
   constructor(
     private readonly index: RunbookIndexService,
     private readonly writer: IncidentWriter,
@@ -65,7 +65,7 @@ export class IncidentCommands {
         const entry = await this.resolve(target, vscode.l10n.t('Open which incident?'));
         if (entry) await vscode.window.showTextDocument(entry.uri, { preview: true });
       }),
-      guarded('runbookOps.showIncidentHistory', (target?: IncidentTarget) => this.showHistory(target)),
+      guarded('runbookOps.showIncidentHistory', (target?: IncidentTarget, commit?: string) => this.showHistory(target, commit)),
       guarded('runbookOps.commitIncidentUpdate', (target?: IncidentTarget) => this.commit(target)),
       guarded('runbookOps.toggleClosedIncidents', async () => this.tree.toggleClosed()),
     ];
@@ -102,9 +102,6 @@ export class IncidentCommands {
     if (!entry) return undefined;
     const result = await this.writer.apply(entry.uri, operation);
     if (result.changed) {
-      const list = this.pendingDescriptions.get(entry.uri.toString()) ?? [];
-      list.push(result.description);
-      this.pendingDescriptions.set(entry.uri.toString(), list);
       vscode.window.setStatusBarMessage(`${entry.incident.id}: ${result.description}`, 4000);
     }
     return result.description;
@@ -233,7 +230,6 @@ export class IncidentCommands {
     }
     await this.index.refreshFile(uri);
     this.active.set(uri);
-    this.pendingDescriptions.set(uri.toString(), ['declared']);
     this.log.info(`Declared ${id} (${severity}) in ${vscode.workspace.asRelativePath(uri)}`);
     void vscode.window.showInformationMessage(vscode.l10n.t('Declared {0}; it is now the active incident.', id));
     return id;
@@ -265,31 +261,39 @@ export class IncidentCommands {
     const root = await this.gitRoot(entry);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.uri.toString());
     if (open?.isDirty) await open.save();
-    const descriptions = this.pendingDescriptions.get(entry.uri.toString()) ?? [vscode.l10n.t('update')];
-    const message = `${entry.incident.id}: ${[...new Set(descriptions)].join(', ')}`;
     const branchPerIncident = vscode.workspace.getConfiguration('runbookOps').get<boolean>('git.branchPerIncident', false);
-    const hash = await commitFile(root, path.relative(root, entry.uri.fsPath).split(path.sep).join('/'), message, branchPerIncident ? { branch: `incident/${entry.incident.id}` } : {});
-    this.pendingDescriptions.delete(entry.uri.toString());
+    let message = '';
+    // The message says what the staged file changes, not what was done to it (an undo, a hand edit).
+    const hash = await commitFile(root, path.relative(root, entry.uri.fsPath).split(path.sep).join('/'), ({ before, after }) => {
+      message = `${entry.incident.id}: ${describeIncidentChange(before, after).join(', ')}`;
+      return message;
+    }, branchPerIncident ? { branch: `incident/${entry.incident.id}` } : {});
     void vscode.window.showInformationMessage(vscode.l10n.t('Committed {0} ({1})', message, hash.slice(0, 7)));
     return message;
   }
 
-  private async showHistory(target: IncidentTarget): Promise<void> {
+  /** Opens one commit of the record as a diff: the one picked, or `commit` (a full hash) when given. */
+  private async showHistory(target: IncidentTarget, commit?: string): Promise<void> {
     const entry = await this.resolve(target, vscode.l10n.t('Show the history of which incident?'));
     if (!entry) return;
     const root = await this.gitRoot(entry);
     const relative = path.relative(root, entry.uri.fsPath).split(path.sep).join('/');
-    const commits = await fileHistory(root, relative);
+    // One more than listed, so the oldest listed entry of a long history still diffs against its predecessor.
+    const commits = await fileHistory(root, relative, HISTORY_LENGTH + 1);
     if (commits.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no commits yet.', entry.incident.id));
       return;
     }
-    const picked = await vscode.window.showQuickPick(
-      commits.map((c, i) => ({ label: c.message, description: `${c.author} · ${new Date(c.date).toLocaleString()}`, detail: c.hash.slice(0, 10), commit: c, parent: commits[i + 1] })),
-      { title: vscode.l10n.t('History of {0}', entry.incident.id), matchOnDetail: true },
-    );
-    if (!picked) return;
-    const before = picked.parent ? gitContentUri(root, picked.parent.hash, relative) : gitContentUri(root, `${picked.commit.hash}^`, relative);
+    const items = commits.slice(0, HISTORY_LENGTH).map((c, i) => ({ label: c.message, description: `${c.author} · ${new Date(c.date).toLocaleString()}`, detail: c.hash.slice(0, 10), commit: c, parent: commits[i + 1] }));
+    const picked = commit === undefined
+      ? await vscode.window.showQuickPick(items, { title: vscode.l10n.t('History of {0}', entry.incident.id), matchOnDetail: true })
+      : items.find((item) => item.commit.hash === commit);
+    if (!picked) {
+      if (commit !== undefined) throw new Error(vscode.l10n.t('{0} is not a commit in the history of {1}.', commit, entry.incident.id));
+      return;
+    }
+    // The record's first commit created it: its left side is the empty file.
+    const before = gitContentUri(root, picked.parent?.hash ?? null, relative);
     const after = gitContentUri(root, picked.commit.hash, relative);
     // Commits made by this extension already start with the id (`INC-0042: note added`).
     const message = picked.commit.message.startsWith(`${entry.incident.id}:`) ? picked.commit.message : `${entry.incident.id}: ${picked.commit.message}`;

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { gitEnvironment } from './gitProcess';
 
@@ -15,10 +18,10 @@ export interface FileCommit {
  */
 const PROGRAM_VARIABLES = ['EDITOR', 'VISUAL', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'GIT_PAGER', 'PAGER', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_EXTERNAL_DIFF', 'GIT_PROXY_COMMAND', 'GIT_TEMPLATE_DIR'];
 
-function gitIn(cwd: string): SimpleGit {
+function gitIn(cwd: string, extraEnv: NodeJS.ProcessEnv = {}): SimpleGit {
   const env = gitEnvironment();
   for (const name of PROGRAM_VARIABLES) delete env[name];
-  return simpleGit({ baseDir: cwd, timeout: { block: 20_000 } }).env(env);
+  return simpleGit({ baseDir: cwd, timeout: { block: 20_000 } }).env({ ...env, ...extraEnv });
 }
 
 /** The repository root containing `dir`, or undefined when it is not inside a git work tree. */
@@ -46,11 +49,23 @@ export interface CommitFileOptions {
   branch?: string;
 }
 
+/** The two versions of the file a commit is made of. */
+export interface StagedFile {
+  /** The file at HEAD; undefined when HEAD does not have it (or there is no commit yet). */
+  before: string | undefined;
+  /** The file as staged and committed. */
+  after: string;
+}
+
 /**
  * Stages exactly `relativePath` and commits it alone (other staged changes stay staged but are not
- * committed). Returns the new commit's hash.
+ * committed), with the message `message` makes from what is staged. Returns the new commit's hash.
+ *
+ * The commit is made from a temporary index (HEAD plus the staged blob, as `git commit --only` does), so
+ * it holds exactly the bytes the message was made from, even when the file changes again meanwhile
+ * (a step finishing on the active incident); hooks run as for any commit.
  */
-export async function commitFile(repoRoot: string, relativePath: string, message: string, options: CommitFileOptions = {}): Promise<string> {
+export async function commitFile(repoRoot: string, relativePath: string, message: (staged: StagedFile) => string, options: CommitFileOptions = {}): Promise<string> {
   const git = gitIn(repoRoot);
   if (options.branch) {
     const branches = await git.branchLocal();
@@ -60,8 +75,25 @@ export async function commitFile(repoRoot: string, relativePath: string, message
     }
   }
   await git.add(['--', relativePath]);
-  const result = await git.commit(message, [relativePath]);
-  if (!result.commit) throw new Error(`Nothing to commit: ${relativePath} has no changes.`);
+  const entry = /^(\d{6}) ([0-9a-f]+) 0\t/.exec(await git.raw(['ls-files', '--stage', '--', relativePath]));
+  if (!entry) throw new Error(`Nothing to commit: ${relativePath} is not in the index.`);
+  const [, mode, blob] = entry;
+  const head = await git.raw(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).then((out) => out.trim() || undefined, () => undefined);
+  const before = head ? await fileAtCommit(repoRoot, head, relativePath) : undefined;
+  const after = await git.raw(['cat-file', 'blob', blob]);
+  if (before === after) throw new Error(`Nothing to commit: ${relativePath} has no changes.`);
+  const text = message({ before, after });
+
+  const scratch = await mkdtemp(join(tmpdir(), 'runbook-ops-commit-'));
+  try {
+    const only = gitIn(repoRoot, { GIT_INDEX_FILE: join(scratch, 'index') });
+    if (head) await only.raw(['read-tree', head]);
+    await only.raw(['update-index', '--add', '--cacheinfo', `${mode},${blob},${relativePath}`]);
+    const result = await only.commit(text);
+    if (!result.commit) throw new Error(`Nothing to commit: ${relativePath} has no changes.`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
   return (await git.revparse(['HEAD'])).trim();
 }
 

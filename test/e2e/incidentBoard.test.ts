@@ -3,20 +3,17 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator } from 'playwright-core';
 import { e2eSession } from '../harness/e2eSession';
 import { publishToMedia } from '../harness/paths';
+import { nextFrames, until } from '../harness/waits';
 
 const EXTENSION_ID = 'runbook-ops.runbook-ops';
 
-async function waitForFile(page: Page, file: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = readFileSync(file, 'utf8');
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) assert.fail(`${file} never matched ${pattern}:\n${text}`);
-    await page.waitForTimeout(150);
-  }
+/** The file's text once it matches `pattern` (the extension has written the change). */
+async function waitForFile(file: string, pattern: RegExp): Promise<string> {
+  await until(`${file} to match ${pattern}`, () => pattern.test(readFileSync(file, 'utf8')));
+  return readFileSync(file, 'utf8');
 }
 
 function card(board: FrameLocator, id: string) {
@@ -38,7 +35,6 @@ describe('Incident board (e2e)', () => {
   const cspViolations: string[] = [];
 
   before(async function () {
-    this.timeout(60_000);
     const session = e2eSession();
     incidents = join(session.workspace.path, 'incidents');
     session.page.on('console', (message) => {
@@ -46,7 +42,7 @@ describe('Incident board (e2e)', () => {
     });
     await session.runCommand('Runbook Ops: Open Incident Board');
     board = session.webview({ extensionId: EXTENSION_ID });
-    await board.locator('.card').first().waitFor({ timeout: 30_000 });
+    await board.locator('.card').first().waitFor();
     // The board gets the whole window, as during an incident (and in the README's pictures).
     await session.page.keyboard.press('Control+B');
     await session.page.locator('.part.sidebar').waitFor({ state: 'hidden' });
@@ -75,18 +71,17 @@ describe('Incident board (e2e)', () => {
   });
 
   it('drags a card from investigating to mitigated and writes the status change to the YAML', async function () {
-    const session = e2eSession();
     const file = join(incidents, 'INC-0010.yaml');
     const before = readFileSync(file, 'utf8');
     assert.match(before, /^status: investigating/m);
     await card(board, 'INC-0010').dragTo(column(board, 'mitigated').locator('.column-cards'));
-    const after = await waitForFile(session.page, file, /^status: mitigated/m);
+    const after = await waitForFile(file, /^status: mitigated/m);
     assert.match(after, /^mitigated_at: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/m);
     assert.match(after, / {4}kind: status\n {4}from: investigating\n {4}to: mitigated\n/);
     // Only the status line changed among the lines that were there; comments survive.
     const removed = before.split('\n').filter((line) => !after.includes(line));
     assert.deepEqual(removed.filter((l) => !/^status:|^mitigated_at:/.test(l)), []);
-    await column(board, 'mitigated').locator('.card-id', { hasText: 'INC-0010' }).waitFor({ timeout: 5_000 });
+    await column(board, 'mitigated').locator('.card-id', { hasText: 'INC-0010' }).waitFor();
   });
 
   it('moves a card with the keyboard and shows why a backward move is refused', async function () {
@@ -95,13 +90,13 @@ describe('Incident board (e2e)', () => {
     const target = card(board, 'INC-0011');
     await target.focus();
     await session.page.keyboard.press('Shift+ArrowRight');
-    await waitForFile(session.page, file, /^status: investigating/m);
-    await column(board, 'investigating').locator('.card-id', { hasText: 'INC-0011' }).waitFor({ timeout: 5_000 });
+    await waitForFile(file, /^status: investigating/m);
+    await column(board, 'investigating').locator('.card-id', { hasText: 'INC-0011' }).waitFor();
     // Focus stays on the moved card, so the next key acts on it.
     assert.equal(await board.locator('.card:focus .card-id').textContent(), 'INC-0011');
     await session.page.keyboard.press('Shift+ArrowLeft');
     const error = card(board, 'INC-0011').locator('.card-error');
-    await error.waitFor({ timeout: 5_000 });
+    await error.waitFor();
     assert.match((await error.textContent()) ?? '', /Not moved to Acknowledged: Moving from investigating back to acknowledged is not supported/);
     assert.match(readFileSync(file, 'utf8'), /^status: investigating/m);
 
@@ -110,22 +105,21 @@ describe('Incident board (e2e)', () => {
     await session.page.keyboard.press('m');
     await board.locator('.move-menu').waitFor();
     await board.locator('.move-option[data-status="mitigated"]').click();
-    await waitForFile(session.page, file, /^status: mitigated/m);
-    await column(board, 'mitigated').locator('.card-id', { hasText: 'INC-0011' }).waitFor({ timeout: 5_000 });
+    await waitForFile(file, /^status: mitigated/m);
+    await column(board, 'mitigated').locator('.card-id', { hasText: 'INC-0011' }).waitFor();
   });
 
   it('filters by severity and by text', async function () {
-    const session = e2eSession();
     await board.locator('.metrics .severity-chip[data-severity="SEV2"]').click();
-    await board.locator('.board-summary', { hasText: /^4 of 12 incidents$/ }).waitFor({ timeout: 5_000 });
+    await board.locator('.board-summary', { hasText: /^4 of 12 incidents$/ }).waitFor();
     assert.deepEqual(await visibleIds(board), ['INC-0005', 'INC-0009']);
     await board.locator('.clear-filters').click();
-    await board.locator('.board-summary', { hasText: /^12 incidents$/ }).waitFor({ timeout: 5_000 });
+    await board.locator('.board-summary', { hasText: /^12 incidents$/ }).waitFor();
     await board.locator('.search input').fill('pg-main');
-    await board.locator('.board-summary', { hasText: /^2 of 12 incidents$/ }).waitFor({ timeout: 5_000 });
+    await board.locator('.board-summary', { hasText: /^2 of 12 incidents$/ }).waitFor();
     assert.deepEqual(await visibleIds(board), ['INC-0009']);
     await board.locator('.clear-filters').click();
-    await session.page.waitForTimeout(100);
+    await board.locator('.board-summary', { hasText: /^12 incidents$/ }).waitFor();
     assert.equal(await board.locator('.search input').inputValue(), '');
   });
 
@@ -134,51 +128,56 @@ describe('Incident board (e2e)', () => {
     const file = join(incidents, 'INC-0009.yaml');
     await card(board, 'INC-0009').click();
     const drawer = board.locator('.drawer');
-    await drawer.locator('.drawer-title', { hasText: 'INC-0009' }).waitFor({ timeout: 5_000 });
+    await drawer.locator('.drawer-title', { hasText: 'INC-0009' }).waitFor();
     assert.match((await drawer.locator('.timeline').textContent()) ?? '', /kind|status|note|action/);
     const note = `Disk at 91% after vacuum ${Date.now()}`;
     await drawer.locator('.note-text textarea').fill(note);
     await drawer.locator('.add-note').click();
-    const text = await waitForFile(session.page, file, new RegExp(`text: ${note}`));
+    const text = await waitForFile(file, new RegExp(`text: ${note}`));
     assert.match(text, new RegExp(` {4}kind: note\\n {4}text: ${note}\\n`));
-    await drawer.locator('.timeline .entry-text', { hasText: note }).first().waitFor({ timeout: 5_000 });
+    await drawer.locator('.timeline .entry-text', { hasText: note }).first().waitFor();
 
     await drawer.locator('.action-item[data-item="AI-2"] vscode-checkbox').click();
-    const done = await waitForFile(session.page, file, /- id: AI-2\n(?: {4}.*\n)*? {4}status: done\n/);
+    const done = await waitForFile(file, /- id: AI-2\n(?: {4}.*\n)*? {4}status: done\n/);
     assert.match(done, /- id: AI-1\n(?: {4}.*\n)*? {4}status: in_progress\n/, 'the other item is untouched');
-    await drawer.locator('.action-item.status-done[data-item="AI-2"]').waitFor({ timeout: 5_000 });
+    await drawer.locator('.action-item.status-done[data-item="AI-2"]').waitFor();
     await drawer.evaluate((element) => element.scrollTo(0, 0));
     publishToMedia(await session.screenshot('board-drawer'), 'board-drawer.png');
 
     // The record and its runbook open in the editor beside the board.
     await drawer.locator('.open-record').click();
-    await session.page.locator('.tabs-container .tab[data-resource-name="INC-0009.yaml"]').waitFor({ timeout: 10_000 });
+    await session.page.locator('.tabs-container .tab[data-resource-name="INC-0009.yaml"]').waitFor();
     await drawer.locator('.runbook-link', { hasText: 'database/postgres-disk-full.md' }).click();
-    await session.page.locator('.tabs-container .tab[data-resource-name="postgres-disk-full.md"]').waitFor({ timeout: 10_000 });
+    await session.page.locator('.tabs-container .tab[data-resource-name="postgres-disk-full.md"]').waitFor();
     await session.runCommand('View: Close All Editors in Group');
-    await session.page.locator('.tabs-container .tab[data-resource-name="postgres-disk-full.md"]').waitFor({ state: 'detached', timeout: 10_000 });
+    await session.page.locator('.tabs-container .tab[data-resource-name="postgres-disk-full.md"]').waitFor({ state: 'detached' });
   });
 
   it('moves a card when its file changes on disk, keeping the drawer open', async function () {
     const file = join(incidents, 'INC-0008.yaml');
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.replace(/^status: resolved$/m, 'status: closed\nclosed_at: 2026-11-13T09:00:00Z'));
-    await column(board, 'closed').locator('.column-count', { hasText: /^6$/ }).waitFor({ timeout: 5_000 });
+    await column(board, 'closed').locator('.column-count', { hasText: /^6$/ }).waitFor();
     assert.equal(await column(board, 'resolved').locator('.card-id', { hasText: 'INC-0008' }).count(), 0);
     assert.equal(await board.locator('.drawer .drawer-title .card-id').textContent(), 'INC-0009', 'the drawer stays on its incident');
   });
 
   it('follows the dark and light themes', async function () {
-    this.timeout(60_000);
     const session = e2eSession();
     const settings = join(session.workspace.path, '.vscode', 'settings.json');
     const original = readFileSync(settings, 'utf8');
+    const background = () => board.locator('.card').first().evaluate((element) => getComputedStyle(element).backgroundColor);
+    let previous = await background();
     const useTheme = async (theme: string, workbenchClass: string, bodyClass: string): Promise<string> => {
       writeFileSync(settings, JSON.stringify({ ...(JSON.parse(original) as object), 'workbench.colorTheme': theme }, null, 2));
-      await session.page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ timeout: 10_000 });
-      await board.locator(`body.${bodyClass}`).waitFor({ timeout: 10_000 });
-      await session.page.waitForTimeout(300);
-      return board.locator('.card').first().evaluate((element) => getComputedStyle(element).backgroundColor);
+      await session.page.locator(`.monaco-workbench.${workbenchClass}`).waitFor();
+      await board.locator(`body.${bodyClass}`).waitFor();
+      // The theme's colours reach the cards (every theme here has its own card background), then painted.
+      await until(`the cards to take the colours of ${theme}`, async () => (await background()) !== previous);
+      await nextFrames(board.locator('body'));
+      await nextFrames(session.page);
+      previous = await background();
+      return previous;
     };
     try {
       await session.page.mouse.move(5, 400);
@@ -201,7 +200,6 @@ describe('Incident board (e2e)', () => {
   });
 
   it('renders a hostile title as text and runs no script from it', async function () {
-    const session = e2eSession();
     const title = `<img src=x onerror="document.body.dataset.pwned='1'"><script>document.body.dataset.pwned='2'</script>`;
     writeFileSync(
       join(incidents, 'INC-0013.yaml'),
@@ -218,13 +216,14 @@ describe('Incident board (e2e)', () => {
       ].join('\n'),
     );
     const hostile = card(board, 'INC-0013');
-    await hostile.waitFor({ timeout: 5_000 });
+    await hostile.waitFor();
     assert.equal(await hostile.locator('.card-title').textContent(), title);
     assert.equal(await hostile.locator('img, script, svg, b').count(), 0);
     await hostile.click();
-    await board.locator('.drawer .drawer-title', { hasText: 'INC-0013' }).waitFor({ timeout: 5_000 });
+    await board.locator('.drawer .drawer-title', { hasText: 'INC-0013' }).waitFor();
+    // An inline handler would run during the mouseover's dispatch, so by the time hover() returns; and
+    // no element that could load (img, svg, script) exists to run one later (asserted above and below).
     await board.locator('.drawer .prose', { hasText: '<b onmouseover' }).hover();
-    await session.page.waitForTimeout(300);
     assert.equal(await board.locator('body').getAttribute('data-pwned'), null);
     assert.equal(await board.locator('.drawer img, .drawer script, .drawer b').count(), 0);
     await board.locator('.drawer-close').click();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { codeLensAbove, e2eSession } from '../harness/e2eSession';
 import { publishToMedia } from '../harness/paths';
+import { until } from '../harness/waits';
 
 const MARKER = '/tmp/runbook-ops-marker.txt';
 const NODE_NAME = 'ip-10-9-9-9.e2e.internal';
@@ -14,22 +15,14 @@ const NODE_NAME = 'ip-10-9-9-9.e2e.internal';
 /** The quick input once it shows the typed confirmation of a step (its title asks "Run “…”?"). */
 async function confirmationBox(page: Page): Promise<{ widget: Locator; input: Locator; message: Locator }> {
   const widget = page.locator('.quick-input-widget');
-  await widget.locator('.quick-input-title', { hasText: /^Run “/ }).waitFor({ timeout: 15_000 });
+  await widget.locator('.quick-input-title', { hasText: /^Run “/ }).waitFor();
   return { widget, input: widget.locator('input.input'), message: widget.locator('.quick-input-message') };
-}
-
-/** Waits until `condition` holds, polling what the page or the disk shows. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await condition()); await new Promise((r) => setTimeout(r, 100))) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-  }
 }
 
 describe('Running steps (e2e)', () => {
   before(() => rmSync(MARKER, { force: true }));
 
   it('confirms a dangerous step after asking for its placeholder, then writes the marker with the same value', async function () {
-    this.timeout(120_000);
     const session = e2eSession();
     const { page } = session;
     await session.openFile('kubernetes/node-not-ready.md');
@@ -42,7 +35,7 @@ describe('Running steps (e2e)', () => {
     await runDrain.click();
 
     const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: 15_000 });
+    await input.waitFor();
     assert.equal(await input.inputValue(), 'ip-10-0-3-41.eu-west-1.compute.internal', 'the InputBox offers the default');
     await input.fill(NODE_NAME);
     await page.keyboard.press('Enter');
@@ -53,25 +46,24 @@ describe('Running steps (e2e)', () => {
     assert.ok(prompt.includes(`kubectl drain ${NODE_NAME} --ignore-daemonsets --delete-emptydir-data --timeout=5m`), prompt);
     assert.match(prompt, /marked confirm/);
     await page.keyboard.press('Enter');
-    await confirm.widget.locator('.monaco-inputbox.error').waitFor({ timeout: 10_000 });
+    await confirm.widget.locator('.monaco-inputbox.error').waitFor();
     await confirm.input.fill('drain');
-    await confirm.widget.locator('.monaco-inputbox.error').waitFor({ state: 'detached', timeout: 10_000 });
+    await confirm.widget.locator('.monaco-inputbox.error').waitFor({ state: 'detached' });
     await session.screenshot('run-steps-confirm');
     await page.keyboard.press('Enter');
-    await confirm.widget.waitFor({ state: 'hidden', timeout: 10_000 });
+    await confirm.widget.waitFor({ state: 'hidden' });
 
     const terminal = page.locator('.terminal-wrapper .xterm-rows');
-    await terminal.filter({ hasText: `node/${NODE_NAME} drained` }).first().waitFor({ timeout: 30_000 }).catch(async () => {
+    await terminal.filter({ hasText: `node/${NODE_NAME} drained` }).first().waitFor().catch(async () => {
       assert.fail(`terminal did not show the drain: ${await terminal.first().textContent()}`);
     });
 
     // The value is remembered for the runbook: no second prompt.
     const markerLine = readFileSync(join(session.workspace.path, 'kubernetes/node-not-ready.md'), 'utf8').split('\n').findIndex((l) => l.includes('{name=record-drain}')) + 1;
     await (await codeLensAbove(page, markerLine, '▶ Run')).click();
-    const deadline = Date.now() + 20_000;
-    while (!existsSync(MARKER) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await until(`${MARKER} to be written`, () => existsSync(MARKER));
     assert.equal(readFileSync(MARKER, 'utf8'), `drained ${NODE_NAME}\n`);
-    await terminal.filter({ hasText: `drained ${NODE_NAME}` }).first().waitFor({ timeout: 10_000 });
+    await terminal.filter({ hasText: `drained ${NODE_NAME}` }).first().waitFor();
     await page.mouse.move(0, 0);
     publishToMedia(await session.screenshot('run-steps-terminal'), 'run-steps-terminal.png');
   });
@@ -83,14 +75,13 @@ describe('Running steps (e2e)', () => {
     const header = steps.locator('.pane-header');
     if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
     const rows = steps.locator('.monaco-list-row');
-    await rows.filter({ hasText: /Record the drain\s*exit 0/ }).first().waitFor({ timeout: 15_000 });
+    await rows.filter({ hasText: /Record the drain\s*exit 0/ }).first().waitFor();
     assert.ok(await rows.filter({ hasText: /Evict what is left.*exit 0/ }).count() > 0);
     assert.ok(await rows.filter({ hasText: /not run/ }).count() > 0);
     await session.screenshot('run-steps-view');
   });
 
   it('does not run a destructive step on Enter, Enter, Enter or a wrong id; runs it once the id is typed', async function () {
-    this.timeout(120_000);
     const session = e2eSession();
     const { page } = session;
     const dir = `/tmp/runbook-ops-e2e-purge-${process.pid}`;
@@ -108,7 +99,7 @@ describe('Running steps (e2e)', () => {
     await (await codeLensAbove(page, fence, '▶ Run')).click();
 
     const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: 15_000 });
+    await input.waitFor();
     assert.equal(await input.inputValue(), dir);
     // The issue's sequence: accept the value, then keep pressing Enter.
     await page.keyboard.press('Enter');
@@ -119,22 +110,22 @@ describe('Running steps (e2e)', () => {
     for (let i = 0; i < 3; i++) await page.keyboard.press('Enter');
     // The prompt turns into an error (same text, error colours) and the box stays open.
     const error = confirm.widget.locator('.monaco-inputbox.error');
-    await error.waitFor({ timeout: 10_000 });
+    await error.waitFor();
     assert.ok(((await confirm.message.textContent()) ?? '').startsWith('Type purge-cache to run it; Escape cancels.'));
     assert.ok(await confirm.widget.isVisible(), 'the confirmation is still open');
     await session.screenshot('run-steps-enter-refused');
 
     await confirm.input.fill('purge');
     await page.keyboard.press('Enter');
-    await confirm.message.filter({ hasText: '“purge” is not purge-cache.' }).waitFor({ timeout: 10_000 });
+    await confirm.message.filter({ hasText: '“purge” is not purge-cache.' }).waitFor();
     assert.ok(existsSync(join(dir, 'cache')) && !existsSync(purged), 'nothing ran');
 
     await confirm.input.fill('purge-cache');
-    await error.waitFor({ state: 'detached', timeout: 10_000 });
+    await error.waitFor({ state: 'detached' });
     publishToMedia(await session.screenshot('run-steps-typed-confirmation'), 'run-steps-typed-confirmation.png');
     await page.keyboard.press('Enter');
-    await confirm.widget.waitFor({ state: 'hidden', timeout: 10_000 });
-    await until(`${purged} to appear`, () => existsSync(purged), 30_000);
+    await confirm.widget.waitFor({ state: 'hidden' });
+    await until(`${purged} to appear`, () => existsSync(purged));
     assert.equal(readFileSync(purged, 'utf8'), 'purged\n');
     assert.equal(existsSync(join(dir, 'cache')), false);
 
@@ -143,13 +134,12 @@ describe('Running steps (e2e)', () => {
     await (await codeLensAbove(page, fence, '▶ Run')).click();
     await confirmationBox(page);
     await page.keyboard.press('Escape');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     assert.equal(existsSync(purged), false);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('types a secret into a password box and never shows it in the terminal', async function () {
-    this.timeout(120_000);
     const session = e2eSession();
     const { page } = session;
     const secret = `e2e-Pa55-${process.pid}`;
@@ -157,20 +147,20 @@ describe('Running steps (e2e)', () => {
     const line = readFileSync(join(session.workspace.path, 'database/postgres-failover.md'), 'utf8').split('\n').findIndex((l) => l.includes('{name=check-lag}')) + 1;
     await (await codeLensAbove(page, line, '▶ Run')).click();
     const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: 15_000 });
+    await input.waitFor();
     // {{pg_password}} first (it comes first in the command), in a password box; then {{candidate}} with its default.
     const title = page.locator('.quick-input-widget .quick-input-title');
-    await title.filter({ hasText: 'Value for {{pg_password}}' }).waitFor({ timeout: 15_000 });
+    await title.filter({ hasText: 'Value for {{pg_password}}' }).waitFor();
     assert.equal(await input.getAttribute('type'), 'password');
     await input.fill(secret);
     await page.keyboard.press('Enter');
-    await title.filter({ hasText: 'Value for {{candidate}}' }).waitFor({ timeout: 10_000 });
+    await title.filter({ hasText: 'Value for {{candidate}}' }).waitFor();
     assert.equal(await input.inputValue(), 'pg-main-1');
     await page.keyboard.press('Enter');
 
     const terminal = page.locator('.terminal-wrapper .xterm-rows');
     // The fake psql prints both LSNs when it ran with the query.
-    await terminal.filter({ hasText: '0/3A0012F8|0/3A0011C0' }).first().waitFor({ timeout: 30_000 }).catch(async () => {
+    await terminal.filter({ hasText: '0/3A0012F8|0/3A0011C0' }).first().waitFor().catch(async () => {
       assert.fail(`terminal did not show psql's answer: ${await terminal.first().textContent()}`);
     });
     const shown = (await terminal.allTextContents()).join('\n');

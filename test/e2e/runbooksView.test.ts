@@ -13,9 +13,9 @@ describe('Runbooks view (e2e)', () => {
     const sidebar = await session.openView('Runbook Ops');
     const rows = sidebar.locator('.monaco-list-row');
     const group = rows.filter({ hasText: /^checkout-api\s*4$/ });
-    await group.first().waitFor({ timeout: 30_000 });
+    await group.first().waitFor();
     const rollback = rows.filter({ hasText: 'Roll back checkout-api' }).first();
-    await rollback.waitFor({ timeout: 10_000 });
+    await rollback.waitFor();
     assert.match((await rollback.textContent()) ?? '', /Roll back checkout-api\s*8 steps/);
     for (const label of ['postgres', 'orders-worker', 'Postgres primary failover (Patroni)', 'TLS certificate about to expire']) {
       assert.ok(await rows.filter({ hasText: label }).count() > 0, `the view shows ${label}`);
@@ -30,9 +30,9 @@ describe('Runbooks view (e2e)', () => {
     const file = join(session.workspace.path, 'kubernetes', 'node-not-ready.md');
     const { titleLine } = parseRunbook('kubernetes/node-not-ready.md', readFileSync(file));
     await sidebar.locator('.monaco-list-row', { hasText: 'Kubernetes node NotReady' }).first().click();
-    await page.locator('.tabs-container .tab[data-resource-name="node-not-ready.md"]').first().waitFor({ timeout: 15_000 });
+    await page.locator('.tabs-container .tab[data-resource-name="node-not-ready.md"]').first().waitFor();
     const cursor = page.locator('.statusbar-item[id="status.editor.selection"]');
-    await cursor.filter({ hasText: `Ln ${titleLine}, Col 1` }).waitFor({ timeout: 10_000 });
+    await cursor.filter({ hasText: `Ln ${titleLine}, Col 1` }).waitFor();
     const currentLine = page.locator('.monaco-editor .view-overlays .current-line');
     assert.ok(await currentLine.count() > 0, 'the editor shows a cursor line');
     // The screenshot the README shows: a wider side bar so titles are readable, no hover tooltip.

@@ -33,7 +33,7 @@ describe('e2e smoke', () => {
     await session.openFile(relative(session.workspace.path, markdownFile));
     await session.runCommand('Markdown: Open Preview to the Side');
     const rendered = session.webview({ extensionId: 'vscode.markdown-language-features' }).locator('h1, h2, h3, p').first();
-    await rendered.waitFor({ timeout: 20_000 });
+    await rendered.waitFor();
     assert.ok(((await rendered.textContent()) ?? '').trim().length > 0);
     await session.screenshot('e2e-smoke-markdown-preview');
   });

@@ -3,6 +3,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, checkSystemPackages } from './codeServer';
 import { registerTeardown } from './teardown';
+import { UI_DEADLINE_MS } from './waits';
 
 /** Flags that keep Chromium quiet and offline-friendly in containers and CI. */
 export const CHROMIUM_ARGS = [
@@ -38,6 +39,8 @@ export async function launchChromium(options: LaunchChromiumOptions = {}): Promi
     args: CHROMIUM_ARGS,
   });
   const context = await browser.newContext({ viewport: VIEWPORT });
+  // Every locator wait and action without its own timeout waits this long for its state (waits.ts).
+  context.setDefaultTimeout(UI_DEADLINE_MS);
   const page = await context.newPage();
   let closed: Promise<void> | undefined;
   const close = () =>

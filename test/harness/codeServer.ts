@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { cacheRoot } from './paths';
 import { registerTeardown } from './teardown';
+import { WORKBENCH_LOAD_MS } from './waits';
 
 export const NODE24_MAJOR = '24';
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -200,8 +201,13 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** false (default) passes --disable-workspace-trust; true keeps trust prompts as a user sees them. */
   workspaceTrust?: boolean;
-  /** Lets the workbench honour development payloads (extensionDevelopmentPath/extensionTestsPath). */
+  /**
+   * Lets the workbench honour development payloads (extensionDevelopmentPath/extensionTestsPath). It also
+   * makes the workbench skip notification toasts and some dialogs: for tests only, never for `npm start`.
+   */
   smokeTestDriver?: boolean;
+  /** .vsix files installed into the extensions folder before start (`--install-extension`), as a user installs them. */
+  installExtensions?: readonly string[];
   /** Keep the Open VSX marketplace (default false: tests run offline and it only produces lookup errors). */
   extensionGallery?: boolean;
   /** Where code-server's stdout/stderr go; defaults to a file in the temp dir. */
@@ -258,6 +264,20 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** `code-server --install-extension …` (it installs and exits); its output goes to the server's log. */
+async function installExtension(install: CodeServerInstall, args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
+  const log = openSync(logFile, 'a');
+  const child = spawn(install.node, [install.entry, ...args], { stdio: ['ignore', log, log], env });
+  closeSync(log);
+  const unregister = registerTeardown(() => child.kill('SIGKILL'));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  }).finally(unregister);
+  const installed = /was successfully installed/.test(tailOf(logFile, 10));
+  if (code !== 0 || !installed) throw new Error(`code-server ${args.join(' ')} failed (exit ${code}); log ${logFile}:\n${tailOf(logFile)}`);
+}
+
 /** Starts code-server on loopback and resolves once its HTTP server answers. */
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   const install = await ensureCodeServer();
@@ -277,16 +297,25 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const configFile = join(tempDir, 'config.yaml');
   writeFileSync(configFile, 'auth: none\n');
 
+  const profileArgs = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  const environment = {
+    ...cleanEnvironment(process.env),
+    // An empty gallery switches the marketplace off (code-server reads this at start).
+    ...(options.extensionGallery ? {} : { EXTENSIONS_GALLERY: '{}' }),
+    ...options.env,
+  };
+  for (const vsix of options.installExtensions ?? []) {
+    await installExtension(install, [...profileArgs, '--install-extension', vsix], environment, logFile);
+  }
+
   const args = [
     install.entry,
-    '--config', configFile,
+    ...profileArgs,
     '--auth', 'none',
     '--bind-addr', `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
   ];
   if (!workspaceTrust) args.push('--disable-workspace-trust');
   if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
@@ -298,12 +327,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const child = spawn(install.node, args, {
     detached: true,
     stdio: ['ignore', log, log],
-    env: {
-      ...cleanEnvironment(process.env),
-      // An empty gallery switches the marketplace off (code-server reads this at start).
-      ...(options.extensionGallery ? {} : { EXTENSIONS_GALLERY: '{}' }),
-      ...options.env,
-    },
+    env: environment,
   });
   closeSync(log);
   const pgid = child.pid;
@@ -343,7 +367,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     return url;
   };
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  // A start is waited for by its health check answering; on a loaded machine that takes minutes.
+  const deadline = Date.now() + (options.startTimeoutMs ?? WORKBENCH_LOAD_MS);
   for (;;) {
     if (exited) {
       await stop();

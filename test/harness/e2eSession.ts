@@ -7,13 +7,14 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { launchChromium, type ChromiumSession } from './browser';
 import { developmentPayload, startCodeServer, type CodeServer } from './codeServer';
 import { ensureTestResultsDir, repoRoot } from './paths';
+import { UI_DEADLINE_MS, WORKBENCH_LOAD_MS } from './waits';
 import { createSampleWorkspace, type SampleWorkspace } from './workspace';
+/** How long a quick input list may stay without the wanted row before the text is typed again. */
+const RELIST_MS = 5_000;
 
-export interface E2eSession {
+/** Driving one workbench page: the session's, or another one (the `npm start` route's). */
+export interface WorkbenchDriver {
   page: Page;
-  server: CodeServer;
-  browser: ChromiumSession;
-  workspace: SampleWorkspace;
   /** The activity bar entry whose label is `title` (e.g. "Runbook Ops"). */
   activityBarItem(title: string): Locator;
   /** Shows the view container titled `containerTitle` in the side bar (without toggling it closed); returns the side bar. */
@@ -31,6 +32,12 @@ export interface E2eSession {
   screenshot(name: string): Promise<string>;
 }
 
+export interface E2eSession extends WorkbenchDriver {
+  server: CodeServer;
+  browser: ChromiumSession;
+  workspace: SampleWorkspace;
+}
+
 let current: E2eSession | undefined;
 let stopCurrent: (() => Promise<void>) | undefined;
 
@@ -45,12 +52,13 @@ export async function codeLensAbove(page: Page, line: number, title: string): Pr
   await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input.input');
   await input.fill(`:${line}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 10_000 });
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).first().waitFor();
   await input.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-  // CodeLens render lazily after a scroll: measure until the link right above the line shows up.
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  // CodeLens render lazily after a scroll (and only once the extension has indexed the file): measure,
+  // every 250 ms, until the link right above the line shows up.
   let best: { link: Locator; gap: number } | undefined;
-  for (const deadline = Date.now() + 15_000; !best && Date.now() < deadline; await page.waitForTimeout(250)) {
+  for (const deadline = Date.now() + UI_DEADLINE_MS; !best && Date.now() < deadline; await page.waitForTimeout(250)) {
     const lineNumber = page.locator('.monaco-editor .margin .line-numbers', { hasText: new RegExp(`^${line}$`) }).last();
     const lineBox = await lineNumber.boundingBox().catch(() => null);
     if (!lineBox) continue;
@@ -92,9 +100,9 @@ export async function startE2eSession(): Promise<E2eSession> {
     }
     await page.goto(server.workbenchUrl(workspace.path, developmentPayload(server, repoRoot)));
     // Ready enough to drive: the parts are laid out and the remote file system answers.
-    await page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
-    await page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
-    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    await page.locator('.part.activitybar').waitFor({ timeout: WORKBENCH_LOAD_MS });
+    await page.locator('.part.statusbar').waitFor({ timeout: WORKBENCH_LOAD_MS });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: WORKBENCH_LOAD_MS });
     current = createSession(page, server, browser, workspace);
     const started = { server, browser };
     stopCurrent = async () => {
@@ -122,6 +130,10 @@ export async function stopE2eSession(): Promise<void> {
 }
 
 function createSession(page: Page, server: CodeServer, browser: ChromiumSession, workspace: SampleWorkspace): E2eSession {
+  return { ...workbenchDriver(page), server, browser, workspace };
+}
+
+export function workbenchDriver(page: Page): WorkbenchDriver {
   const activityBarItem = (title: string) =>
     page
       .locator('.part.activitybar li.action-item[role="tab"]')
@@ -130,55 +142,59 @@ function createSession(page: Page, server: CodeServer, browser: ChromiumSession,
 
   const quickInput = page.locator('.quick-input-widget');
 
-  const pickQuickInputRow = async (label: string) => {
+  /** Types `text` into the open quick input and clicks the row labelled `label` once it is listed. */
+  const pickQuickInputRow = async (text: string, label: string) => {
+    const input = quickInput.locator('input.input');
+    await input.waitFor();
+    await input.fill(text);
     const row = quickInput
       .locator('.monaco-list-row')
       .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
       .first();
-    // Generous: a loaded machine can take a while to list contributed commands right after start.
-    await row.waitFor({ timeout: 30_000 });
+    // The list is computed when the text changes: a command the extension contributes (or a file the
+    // search has not indexed yet) that arrives after the text was typed, as on a busy machine right
+    // after start, shows only when the text is typed again. So look again until the row is listed.
+    for (const deadline = Date.now() + UI_DEADLINE_MS; !(await row.isVisible()); ) {
+      if (Date.now() > deadline) assert.fail(`"${label}" was not listed for "${text}" within ${UI_DEADLINE_MS / 1000} s`);
+      await row.waitFor({ timeout: RELIST_MS }).catch(async () => {
+        await input.fill('');
+        await input.fill(text);
+      });
+    }
     await row.click();
-    await quickInput.waitFor({ state: 'hidden', timeout: 10_000 });
+    // Picked: the list closes, or gives way to the command's own prompt (Declare asks for a title).
+    await row.waitFor({ state: 'hidden' });
   };
 
   return {
     page,
-    server,
-    browser,
-    workspace,
     activityBarItem,
 
     async openView(containerTitle) {
       const item = activityBarItem(containerTitle);
-      await item.waitFor({ timeout: 30_000 });
+      await item.waitFor();
       // Clicking the selected entry would collapse the side bar.
       const sidebar = page.locator('.part.sidebar');
       if ((await item.getAttribute('aria-selected')) !== 'true' || !(await sidebar.isVisible())) await item.click();
       // A container with one view is titled "Container: View".
       await sidebar
         .locator('.composite.title h2', { hasText: new RegExp(`^${escapeRegExp(containerTitle)}(:|$)`, 'i') })
-        .waitFor({ timeout: 10_000 });
+        .waitFor();
       return sidebar;
     },
 
     async runCommand(title) {
       await page.keyboard.press('Escape');
       await page.keyboard.press('F1');
-      const input = quickInput.locator('input.input');
-      await input.waitFor({ timeout: 10_000 });
-      await input.fill(`>${title}`);
-      await pickQuickInputRow(title);
+      await pickQuickInputRow(`>${title}`, title);
     },
 
     async openFile(relativePath) {
       await page.keyboard.press('Escape');
       await page.keyboard.press('Control+P');
-      const input = quickInput.locator('input.input');
-      await input.waitFor({ timeout: 10_000 });
-      await input.fill(relativePath);
       const name = relativePath.split('/').pop() ?? relativePath;
-      await pickQuickInputRow(name);
-      await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).first().waitFor({ timeout: 10_000 });
+      await pickQuickInputRow(relativePath, name);
+      await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).first().waitFor();
     },
 
     webview(options = {}) {

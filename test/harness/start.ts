@@ -1,9 +1,12 @@
 // `npm start`: try the extension by hand on the sample repository runbooks/.
 // With a desktop VS Code (`code` on PATH) it opens an Extension Development
-// Host; otherwise it serves VS Code in the browser through code-server.
+// Host; otherwise it serves VS Code in the browser through code-server, with
+// the packaged extension installed and without the test harness's smoke-test
+// driver (userWorkbench.ts), so notifications and dialogs show as for a user.
 import { spawn, spawnSync } from 'node:child_process';
-import { developmentPayload, findFreePort, isPortFree, startCodeServer } from './codeServer';
+import { findFreePort, isPortFree } from './codeServer';
 import { repoRoot, sampleRunbooksDir } from './paths';
+import { startUserWorkbench } from './userWorkbench';
 
 const DEFAULT_PORT = 8080;
 
@@ -25,24 +28,21 @@ async function choosePort(): Promise<number> {
 }
 
 async function startBrowserRoute(): Promise<void> {
-  const server = await startCodeServer({
+  process.stderr.write('Packaging the extension (npm run package, from a fresh copy of this working tree)…\n');
+  const { server, url } = await startUserWorkbench({
     // The real sample (not a copy), so edits made while trying things stay visible in git.
     folder: sampleRunbooksDir,
     port: await choosePort(),
-    // As a user has it: the trust prompt and Restricted Mode are part of the experience.
-    workspaceTrust: true,
-    // The built workbench ignores development payloads without the smoke-test driver.
-    smokeTestDriver: true,
     extensionGallery: true,
   });
-  const url = server.workbenchUrl(sampleRunbooksDir, developmentPayload(server, repoRoot));
   process.stdout.write(
     [
       '',
-      'Runbook Ops is running in VS Code (code-server) on the sample repository runbooks/.',
+      'Runbook Ops is running in VS Code (code-server) on the sample repository runbooks/,',
+      'installed from the .vsix `npm run package` builds, as a user installs it.',
       `Open: ${url}`,
       `(code-server log: ${server.logFile})`,
-      'After `npm run watch` rebuilds, run "Developer: Reload Window" in the browser. Ctrl-C stops the server.',
+      'After changing the code, stop with Ctrl-C and run `npm start` again.',
       '',
     ].join('\n'),
   );

@@ -24,6 +24,8 @@ describe('history links (runbook-ops-git:)', function () {
       [{ repoRoot: '/', commit: 'abcdef1', relativePath: 'etc/passwd' }, /may only point into this workspace/],
       [{ repoRoot: root, commit: 'abcdef1', relativePath: '../../etc/passwd' }, /may only point into this workspace/],
       ['{not json', /Not a Runbook Ops history link/],
+      // A revision expression is not a hash: git would evaluate it.
+      [{ repoRoot: root, commit: 'abcdef1^', relativePath: 'incidents/INC-0001.yaml' }, /Not a Runbook Ops history link/],
     ];
     for (const [query, message] of cases) {
       await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(gitUri(query))), message, JSON.stringify(query));

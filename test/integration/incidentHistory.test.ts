@@ -56,6 +56,30 @@ describe('Incident history', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it('opens every entry of a record with one commit and of one with several, the first against the empty file', async () => {
+    const several = vscode.Uri.joinPath(folder(), 'incidents', 'INC-0003.yaml');
+    for (const note of ['Paged the database team', 'Failover finished']) {
+      await vscode.commands.executeCommand('runbookOps.addIncidentNote', several, note);
+      assert.equal(await vscode.commands.executeCommand('runbookOps.commitIncidentUpdate', several), 'INC-0003: note added');
+    }
+    for (const [record, count] of [['incidents/INC-0001.yaml', 1], ['incidents/INC-0003.yaml', 3]] as const) {
+      const hashes = git('log', '--format=%H', '--', record).trim().split('\n');
+      assert.equal(hashes.length, count, `${record} has ${count} commit(s)`);
+      for (const [i, hash] of hashes.entries()) {
+        await vscode.commands.executeCommand('runbookOps.showIncidentHistory', vscode.Uri.joinPath(folder(), record), hash);
+        const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+        assert.ok(tab?.input instanceof vscode.TabInputTextDiff, `${record} @ ${hash}: a diff editor is open (${tab?.label})`);
+        assert.ok(tab.label.endsWith(`(${hash.slice(0, 7)})`), tab.label);
+        // Both sides load (the first commit's left side used to be `<hash>^`, which the link check refused).
+        const original = (await vscode.workspace.openTextDocument(tab.input.original)).getText();
+        const modified = (await vscode.workspace.openTextDocument(tab.input.modified)).getText();
+        assert.equal(modified, git('show', `${hash}:${record}`));
+        assert.equal(original, i === hashes.length - 1 ? '' : git('show', `${hashes[i + 1]}:${record}`), `${record} @ ${hash}: the left side`);
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      }
+    }
+  });
+
   it('says so when the record has no commit yet', async () => {
     const fresh = vscode.Uri.joinPath(folder(), 'incidents', 'INC-0090.yaml');
     const api = await runbookOpsApi();
