@@ -132,8 +132,10 @@ function planSetStatus(record: Plain, op: Extract<IncidentEditOperation, { op: '
     throw new IncidentEditError(`Moving from ${current} back to ${target} is not supported: statuses move forward (${INCIDENT_WORKFLOW.join(' → ')}).${reopen}`);
   }
   const changes: YamlChange[] = [];
+  let commander: string | undefined;
   if (target !== 'cancelled' && target !== 'triage' && isEmpty(record.commander)) {
-    changes.push({ type: 'set', path: ['commander'], value: required(op.commander ?? author, 'the commander') });
+    commander = required(op.commander ?? author, 'the commander');
+    changes.push({ type: 'set', path: ['commander'], value: commander });
   }
   changes.push({ type: 'set', path: ['status'], value: target });
   if (target !== 'cancelled') {
@@ -145,7 +147,8 @@ function planSetStatus(record: Plain, op: Extract<IncidentEditOperation, { op: '
   }
   const text = op.text?.trim() || capitalized(target);
   changes.push(timelineChange(record, { at, by: author, kind: 'status', from: current, to: target, text }));
-  return { changes, description: `${current} → ${target}` };
+  // The commander set on the way is said, so whoever moved the incident sees who now runs it.
+  return { changes, description: `${current} → ${target}${commander ? `, commander ${commander}` : ''}` };
 }
 
 /** The timestamps a reopen clears: those of the states after {@link REOPEN_STATUS}. */
@@ -163,7 +166,8 @@ function planReopen(record: Plain, op: Extract<IncidentEditOperation, { op: 'set
   const reason = op.text?.trim();
   if (!reason) throw new IncidentEditError(`Reopening the incident (${current} → ${REOPEN_STATUS}) needs a reason: say in the note what came back.`);
   const changes: YamlChange[] = [];
-  if (isEmpty(record.commander)) changes.push({ type: 'set', path: ['commander'], value: required(op.commander ?? author, 'the commander') });
+  const commander = isEmpty(record.commander) ? required(op.commander ?? author, 'the commander') : undefined;
+  if (commander) changes.push({ type: 'set', path: ['commander'], value: commander });
   changes.push({ type: 'set', path: ['status'], value: REOPEN_STATUS });
   // A cancelled triage incident that was real after all: it is being worked on now.
   if (isEmpty(record.acknowledged_at)) changes.push({ type: 'set', path: ['acknowledged_at'], value: at });
@@ -176,7 +180,7 @@ function planReopen(record: Plain, op: Extract<IncidentEditOperation, { op: 'set
   }
   const history = cleared.length > 0 ? ` (was ${cleared.join(', ')})` : '';
   changes.push(timelineChange(record, { at, by: author, kind: 'status', from: current, to: REOPEN_STATUS, text: `Reopened: ${reason}${history}` }));
-  return { changes, description: `${current} → ${REOPEN_STATUS} (reopened)` };
+  return { changes, description: `${current} → ${REOPEN_STATUS} (reopened)${commander ? `, commander ${commander}` : ''}` };
 }
 
 function planSetSeverity(record: Plain, op: Extract<IncidentEditOperation, { op: 'setSeverity' }>, at: string, author: string, config: RepoConfig): Plan {
