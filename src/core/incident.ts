@@ -118,6 +118,9 @@ export function workflowIndex(status: string): number {
   return (INCIDENT_WORKFLOW as readonly string[]).indexOf(status);
 }
 
+/** Statuses in which an incident is over: no runbook steps are recorded on it any more. */
+export const FINISHED_STATUSES: ReadonlySet<string> = new Set(['resolved', 'closed', 'cancelled']);
+
 /** Where a reopened incident goes: the problem is back, so it is being investigated again. */
 export const REOPEN_STATUS = 'investigating';
 
