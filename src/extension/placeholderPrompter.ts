@@ -144,8 +144,9 @@ export async function collectPlaceholderValues(
     const edit = { label: vscode.l10n.t('$(edit) Change values…'), description: vscode.l10n.t('asks for each again, pre-filled'), change: true };
     const scope = store.scope ? vscode.l10n.t('Remembered for this runbook and {0}.', store.scope) : vscode.l10n.t('Remembered for this runbook.');
     const picked = await vscode.window.showQuickPick([use, edit], {
-      title: options.what ? vscode.l10n.t('Run “{0}” with the values used last time?', options.what) : vscode.l10n.t('Run with the values used last time?'),
-      placeHolder: vscode.l10n.t('{0} Enter accepts; Escape cancels; “Forget Placeholder Values” clears them.', scope),
+      // Not "Run “…”?": that is how the confirmation of a step begins.
+      title: options.what ? vscode.l10n.t('Values used last time for “{0}”', options.what) : vscode.l10n.t('Values used last time'),
+      placeHolder: vscode.l10n.t('{0} Enter accepts, Escape cancels.', scope),
       ignoreFocusOut: true,
     });
     if (!picked) return undefined;
