@@ -15,43 +15,82 @@ import { buildIndexWithCache, defaultCliCacheFile, summaryCacheKey } from '../fs
 import { stepsCommand } from './stepsCommand';
 import { UPDATE_VALUE_OPTIONS, updateCommand } from './updateCommand';
 
-const USAGE = `Usage: runbook-ops <command> [options]
-
-Commands:
-  index [dir] [--format text|json] [--no-cache]
+/** Each command's lines of the usage text: `runbook-ops <command> --help` prints its own. */
+const COMMAND_USAGE: readonly (readonly [string, string])[] = [
+  ['index', `  index [dir] [--format text|json] [--no-cache]
                                      Print every runbook and incident in dir (default: .) with steps and problems.
                                      Unchanged files come from the summary cache (.git/runbook-ops/index-cache);
-                                     --no-cache reads every file and leaves the cache alone.
-  check [dir] [--format text|json|github] [--changed-since <ref>] [--strict] [--now <date>]
+                                     --no-cache reads every file and leaves the cache alone.`],
+  ['check', `  check [dir] [--format text|json|github] [--changed-since <ref>] [--strict] [--now <date>]
                                      Validate every runbook and incident record; exit 1 when there are errors.
                                      --changed-since reports only files changed since the merge base with <ref>;
-                                     --strict fails on runbooks overdue for review (otherwise warnings).
-  report [dir] [--since 30d|90d|<date>] [--format md|json] [--now <date>]
+                                     --strict fails on runbooks overdue for review (otherwise warnings).`],
+  ['report', `  report [dir] [--since 30d|90d|<date>] [--format md|json] [--now <date>]
                                      Incident metrics (MTTA/MTTR by severity and service), action items,
-                                     runbooks used most and runbooks overdue for review, as Markdown or JSON.
-  codeowners [dir] [--write]         Print (or write into .github/CODEOWNERS) the block routing reviews to owners.
-  install-merge-driver [dir] [--undo]
-                                     Merge incident records field by field: .gitattributes + git config.
-  merge-driver %O %A %B [%P]         The merge driver git runs (exit 1 leaves conflict markers in %A).
-  new incident --title <text> --severity <name> [--service <name>]... [--commander <name>] [--dir <repo>]
-                                     Write a new incident record in triage with the next free id.
-  steps <file> [--format text|json]  Print one runbook's steps as the runner sees them: commands, placeholders, confirmation.
-  update <id> [--status <status>] [--note <text> | --note-file <path|->] [--severity <name>]
+                                     runbooks used most and runbooks overdue for review, as Markdown or JSON.`],
+  ['codeowners', `  codeowners [dir] [--write]         Print (or write into .github/CODEOWNERS) the block routing reviews to owners.`],
+  ['install-merge-driver', `  install-merge-driver [dir] [--undo]
+                                     Merge incident records field by field: .gitattributes + git config.`],
+  ['merge-driver', `  merge-driver %O %A %B [%P]         The merge driver git runs (exit 1 leaves conflict markers in %A).`],
+  ['new', `  new incident --title <text> --severity <name> [--service <name>]... [--commander <name>] [--dir <repo>]
+                                     Write a new incident record in triage with the next free id.`],
+  ['steps', `  steps <file> [--format text|json]  Print one runbook's steps as the runner sees them: commands, placeholders, confirmation.`],
+  ['update', `  update <id> [--status <status>] [--note <text> | --note-file <path|->] [--severity <name>]
          [--commander <name>] [--dir <repo>] [--lock-timeout <seconds>]
                                      Update an incident record (a note with --status is that change's text;
-                                     --note-file reads it from a file, - for standard input). Refused
-                                     (exit 1) when the result would not pass check. Waits up to
-                                     --lock-timeout (default 30) for another writer of the same record.
+                                     --note-file reads it from a file, - for standard input). The id is
+                                     matched without regard to case. --status investigating on a mitigated,
+                                     resolved, closed or cancelled incident reopens it and needs --note (why).
+                                     Refused (exit 1) when the result would not pass check. Waits up to
+                                     --lock-timeout (default 30) for another writer of the same record.`],
+];
 
-Options:
+const OPTIONS_USAGE = `Options:
   --by <name>                        Author of new and updated records (default: git config user.name).
   --at <timestamp>                   When it happened, RFC 3339 (default: now).
   -h, --help                         Show this help.
-  -v, --version                      Print the version.
+  -v, --version                      Print the version.`;
 
-Exit codes: 0 success, 1 problems found (or update refused, or steps could not parse the file within the
-parse budget of 5 s + 0.5 s per MB), 2 usage or I/O error.
+const EXIT_CODES = `Exit codes: 0 success, 1 problems found (or update refused, or steps could not parse the file within the
+parse budget of 5 s + 0.5 s per MB), 2 usage or I/O error.`;
+
+const USAGE = `Usage: runbook-ops <command> [options]
+
+Commands:
+${COMMAND_USAGE.map(([, text]) => text).join('\n')}
+
+${OPTIONS_USAGE}
+
+${EXIT_CODES}
 `;
+
+/** `runbook-ops <command> --help`: that command's lines and the shared options. */
+function commandUsage(command: string): string | undefined {
+  const entry = COMMAND_USAGE.find(([name]) => name === command);
+  return entry && `Usage: runbook-ops ${entry[1].trim()}\n\n${OPTIONS_USAGE}\n\n${EXIT_CODES}\n`;
+}
+
+/** Value options of each command: `--note --help` is a note, not a request for help. */
+const COMMAND_VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
+  index: new Set(['format']),
+  check: CHECK_VALUE_OPTIONS,
+  report: REPORT_VALUE_OPTIONS,
+  'merge-driver': MERGE_DRIVER_VALUE_OPTIONS,
+  new: NEW_INCIDENT_VALUE_OPTIONS,
+  steps: new Set(['format']),
+  update: UPDATE_VALUE_OPTIONS,
+};
+
+/** Whether `-h` or `--help` is among the arguments as an option (not an option's value, not after `--`). */
+function asksForHelp(args: readonly string[], valueOptions: ReadonlySet<string>): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') return false;
+    if (arg === '-h' || arg === '--help') return true;
+    if (arg.startsWith('-') && !arg.includes('=') && valueOptions.has(arg.replace(/^--?/, ''))) i++;
+  }
+  return false;
+}
 
 function formatRunbookText(runbook: RunbookSummary): string {
   const runnable = runbook.steps.filter((s) => s.runnable).length;
@@ -107,6 +146,11 @@ export async function main(argv: readonly string[], out: (text: string) => void 
     }
     if (command === '-v' || command === '--version') {
       out(VERSION);
+      return 0;
+    }
+    const help = commandUsage(command);
+    if (help !== undefined && asksForHelp(rest, COMMAND_VALUE_OPTIONS[command] ?? new Set())) {
+      out(help);
       return 0;
     }
     if (command === 'index') return await indexCommand(parseArgs(rest, new Set(['format'])), out);

@@ -62,7 +62,10 @@ function lockTimeoutMs(args: ParsedArgs): number {
  * record reached through a link — allowed only when the link stays inside the repository.
  */
 async function findRecord(root: string, id: string, classifier: PathClassifier, incidentFolder: string): Promise<string> {
-  const matches = listRepositoryFiles(root).filter((p) => classifier.classify(p) === 'incident' && (p === id || fileStem(p) === id));
+  const records = listRepositoryFiles(root).filter((p) => classifier.classify(p) === 'incident');
+  let matches = records.filter((p) => p === id || fileStem(p) === id);
+  // `inc-0014` for INC-0014: ids are typed in a hurry, and two records differing only in case would be a mistake anyway.
+  if (matches.length === 0) matches = records.filter((p) => p.toLowerCase() === id.toLowerCase() || fileStem(p).toLowerCase() === id.toLowerCase());
   if (matches.length > 1) throw new Error(`More than one record is named ${id}: ${matches.join(', ')}. Pass the path instead.`);
   if (matches.length === 1) return matches[0];
   for (const candidate of [id, join(incidentFolder, `${id}.yaml`), join(incidentFolder, `${id}.yml`)]) {
@@ -101,6 +104,8 @@ export async function updateCommand(args: ParsedArgs, out: (text: string) => voi
 
   const now = timeOption(args);
   const author = authorOption(args, root);
+  // Leaving triage without --commander names the author; from git config that may be a team's name, so say so.
+  const commanderFromGit = commander === undefined && status !== undefined && optionValue(args, 'by') === undefined;
   // The real file, checked to be inside the repository; the lock and the write use it, so writers
   // reaching the record by different paths still share one lock.
   const file = await realPathInsideRepository(root, path);
@@ -132,6 +137,10 @@ export async function updateCommand(args: ParsedArgs, out: (text: string) => voi
     err(`runbook-ops: ${id}: ${outcome.refused}`);
     return 1;
   }
-  out(`${id}: ${outcome.descriptions.join(', ')}`);
+  const setCommander = outcome.descriptions.some((d) => d.endsWith(`, commander ${author}`));
+  if (commanderFromGit && setCommander) {
+    err(`runbook-ops: ${fileStem(path)}: the commander is ${author}, the author (git config user.name, else the login name). If someone else runs the incident, name them: runbook-ops update ${fileStem(path)} --commander <name>.`);
+  }
+  out(`${fileStem(path)}: ${outcome.descriptions.join(', ')}`);
   return 0;
 }

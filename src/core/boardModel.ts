@@ -1,4 +1,4 @@
-import { TIMESTAMP_FIELDS, parseTimestamp } from './incident';
+import { allowedStatusMoves, TIMESTAMP_FIELDS, parseTimestamp } from './incident';
 import type { IncidentSummary } from './incidentSummary';
 import { computeIncidentMetrics, type DurationStats } from './metrics';
 import {
@@ -36,6 +36,7 @@ export function boardCard(incident: IncidentSummary, key: string): BoardCard {
     summary: incident.summaryExcerpt ?? '',
     actionItems: incident.actionItems,
     errors: incident.problems.filter((p) => p.severity === 'error').length,
+    moves: allowedStatusMoves(incident.status),
   };
   if (incident.commander !== undefined) card.commander = incident.commander;
   if (incident.timestamps.declared_at !== undefined) card.declaredAt = incident.timestamps.declared_at;

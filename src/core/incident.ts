@@ -118,6 +118,35 @@ export function workflowIndex(status: string): number {
   return (INCIDENT_WORKFLOW as readonly string[]).indexOf(status);
 }
 
+/** Statuses in which an incident is over: no runbook steps are recorded on it any more. */
+export const FINISHED_STATUSES: ReadonlySet<string> = new Set(['resolved', 'closed', 'cancelled']);
+
+/** Where a reopened incident goes: the problem is back, so it is being investigated again. */
+export const REOPEN_STATUS = 'investigating';
+
+/** Statuses an incident can be reopened from: mitigated and later, and cancelled (it was real after all). */
+export function canReopen(status: string): boolean {
+  return status === 'cancelled' || workflowIndex(status) > workflowIndex(REOPEN_STATUS);
+}
+
+/**
+ * The statuses a record in `status` may be moved to, in workflow order (`cancelled` last): every later
+ * workflow status, `cancelled` unless the incident is already closed or cancelled, and investigating
+ * as a reopen. An unknown status has none (the record must be corrected by hand first). What the
+ * sidebar and the board offer; edits check the same rules.
+ */
+export function allowedStatusMoves(status: string): IncidentStatus[] {
+  if (!isIncidentStatus(status)) return [];
+  const final = status === 'closed' || status === 'cancelled';
+  const current = workflowIndex(status);
+  return INCIDENT_STATUSES.filter((target) => {
+    if (target === status) return false;
+    if (target === REOPEN_STATUS && canReopen(status)) return true;
+    if (final) return false;
+    return target === 'cancelled' || workflowIndex(target) > current;
+  });
+}
+
 /** Timestamps as incident records write them: UTC, to the second (`2026-11-23T09:02:00Z`). */
 export function formatTimestamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -1,6 +1,7 @@
 import { isSeq, parseDocument, type Document } from 'yaml';
 import {
   ACTION_ITEM_STATUSES,
+  canReopen,
   closestKnownName,
   formatTimestamp,
   INCIDENT_STATUSES,
@@ -8,6 +9,7 @@ import {
   isCalendarDate,
   isIncidentStatus,
   parseTimestamp,
+  REOPEN_STATUS,
   STATUS_TIMESTAMPS,
   workflowIndex,
   type ActionItemStatus,
@@ -121,15 +123,19 @@ function planSetStatus(record: Plain, op: Extract<IncidentEditOperation, { op: '
   }
   const current = record.status;
   if (current === target) throw new IncidentEditError(`The incident is already ${target}.`);
+  if (target === REOPEN_STATUS && canReopen(current)) return planReopen(record, op, current, at, author);
   if (current === 'closed' || current === 'cancelled') {
-    throw new IncidentEditError(`The incident is ${current}, which is final. To reopen it, edit the record by hand (and explain why in a note).`);
+    throw new IncidentEditError(`The incident is ${current}, which is final. It can only be reopened: move it to ${REOPEN_STATUS}, with a note saying why.`);
   }
   if (target !== 'cancelled' && workflowIndex(target) < workflowIndex(current)) {
-    throw new IncidentEditError(`Moving from ${current} back to ${target} is not supported: statuses only move forward (${INCIDENT_WORKFLOW.join(' → ')}). Add a note instead, or edit the record by hand.`);
+    const reopen = canReopen(current) ? ` To reopen the incident, move it to ${REOPEN_STATUS} with a note saying why.` : '';
+    throw new IncidentEditError(`Moving from ${current} back to ${target} is not supported: statuses move forward (${INCIDENT_WORKFLOW.join(' → ')}).${reopen}`);
   }
   const changes: YamlChange[] = [];
+  let commander: string | undefined;
   if (target !== 'cancelled' && target !== 'triage' && isEmpty(record.commander)) {
-    changes.push({ type: 'set', path: ['commander'], value: required(op.commander ?? author, 'the commander') });
+    commander = required(op.commander ?? author, 'the commander');
+    changes.push({ type: 'set', path: ['commander'], value: commander });
   }
   changes.push({ type: 'set', path: ['status'], value: target });
   if (target !== 'cancelled') {
@@ -141,7 +147,40 @@ function planSetStatus(record: Plain, op: Extract<IncidentEditOperation, { op: '
   }
   const text = op.text?.trim() || capitalized(target);
   changes.push(timelineChange(record, { at, by: author, kind: 'status', from: current, to: target, text }));
-  return { changes, description: `${current} → ${target}` };
+  // The commander set on the way is said, so whoever moved the incident sees who now runs it.
+  return { changes, description: `${current} → ${target}${commander ? `, commander ${commander}` : ''}` };
+}
+
+/** The timestamps a reopen clears: those of the states after {@link REOPEN_STATUS}. */
+const REOPEN_CLEARS = INCIDENT_WORKFLOW.slice(workflowIndex(REOPEN_STATUS) + 1)
+  .map((state) => STATUS_TIMESTAMPS[state])
+  .filter((field): field is NonNullable<typeof field> => field !== undefined);
+
+/**
+ * Back to investigating from mitigated, resolved, closed or cancelled. The top-level timestamps always
+ * describe the current pass through the workflow, so metrics (MTTR) count until the real resolution:
+ * the later ones are removed, and the reopen entry keeps their values as history, next to the earlier
+ * `status` entries. The reason is required — a reopen without one is a mystery in the review.
+ */
+function planReopen(record: Plain, op: Extract<IncidentEditOperation, { op: 'setStatus' }>, current: IncidentStatus, at: string, author: string): Plan {
+  const reason = op.text?.trim();
+  if (!reason) throw new IncidentEditError(`Reopening the incident (${current} → ${REOPEN_STATUS}) needs a reason: say in the note what came back.`);
+  const changes: YamlChange[] = [];
+  const commander = isEmpty(record.commander) ? required(op.commander ?? author, 'the commander') : undefined;
+  if (commander) changes.push({ type: 'set', path: ['commander'], value: commander });
+  changes.push({ type: 'set', path: ['status'], value: REOPEN_STATUS });
+  // A cancelled triage incident that was real after all: it is being worked on now.
+  if (isEmpty(record.acknowledged_at)) changes.push({ type: 'set', path: ['acknowledged_at'], value: at });
+  const cleared: string[] = [];
+  for (const field of REOPEN_CLEARS) {
+    // An empty one (`resolved_at:   # not yet`) is left as written: it says nothing yet.
+    if (isEmpty(record[field])) continue;
+    cleared.push(`${field} ${String(record[field])}`);
+    changes.push({ type: 'delete', path: [field] });
+  }
+  const history = cleared.length > 0 ? ` (was ${cleared.join(', ')})` : '';
+  changes.push(timelineChange(record, { at, by: author, kind: 'status', from: current, to: REOPEN_STATUS, text: `Reopened: ${reason}${history}` }));
+  return { changes, description: `${current} → ${REOPEN_STATUS} (reopened)${commander ? `, commander ${commander}` : ''}` };
 }
 
 function planSetSeverity(record: Plain, op: Extract<IncidentEditOperation, { op: 'setSeverity' }>, at: string, author: string, config: RepoConfig): Plan {

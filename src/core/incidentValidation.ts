@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, Scalar, type Document } from 'yaml';
 import { decodeFileText, type Problem } from './fileText';
 import {
   ACTION_ITEM_FIELDS,
@@ -23,6 +23,7 @@ import { isEmptyNode, loadPlain, pairOf, sourceFromDocument, sourceFromPlain, ty
 import { fileStem } from './incidentSummary';
 import { findMergeConflicts } from './mergeConflicts';
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
+import { renderScalar } from './incidentYamlText';
 import { linePosition, readYamlSubset } from './yamlSubset';
 
 /** Why a problem was reported, so editors can offer the matching quick fix. */
@@ -57,7 +58,9 @@ export type IncidentProblemCode =
   | 'missing-runbook'
   | 'path-outside-repository'
   | 'missing-step'
-  | 'unsorted-timeline';
+  | 'unsorted-timeline'
+  /** A free-text value followed by ` #…` on its line: YAML cut the text there (the quick fix quotes it whole). */
+  | 'comment-in-text';
 
 export interface IncidentProblem extends Problem {
   code: IncidentProblemCode;
@@ -217,7 +220,7 @@ function fillValidation(result: IncidentValidation, content: string | Uint8Array
     const subset = readYamlSubset(text, lines);
     if (subset) {
       const position: Position = (offset) => linePosition(lines, offset);
-      checkRecord(subset.node, { path: result.path, config, nowMs, context, report: rangeReporter(result, position) });
+      checkRecord(subset.node, { path: result.path, config, nowMs, context, report: rangeReporter(result, position), source: text });
       result.record = subset.value as IncidentRecord;
       const id = pairOf(subset.node, 'id')?.value;
       if (isScalarValue(id)) result.id = idLocation(id, position);
@@ -226,8 +229,11 @@ function fillValidation(result: IncidentValidation, content: string | Uint8Array
     let quickRoot: SourceNode | undefined;
     let plain: unknown;
     try {
-      plain = loadPlain(text);
-      quickRoot = sourceFromPlain(plain);
+      // js-yaml gives no positions, so a text cut by a comment could not be seen there: such records take the `yaml` pass.
+      if (!FREE_TEXT_BEFORE_COMMENT.test(text)) {
+        plain = loadPlain(text);
+        quickRoot = sourceFromPlain(plain);
+      }
     } catch {
       // js-yaml refused it, or it uses aliases: the `yaml` pass below says exactly what is wrong.
       quickRoot = undefined;
@@ -267,7 +273,7 @@ function fillValidation(result: IncidentValidation, content: string | Uint8Array
   if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return;
   if (!boundedAliases(doc, text, position, result)) return;
   const root = sourceFromDocument(doc);
-  checkRecord(root, { path: result.path, config, nowMs, context, report });
+  checkRecord(root, { path: result.path, config, nowMs, context, report, source: text });
   if (root.kind === 'map') {
     result.record = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as IncidentRecord;
     const idNode = pairOf(root, 'id')?.value;
@@ -339,6 +345,32 @@ interface CheckContext {
   nowMs: number;
   context: IncidentValidationContext;
   report: Report;
+  /** The record's text, when the nodes have ranges into it (for rules about how a value is written). */
+  source?: string;
+}
+
+/** A line that may hold a free-text value (`text`, `title`, `summary`, `impact`) followed by a comment (a cheap test before the exact one). */
+const FREE_TEXT_BEFORE_COMMENT = /^[ \t]*(?:-[ \t]+)?(?:text|title|summary|impact)[ \t]*:[ \t]+[^\s"'|>#][^\n]*?[ \t]#/m;
+
+/**
+ * Warns when a plain free-text value is followed by a comment on its line: `text: Posted to #edge-alerts`
+ * reads as "Posted to", silently. The suggestion is the whole line's text, quoted, as the author meant it.
+ */
+function checkCutByComment(node: SourceNode | undefined, field: string, ctx: CheckContext): void {
+  const source = ctx.source;
+  if (source === undefined || !isText(node) || !node.range) return;
+  const [start, end] = node.range;
+  const first = source[start];
+  // Quoted and block scalars end where their author said; a comment after them is deliberate.
+  if (first === '"' || first === "'" || first === '|' || first === '>') return;
+  const newline = source.indexOf('\n', end);
+  const rest = source.slice(end, newline === -1 ? source.length : newline).replace(/\r$/, '').trimEnd();
+  if (!/^[ \t]+#/.test(rest)) return;
+  const meant = node.text + rest;
+  const comment = rest.trimStart();
+  ctx.report({ ...node, range: [start, end + rest.length] }, 'warning', 'comment-in-text',
+    `\`${field}\` stops before “${comment}”: in YAML a # after a space starts a comment, so the value is only “${node.text}”. If the # belongs to the text, quote the whole value: ${renderScalar(meant, Scalar.QUOTE_DOUBLE)}; if it is a comment, put it on a line of its own.`,
+    { field, suggestion: renderScalar(meant, Scalar.QUOTE_DOUBLE) });
 }
 
 /** The field lists as sets, built once: every map of every record is checked against one of them. */
@@ -401,6 +433,7 @@ function checkRecord(root: SourceNode, ctx: CheckContext): void {
   }
   const title = field('title');
   if (title && !isEmptyNode(title) && !isScalarValue(title)) report(title, 'error', 'wrong-type', `\`title\` should be one line of text, not ${describeKind(title)}.`, { field: 'title' });
+  for (const name of ['title', 'summary', 'impact']) checkCutByComment(field(name), name, ctx);
 
   const status = field('status');
   let statusValue: string | undefined;
@@ -457,8 +490,8 @@ function checkRecord(root: SourceNode, ctx: CheckContext): void {
 
   checkRunbooks(field('runbooks'), ctx);
   checkTimeline(field('timeline'), ctx);
-  checkActionItems(field('action_items'), report);
-  checkLinks(field('links'), report);
+  checkActionItems(field('action_items'), ctx);
+  checkLinks(field('links'), ctx);
 }
 
 function requiredHint(name: string, config: RepoConfig): string {
@@ -653,6 +686,7 @@ function checkTimeline(node: SourceNode | undefined, ctx: CheckContext): void {
     const by = get('by');
     if (!by || isEmptyNode(by)) report(entry, 'warning', 'missing-field', 'This timeline entry has no `by`. Add `by:` with who did it (a person, or the tool that posted it).', { field: 'by' });
     const text = get('text');
+    checkCutByComment(text, 'text', ctx);
     if ((!text || isEmptyNode(text)) && kindValue !== 'status' && kindValue !== 'action') {
       report(entry, 'warning', 'missing-field', 'This timeline entry has no `text`. Add `text:` saying what happened.', { field: 'text' });
     }
@@ -705,7 +739,8 @@ function checkStepReference(step: SourceNode | undefined, ctx: CheckContext): vo
   }
 }
 
-function checkActionItems(node: SourceNode | undefined, report: Report): void {
+function checkActionItems(node: SourceNode | undefined, ctx: CheckContext): void {
+  const { report } = ctx;
   if (!node || isEmptyNode(node)) return;
   if (node.kind !== 'seq') {
     report(node, 'error', 'wrong-type', '`action_items` should be a list of items (- id: AI-1, title: …, owner: …, status: open).', { field: 'action_items' });
@@ -724,6 +759,7 @@ function checkActionItems(node: SourceNode | undefined, report: Report): void {
     else if (ids.has(id.text)) report(id, 'error', 'duplicate-action-item', `Action item id ${id.text} is used twice in this record; give this one the next free number.`, { field: 'id' });
     else ids.set(id.text, id);
     const title = get('title');
+    checkCutByComment(title, 'title', ctx);
     if (!isScalarValue(title)) report(title ?? item, 'error', 'missing-field', 'This action item has no `title`. Add `title:` saying what will be done.', { field: 'title' });
     const status = get('status');
     if (status && !isEmptyNode(status) && !(isText(status) && (ACTION_ITEM_STATUSES as readonly string[]).includes(status.text))) {
@@ -737,7 +773,8 @@ function checkActionItems(node: SourceNode | undefined, report: Report): void {
   }
 }
 
-function checkLinks(node: SourceNode | undefined, report: Report): void {
+function checkLinks(node: SourceNode | undefined, ctx: CheckContext): void {
+  const { report } = ctx;
   if (!node || isEmptyNode(node)) return;
   if (node.kind !== 'seq') {
     report(node, 'error', 'wrong-type', '`links` should be a list of { title: …, url: … }.', { field: 'links' });
@@ -749,6 +786,7 @@ function checkLinks(node: SourceNode | undefined, report: Report): void {
       continue;
     }
     checkUnknownKeys(link, LINK_FIELDS, 'in a link', report);
+    checkCutByComment(pairOf(link, 'title')?.value, 'title', ctx);
     const url = pairOf(link, 'url')?.value;
     if (!isScalarValue(url)) report(url ?? link, 'error', 'missing-field', 'This link has no `url`. Add `url:` with the address.', { field: 'url' });
   }

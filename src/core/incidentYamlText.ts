@@ -14,7 +14,9 @@ export type YamlChange =
   /** Set a key of the mapping at `path[:-1]` (which must exist) to a scalar or an inline collection. */
   | { type: 'set'; path: YamlPath; value: unknown }
   /** Insert into the sequence at `path`, creating it when the key is absent, null or an empty `[]`. */
-  | { type: 'insert'; path: YamlPath; index: number; value: unknown };
+  | { type: 'insert'; path: YamlPath; index: number; value: unknown }
+  /** Remove a key of a block mapping, with its line(s); comment lines above it stay (they may say more). */
+  | { type: 'delete'; path: YamlPath };
 
 const RENDER = { lineWidth: 0, indent: 2 } as const;
 
@@ -208,6 +210,12 @@ export function applyChangeToText(text: string, change: YamlChange, eol: string)
   const pair = findPair(parent, key);
   const value = pair?.value as YamlNode | null | undefined;
 
+  if (change.type === 'delete') {
+    if (!pair) return text;
+    if (parent.flow) throw new Error(`${change.path.join('.')} is in a flow mapping`);
+    return splice(text, lineStart(text, (pair.key as YamlNode).range![0]), afterLine(text, rangeEnd(pair)), '');
+  }
+
   if (change.type === 'set') {
     const inFlow = parent.flow === true;
     if (!pair) return addPair(text, doc, parentPath, key, (indent) => [`${' '.repeat(indent)}${renderFlow(key)}: ${renderInline(change.value)}`], renderInline(change.value), eol);
@@ -295,6 +303,10 @@ function commentsAbove(text: string, start: number, column: number): number {
 
 /** The same change through the Document API: the reference the text edit must match. */
 export function applyChangeToDocument(doc: Document, change: YamlChange): void {
+  if (change.type === 'delete') {
+    doc.deleteIn(change.path);
+    return;
+  }
   if (change.type === 'set') {
     doc.setIn(change.path, doc.createNode(change.value));
     return;

@@ -37,6 +37,8 @@ export interface BoardCard extends IncidentHeadline {
   actionItems: { open: number; total: number };
   /** Error-level problems in the record (the card shows a warning marker). */
   errors: number;
+  /** The statuses it may move to, by the workflow's rules (reopening included): the board offers only these. */
+  moves: string[];
 }
 
 export interface BoardSeverity {

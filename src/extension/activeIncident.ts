@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FINISHED_STATUSES } from '../core/incident';
 import { escapeMarkdown } from './markdownText';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
 
@@ -20,7 +21,10 @@ export class ActiveIncident implements vscode.Disposable {
     this.uri = saved ? vscode.Uri.parse(saved) : undefined;
     this.item.name = vscode.l10n.t('Runbook Ops: Active Incident');
     this.item.command = 'runbookOps.switchActiveIncident';
-    this.disposables.push(index.onDidChange(() => this.render()));
+    this.disposables.push(index.onDidChange(() => {
+      this.stopIfFinished();
+      this.render();
+    }));
     this.render();
   }
 
@@ -34,6 +38,21 @@ export class ActiveIncident implements vscode.Disposable {
     void this.memento.update(STORAGE_KEY, uri?.toString());
     this.render();
     this.changeEmitter.fire(this.current);
+  }
+
+  /**
+   * An active incident that became resolved, closed or cancelled — through any surface, a terminal or a
+   * `git pull` — stops receiving steps, and the user is told, so later steps are not recorded on it.
+   */
+  private stopIfFinished(): void {
+    const active = this.current;
+    if (!active || !FINISHED_STATUSES.has(active.incident.status)) return;
+    const { id, status } = active.incident;
+    this.set(undefined);
+    const choose = vscode.l10n.t('Choose Active Incident');
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('{0} is {1}: runbook steps are no longer recorded on it. There is no active incident now.', id, status), choose)
+      .then((picked) => (picked === choose ? vscode.commands.executeCommand('runbookOps.switchActiveIncident') : undefined));
   }
 
   private render(): void {

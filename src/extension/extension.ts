@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
+import { FINISHED_STATUSES } from '../core/incident';
 import { ActiveIncident } from './activeIncident';
 import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContentProvider';
 import { BOARD_VIEW_TYPE, IncidentBoard, IncidentBoardSerializer } from './incidentBoardPanel';
 import { IncidentCommands } from './incidentCommands';
 import { IncidentDiagnostics } from './incidentDiagnostics';
+import { IncidentPrompts } from './incidentPrompts';
 import { IncidentsTreeProvider, type IncidentsTreeNode } from './incidentsTreeProvider';
 import { IncidentWriter } from './incidentWriter';
 import { registerMergeDriverCommand } from './mergeDriverCommand';
@@ -77,9 +79,10 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const incidentWriter = new IncidentWriter(index, log);
   const incidentsTree = new IncidentsTreeProvider(index, activeIncident);
   const incidentsView = vscode.window.createTreeView<IncidentsTreeNode>('runbookOps.incidents', { treeDataProvider: incidentsTree, showCollapseAll: true });
-  const incidentCommands = new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log);
+  const incidentPrompts = new IncidentPrompts(index, incidentWriter);
+  const incidentCommands = new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log, incidentPrompts);
   const diagnostics = new IncidentDiagnostics(index);
-  const board = new IncidentBoard(context.extensionUri, index, incidentWriter, log);
+  const board = new IncidentBoard(context.extensionUri, index, incidentWriter, log, incidentPrompts);
   const reviewDiagnostics = new ReviewDiagnostics(index, reviewDates);
   // Values typed for placeholders belong to the incident they were typed for.
   const scopePlaceholders = (): void => {
@@ -120,7 +123,8 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
     // Every finished step lands on the active incident's timeline as an `action` entry.
     runner.onDidFinishStep(async (event) => {
       const active = activeIncident.current;
-      if (!active) return;
+      // A record resolved a moment ago whose index update is still on its way: not recorded either.
+      if (!active || FINISHED_STATUSES.has(active.incident.status)) return;
       try {
         await incidentWriter.apply(active.uri, {
           op: 'appendStepAction',

@@ -7,6 +7,7 @@ import { summarizeIncident, type IncidentSummary } from '../core/incidentSummary
 import { validateIncident } from '../core/incidentValidation';
 import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
 import { isBoardRequest, isWebviewMessage, type BoardCard, type BoardConfig, type BoardRequest, type HostMessage, type IncidentDetail, type WebviewMessage } from '../core/protocol';
+import type { IncidentPrompts } from './incidentPrompts';
 import type { IncidentWriter } from './incidentWriter';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
 
@@ -36,6 +37,7 @@ export class IncidentBoard implements vscode.Disposable {
     private readonly index: RunbookIndexService,
     private readonly writer: IncidentWriter,
     private readonly log: vscode.LogOutputChannel,
+    private readonly prompts: IncidentPrompts,
   ) {
     this.disposables.push(index.onDidChange(() => this.pushChanges()));
   }
@@ -235,9 +237,12 @@ export class IncidentBoard implements vscode.Disposable {
     switch (request.type) {
       case 'getDetail':
         return this.detail(entry);
-      case 'moveIncident':
-        await this.edit(entry, { op: 'setStatus', status: request.status });
+      case 'moveIncident': {
+        // The same questions as the sidebar (why it is reopened, how it was resolved, who commands it); Escape moves nothing.
+        const operation = await this.prompts.statusChange(entry, request.status);
+        if (operation) await this.edit(entry, operation);
         return undefined;
+      }
       case 'addNote':
         await this.edit(entry, { op: 'addNote', text: request.text });
         return this.detail(entry);

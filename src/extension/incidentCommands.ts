@@ -1,13 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { INCIDENT_STATUSES, workflowIndex } from '../core/incident';
+import { allowedStatusMoves, canReopen, FINISHED_STATUSES, REOPEN_STATUS } from '../core/incident';
 import { describeIncidentChange } from '../core/incidentChangeSummary';
 import { createIncident, type IncidentEditOperation } from '../core/incidentEdit';
 import { allocateIncidentId } from '../core/repoConfig';
 import { createFileAtomic } from '../fs/atomicWrite';
 import { commitFile, fileHistory, repositoryRoot } from '../git/incidentGit';
 import type { ActiveIncident } from './activeIncident';
+import type { IncidentPrompts, StatusChangeInput } from './incidentPrompts';
 import { gitContentUri } from './gitContentProvider';
 import { realPathInWorkspace, type IncidentWriter } from './incidentWriter';
 import type { IncidentNode, IncidentsTreeProvider } from './incidentsTreeProvider';
@@ -34,6 +35,7 @@ export class IncidentCommands {
     private readonly active: ActiveIncident,
     private readonly tree: IncidentsTreeProvider,
     private readonly log: vscode.LogOutputChannel,
+    private readonly prompts: IncidentPrompts,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -49,14 +51,18 @@ export class IncidentCommands {
       });
     return [
       guarded('runbookOps.declareIncident', (input?: DeclareIncidentInput) => this.declare(input)),
-      guarded('runbookOps.acknowledgeIncident', (target?: IncidentTarget) => this.edit(target, { op: 'setStatus', status: 'acknowledged' })),
-      guarded('runbookOps.resolveIncident', (target?: IncidentTarget) => this.edit(target, { op: 'setStatus', status: 'resolved' })),
-      guarded('runbookOps.updateIncidentStatus', (target?: IncidentTarget, status?: string) => this.updateStatus(target, status)),
+      guarded('runbookOps.acknowledgeIncident', (target?: IncidentTarget, commander?: string) => this.changeStatus(target, 'acknowledged', { commander })),
+      guarded('runbookOps.resolveIncident', (target?: IncidentTarget, summary?: string, commander?: string) => this.changeStatus(target, 'resolved', { text: summary, commander })),
+      guarded('runbookOps.reopenIncident', (target?: IncidentTarget, reason?: string) => this.reopen(target, reason)),
+      guarded('runbookOps.updateIncidentStatus', (target?: IncidentTarget, status?: string, note?: string, commander?: string) => this.updateStatus(target, status, { text: note, commander })),
       guarded('runbookOps.addIncidentNote', (target?: IncidentTarget, text?: string) => this.addNote(target, text)),
       guarded('runbookOps.assignCommander', (target?: IncidentTarget, name?: string) => this.assignCommander(target, name)),
       guarded('runbookOps.addActionItem', (target?: IncidentTarget, title?: string, owner?: string) => this.addActionItem(target, title, owner)),
       guarded('runbookOps.setActiveIncident', async (target?: IncidentTarget) => {
-        const entry = await this.resolve(target, vscode.l10n.t('Make which incident active?'));
+        const entry = await this.resolve(target, vscode.l10n.t('Make which incident active?'), (status) => !FINISHED_STATUSES.has(status));
+        if (entry && FINISHED_STATUSES.has(entry.incident.status)) {
+          throw new Error(vscode.l10n.t('{0} is {1}: steps are recorded only on open incidents. Reopen it first.', entry.incident.id, entry.incident.status));
+        }
         if (entry) this.active.set(entry.uri);
         return entry?.incident.id;
       }),
@@ -71,8 +77,8 @@ export class IncidentCommands {
     ];
   }
 
-  /** The incident a command acts on: the tree node or URI it was given, else the active one, else a pick. */
-  private async resolve(target: IncidentTarget, placeHolder: string): Promise<LocatedIncident | undefined> {
+  /** The incident a command acts on: the tree node or URI it was given, else the one in the editor, else a pick among `offered`. */
+  private async resolve(target: IncidentTarget, placeHolder: string, offered: (status: string) => boolean = (status) => !['closed', 'cancelled'].includes(status)): Promise<LocatedIncident | undefined> {
     if (target instanceof vscode.Uri) {
       const entry = this.index.incidentAt(target);
       if (!entry) throw new Error(vscode.l10n.t('{0} is not an indexed incident record.', vscode.workspace.asRelativePath(target)));
@@ -82,7 +88,7 @@ export class IncidentCommands {
     const editorUri = vscode.window.activeTextEditor?.document.uri;
     const inEditor = editorUri && this.index.incidentAt(editorUri);
     if (inEditor) return inEditor;
-    const incidents = this.index.incidents().filter((e) => !['closed', 'cancelled'].includes(e.incident.status));
+    const incidents = this.index.incidents().filter((e) => offered(e.incident.status));
     if (incidents.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('There are no open incidents. Declare one with “Runbook Ops: Declare Incident”.'));
       return undefined;
@@ -107,21 +113,45 @@ export class IncidentCommands {
     return result.description;
   }
 
-  private async updateStatus(target: IncidentTarget, status?: string): Promise<string | undefined> {
+  /** A status change with what it asks for (a reopen reason, a resolution summary, a commander), unless given. */
+  private async changeStatus(target: IncidentTarget, status: string, given: StatusChangeInput): Promise<string | undefined> {
+    const entry = await this.resolve(target, vscode.l10n.t('Which incident?'));
+    if (!entry) return undefined;
+    const operation = await this.prompts.statusChange(entry, status, given);
+    return operation && this.edit(entry.uri, operation);
+  }
+
+  private async reopen(target: IncidentTarget, reason?: string): Promise<string | undefined> {
+    const entry = await this.resolve(target, vscode.l10n.t('Reopen which incident?'), canReopen);
+    if (!entry) return undefined;
+    if (!canReopen(entry.incident.status)) {
+      throw new Error(vscode.l10n.t('{0} is {1}: only mitigated, resolved, closed or cancelled incidents can be reopened.', entry.incident.id, entry.incident.status || vscode.l10n.t('(no status)')));
+    }
+    const operation = await this.prompts.statusChange(entry, REOPEN_STATUS, { text: reason });
+    return operation && this.edit(entry.uri, operation);
+  }
+
+  private async updateStatus(target: IncidentTarget, status: string | undefined, given: StatusChangeInput): Promise<string | undefined> {
     const entry = await this.resolve(target, vscode.l10n.t('Update the status of which incident?'));
     if (!entry) return undefined;
     if (status === undefined) {
-      const current = workflowIndex(entry.incident.status);
       const labels = entry.config.statusLabels as Record<string, string>;
-      const options = INCIDENT_STATUSES.filter((s) => s === 'cancelled' || workflowIndex(s) > current);
+      const options = allowedStatusMoves(entry.incident.status);
+      if (options.length === 0) throw new Error(vscode.l10n.t('{0} has the status “{1}”, which Runbook Ops does not know; correct it in the record first.', entry.incident.id, entry.incident.status));
+      const describe = (s: string): string | undefined => {
+        if (s === REOPEN_STATUS) return vscode.l10n.t('reopen: asks why');
+        if (s === 'cancelled') return vscode.l10n.t('not an incident after all');
+        return undefined;
+      };
       const picked = await vscode.window.showQuickPick(
-        options.map((s) => ({ label: labels[s] ?? s, description: s === 'cancelled' ? vscode.l10n.t('not an incident after all') : undefined, status: s })),
+        options.map((s) => ({ label: labels[s] ?? s, description: describe(s), status: s })),
         { title: vscode.l10n.t('{0}: {1} →', entry.incident.id, entry.incident.status), placeHolder: vscode.l10n.t('New status') },
       );
       if (!picked) return undefined;
       status = picked.status;
     }
-    return this.edit(entry.uri, { op: 'setStatus', status });
+    const operation = await this.prompts.statusChange(entry, status, given);
+    return operation && this.edit(entry.uri, operation);
   }
 
   private async addNote(target: IncidentTarget, text?: string): Promise<string | undefined> {
@@ -140,12 +170,7 @@ export class IncidentCommands {
   private async assignCommander(target: IncidentTarget, name?: string): Promise<string | undefined> {
     const entry = await this.resolve(target, vscode.l10n.t('Assign a commander to which incident?'));
     if (!entry) return undefined;
-    name ??= await vscode.window.showInputBox({
-      title: vscode.l10n.t('Incident commander for {0}', entry.incident.id),
-      value: entry.incident.commander ?? (await this.writer.author(entry.uri)),
-      ignoreFocusOut: true,
-      validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter a name or handle.')),
-    });
+    name ??= await this.prompts.commander(entry, vscode.l10n.t('Incident commander for {0}', entry.incident.id), entry.incident.commander);
     if (!name?.trim()) return undefined;
     return this.edit(entry.uri, { op: 'assignCommander', commander: name.trim() });
   }

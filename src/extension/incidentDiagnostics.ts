@@ -151,6 +151,14 @@ export class IncidentDiagnostics implements vscode.Disposable, vscode.CodeAction
         action.edit.replace(document.uri, diagnostic.range, problem.suggestion);
         return action;
       }
+      case 'comment-in-text': {
+        if (!problem.suggestion) return undefined;
+        // The range runs from the value to the end of the comment: the whole line's text becomes the value.
+        const action = new vscode.CodeAction(vscode.l10n.t('Quote the whole value, # included'), vscode.CodeActionKind.QuickFix);
+        action.edit = new vscode.WorkspaceEdit();
+        action.edit.replace(document.uri, diagnostic.range, problem.suggestion);
+        return action;
+      }
       case 'missing-status-timestamp': {
         const field = problem.field;
         if (!field) return undefined;

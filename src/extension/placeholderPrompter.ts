@@ -60,65 +60,107 @@ function describePlaceholder(placeholder: Placeholder, spec: VariableSpec | unde
   return spec?.description ? `${placeholder.tokens[0]} — ${spec.description}` : placeholder.tokens[0];
 }
 
+/** How a value is shown before it is used: secrets never, a value left to the shell as such. */
+function shownValue(placeholder: Placeholder, value: StoredValue, secret: boolean): string {
+  if (!('value' in value)) return vscode.l10n.t('{0} left to the shell', placeholder.tokens[0]);
+  if (secret) return '****';
+  return value.value === '' ? '""' : value.value;
+}
+
+export interface CollectOptions {
+  /**
+   * Show the remembered values and have them accepted before they are used (default true). A sequence
+   * shows them once, before its first step, and not again for each step.
+   */
+  confirmRemembered?: boolean;
+  /** What runs, for the preview's title: a step's title, or “Run all” of a runbook. */
+  what?: string;
+}
+
 /**
- * Asks for every placeholder without a remembered value: a QuickPick when the variable has `choices`,
- * otherwise an InputBox with the default. Returns undefined when the user pressed Escape.
+ * One value, asked for: a QuickPick when the variable has `choices`, otherwise an InputBox with
+ * `prefill` (a remembered value being changed) or the default. Undefined when Escape was pressed.
+ */
+async function askValue(placeholder: Placeholder, spec: VariableSpec | undefined, prefill: StoredValue | undefined): Promise<StoredValue | undefined> {
+  const title = vscode.l10n.t('Value for {0}', placeholder.tokens[0]);
+  const last = prefill && 'value' in prefill ? prefill.value : undefined;
+  if (spec?.choices && spec.choices.length > 0) {
+    const first = last !== undefined && spec.choices.includes(last) ? last : spec.default;
+    const ordered = first !== undefined && spec.choices.includes(first) ? [first, ...spec.choices.filter((c) => c !== first)] : spec.choices;
+    const describe = (choice: string): string | undefined => {
+      if (choice === last) return vscode.l10n.t('last used');
+      return choice === spec.default ? vscode.l10n.t('default') : undefined;
+    };
+    const picked = await vscode.window.showQuickPick(
+      ordered.map((choice) => ({ label: choice, description: describe(choice) })),
+      { title, placeHolder: describePlaceholder(placeholder, spec), ignoreFocusOut: true },
+    );
+    return picked && { value: picked.label };
+  }
+  const leaveToShell = placeholder.syntax === 'dollar' && placeholder.variable === undefined;
+  const answer = await vscode.window.showInputBox({
+    title,
+    prompt: leaveToShell
+      ? vscode.l10n.t('{0} is never set in this runbook. Type a value, or leave it empty to let the shell expand {1}.', placeholder.tokens[0], placeholder.tokens[0])
+      : describePlaceholder(placeholder, spec),
+    value: last ?? spec?.default ?? '',
+    password: spec?.secret === true,
+    ignoreFocusOut: true,
+    validateInput: (text) => {
+      const problem = checkPlaceholderValue(text);
+      if (problem) return vscode.l10n.t(problem);
+      if (text === '' && !leaveToShell && spec?.default === undefined) return vscode.l10n.t('A value is needed to run this step.');
+      return undefined;
+    },
+  });
+  if (answer === undefined) return undefined;
+  if (answer === '' && leaveToShell) return { shell: true };
+  return { value: answer === '' ? spec?.default ?? '' : answer };
+}
+
+/**
+ * Collects a value for every placeholder. Values remembered from an earlier run (per runbook and per
+ * active incident) are shown on one line and used only once accepted (“Change values…” asks for them
+ * again, pre-filled); the others are asked for. Returns undefined when the user pressed Escape.
  */
 export async function collectPlaceholderValues(
   runbook: vscode.Uri,
   placeholders: readonly Placeholder[],
   variables: Readonly<Record<string, VariableSpec>>,
   store: PlaceholderValueStore,
+  options: CollectOptions = {},
 ): Promise<Map<string, string | undefined> | undefined> {
   const values = new Map<string, string | undefined>();
-  for (const placeholder of placeholders) {
+  const specOf = (placeholder: Placeholder): VariableSpec | undefined => (placeholder.variable !== undefined ? variables[placeholder.variable] : undefined);
+  const unique: Placeholder[] = [];
+  for (const placeholder of placeholders) if (!unique.some((p) => placeholderKey(p) === placeholderKey(placeholder))) unique.push(placeholder);
+  const remembered = unique.filter((p) => store.get(runbook, placeholderKey(p)) !== undefined);
+  const toAsk = unique.filter((p) => !remembered.includes(p));
+
+  let change: Placeholder[] = [];
+  if (remembered.length > 0 && options.confirmRemembered !== false) {
+    const line = remembered.map((p) => `${p.tokens[0]} = ${shownValue(p, store.get(runbook, placeholderKey(p))!, specOf(p)?.secret === true)}`).join(', ');
+    const use = { label: toAsk.length > 0 ? vscode.l10n.t('$(check) Use {0}', line) : vscode.l10n.t('$(play) Run with {0}', line), change: false };
+    const edit = { label: vscode.l10n.t('$(edit) Change values…'), description: vscode.l10n.t('asks for each again, pre-filled'), change: true };
+    const scope = store.scope ? vscode.l10n.t('Remembered for this runbook and {0}.', store.scope) : vscode.l10n.t('Remembered for this runbook.');
+    const picked = await vscode.window.showQuickPick([use, edit], {
+      // Not "Run “…”?": that is how the confirmation of a step begins.
+      title: options.what ? vscode.l10n.t('Values used last time for “{0}”', options.what) : vscode.l10n.t('Values used last time'),
+      placeHolder: vscode.l10n.t('{0} Enter accepts, Escape cancels.', scope),
+      ignoreFocusOut: true,
+    });
+    if (!picked) return undefined;
+    if (picked.change) change = remembered;
+  }
+
+  for (const placeholder of unique) {
     const key = placeholderKey(placeholder);
-    if (values.has(key)) continue;
-    const remembered = store.get(runbook, key);
-    if (remembered) {
-      values.set(key, 'value' in remembered ? remembered.value : undefined);
-      continue;
-    }
-    const spec = placeholder.variable !== undefined ? variables[placeholder.variable] : undefined;
-    const title = vscode.l10n.t('Value for {0}', placeholder.tokens[0]);
-    let value: string | undefined;
-    if (spec?.choices && spec.choices.length > 0) {
-      const ordered = spec.default !== undefined && spec.choices.includes(spec.default)
-        ? [spec.default, ...spec.choices.filter((c) => c !== spec.default)]
-        : spec.choices;
-      const picked = await vscode.window.showQuickPick(
-        ordered.map((choice) => ({ label: choice, description: choice === spec.default ? vscode.l10n.t('default') : undefined })),
-        { title, placeHolder: describePlaceholder(placeholder, spec), ignoreFocusOut: true },
-      );
-      if (!picked) return undefined;
-      value = picked.label;
-    } else {
-      const leaveToShell = placeholder.syntax === 'dollar' && placeholder.variable === undefined;
-      const answer = await vscode.window.showInputBox({
-        title,
-        prompt: leaveToShell
-          ? vscode.l10n.t('{0} is never set in this runbook. Type a value, or leave it empty to let the shell expand {1}.', placeholder.tokens[0], placeholder.tokens[0])
-          : describePlaceholder(placeholder, spec),
-        value: spec?.default ?? '',
-        password: spec?.secret === true,
-        ignoreFocusOut: true,
-        validateInput: (text) => {
-          const problem = checkPlaceholderValue(text);
-          if (problem) return vscode.l10n.t(problem);
-          if (text === '' && !leaveToShell && spec?.default === undefined) return vscode.l10n.t('A value is needed to run this step.');
-          return undefined;
-        },
-      });
-      if (answer === undefined) return undefined;
-      if (answer === '' && leaveToShell) {
-        values.set(key, undefined);
-        store.set(runbook, key, { shell: true });
-        continue;
-      }
-      value = answer === '' ? spec?.default ?? '' : answer;
-    }
-    values.set(key, value);
-    store.set(runbook, key, { value }, spec?.secret === true);
+    const stored = store.get(runbook, key);
+    const ask = toAsk.includes(placeholder) || change.includes(placeholder);
+    const value = ask ? await askValue(placeholder, specOf(placeholder), stored) : stored;
+    if (value === undefined) return undefined;
+    values.set(key, 'value' in value ? value.value : undefined);
+    if (ask) store.set(runbook, key, value, specOf(placeholder)?.secret === true && 'value' in value);
   }
   return values;
 }

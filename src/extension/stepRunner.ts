@@ -68,7 +68,7 @@ export class StepRunner implements vscode.Disposable {
       void vscode.window.showWarningMessage(step.reason ?? vscode.l10n.t('This step cannot be run.'));
       return undefined;
     }
-    const values = await collectPlaceholderValues(ref.uri, step.placeholders, runbook.variables, this.values);
+    const values = await collectPlaceholderValues(ref.uri, step.placeholders, runbook.variables, this.values, { what: step.title });
     if (!values) return undefined;
     return this.execute(ref.uri, runbook, step, values);
   }
@@ -98,7 +98,7 @@ export class StepRunner implements vscode.Disposable {
       return { ran: 0 };
     }
     // Ask for every value before the first step runs, not in the middle of the sequence.
-    const values = await collectPlaceholderValues(uri, planned.flatMap((s) => s.placeholders), runbook.variables, this.values);
+    const values = await collectPlaceholderValues(uri, planned.flatMap((s) => s.placeholders), runbook.variables, this.values, { what: runbook.title });
     if (!values) return undefined;
     const result = await runStepSequence(planned.map((s) => s.id), async (stepId) => {
       const current = await this.loadRunbook(uri);
@@ -107,7 +107,8 @@ export class StepRunner implements vscode.Disposable {
         void vscode.window.showErrorMessage(vscode.l10n.t('Step “{0}” changed while the runbook was running; stopped before it.', stepId));
         return { status: 'cancelled', durationMs: 0 };
       }
-      const more = await collectPlaceholderValues(uri, step.placeholders, current.variables, this.values);
+      // The values were shown and accepted before the first step; a placeholder added since is asked for.
+      const more = await collectPlaceholderValues(uri, step.placeholders, current.variables, this.values, { confirmRemembered: false });
       if (!more) return { status: 'cancelled', durationMs: 0 };
       return (await this.execute(uri, current, step, more)) ?? { status: 'cancelled', durationMs: 0 };
     });

@@ -94,19 +94,85 @@ describe('Incident board (e2e)', () => {
     await column(board, 'investigating').locator('.card-id', { hasText: 'INC-0011' }).waitFor();
     // Focus stays on the moved card, so the next key acts on it.
     assert.equal(await board.locator('.card:focus .card-id').textContent(), 'INC-0011');
+    // Nowhere to go back to: the card says why, and the next key clears it.
     await session.page.keyboard.press('Shift+ArrowLeft');
     const error = card(board, 'INC-0011').locator('.card-error');
     await error.waitFor();
-    assert.match((await error.textContent()) ?? '', /Not moved to Acknowledged: Moving from investigating back to acknowledged is not supported/);
+    assert.equal(await error.textContent(), 'Investigating cannot move back: only a mitigated, resolved, closed or cancelled incident can be reopened.');
+    assert.match(readFileSync(file, 'utf8'), /^status: investigating/m);
+    await session.screenshot('board-no-move-back');
+    await session.page.keyboard.press('ArrowDown');
+    await error.waitFor({ state: 'detached' });
+    // A drop on a column it cannot move to does nothing.
+    await card(board, 'INC-0011').dragTo(column(board, 'acknowledged').locator('.column-cards'));
+    assert.equal(await card(board, 'INC-0011').evaluate((element) => element.classList.contains('pending')), false, 'no request was sent');
     assert.match(readFileSync(file, 'utf8'), /^status: investigating/m);
 
-    // The "Move to…" menu (M) reaches any status.
+    // The "Move to…" menu (M) lists only the moves the workflow allows.
     await target.focus();
     await session.page.keyboard.press('m');
     await board.locator('.move-menu').waitFor();
+    assert.deepEqual(await board.locator('.move-option').allTextContents(), ['Mitigated', 'Resolved', 'Closed', 'Cancelled']);
     await board.locator('.move-option[data-status="mitigated"]').click();
     await waitForFile(file, /^status: mitigated/m);
     await column(board, 'mitigated').locator('.card-id', { hasText: 'INC-0011' }).waitFor();
+  });
+
+  it('reopens a mitigated card from Move to…, asking why, and clears a refusal on the next click', async function () {
+    this.timeout(60_000);
+    const session = e2eSession();
+    const { page } = session;
+    const file = join(incidents, 'INC-0010.yaml');
+    assert.match(readFileSync(file, 'utf8'), /^status: mitigated/m, 'moved there by the drag test');
+    const target = card(board, 'INC-0010');
+    await target.focus();
+    await page.keyboard.press('m');
+    await board.locator('.move-menu').waitFor();
+    assert.deepEqual(await board.locator('.move-option').allTextContents(), ['Investigating (reopen)', 'Resolved', 'Closed', 'Cancelled']);
+    await session.screenshot('board-move-menu-reopen');
+    await board.locator('.move-option[data-status="investigating"]').click();
+
+    // VS Code asks for the reason; Enter on an empty box is refused, Escape moves nothing.
+    const widget = page.locator('.quick-input-widget');
+    await widget.locator('.quick-input-title', { hasText: 'Reopen INC-0010 (mitigated → investigating)' }).waitFor();
+    await page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden' });
+    await column(board, 'mitigated').locator('.card-id', { hasText: 'INC-0010' }).waitFor();
+    assert.equal(await target.evaluate((element) => element.classList.contains('pending')), false);
+    assert.match(readFileSync(file, 'utf8'), /^status: mitigated/m);
+
+    await target.focus();
+    await page.keyboard.press('Shift+ArrowLeft');
+    await widget.locator('.quick-input-title', { hasText: 'Reopen INC-0010' }).waitFor();
+    await page.keyboard.press('Enter');
+    await widget.locator('.quick-input-message', { hasText: 'A reopen needs a reason' }).waitFor();
+    await widget.locator('input.input').fill('5xx back after the rollback');
+    await session.screenshot('board-reopen-reason');
+    await page.keyboard.press('Enter');
+    const text = await waitForFile(file, /^status: investigating/m);
+    assert.doesNotMatch(text, /^mitigated_at:/m);
+    assert.match(text, / {4}from: mitigated\n {4}to: investigating\n {4}text: "Reopened: 5xx back after the rollback \(was mitigated_at [^)]+\)"\n/);
+    await column(board, 'investigating').locator('.card-id', { hasText: 'INC-0010' }).waitFor();
+
+    // A move the record cannot take (acknowledged in the future, so mitigated now would be before it) is
+    // refused with the reason on the card, until the next click.
+    const scratch = join(incidents, 'INC-0015.yaml');
+    writeFileSync(scratch, ['id: INC-0015', 'title: Clock skew on the pager', 'status: acknowledged', 'severity: SEV4', 'commander: gus',
+      'declared_at: 2026-11-24T08:00:00Z', 'acknowledged_at: 2099-01-01T00:00:00Z', ''].join('\n'));
+    try {
+      const skewed = card(board, 'INC-0015');
+      await skewed.waitFor();
+      await skewed.dragTo(column(board, 'mitigated').locator('.column-cards'));
+      const refusal = skewed.locator('.card-error');
+      await refusal.waitFor();
+      assert.match((await refusal.textContent()) ?? '', /^Not moved to Mitigated: This change would make the record invalid, so nothing was written: `mitigated_at` \(.*\) is before `acknowledged_at`/);
+      await session.screenshot('board-refusal');
+      await board.locator('.board-summary').click();
+      await refusal.waitFor({ state: 'detached' });
+    } finally {
+      rmSync(scratch, { force: true });
+    }
+    await board.locator('.board-summary', { hasText: /^12 incidents$/ }).waitFor();
   });
 
   it('filters by severity and by text', async function () {

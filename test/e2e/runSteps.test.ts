@@ -58,9 +58,21 @@ describe('Running steps (e2e)', () => {
       assert.fail(`terminal did not show the drain: ${await terminal.first().textContent()}`);
     });
 
-    // The value is remembered for the runbook: no second prompt.
+    // The value is remembered for the runbook: shown on one line before it is used, and Enter runs with it.
     const markerLine = readFileSync(join(session.workspace.path, 'kubernetes/node-not-ready.md'), 'utf8').split('\n').findIndex((l) => l.includes('{name=record-drain}')) + 1;
     await (await codeLensAbove(page, markerLine, '▶ Run')).click();
+    const preview = page.locator('.quick-input-widget');
+    await preview.locator('.quick-input-title', { hasText: 'Values used last time for “Record the drain”' }).waitFor();
+    assert.equal(((await preview.locator('.monaco-list-row.focused .label-name').textContent()) ?? '').trim(), `Run with {{node}} = ${NODE_NAME}`);
+    assert.ok(!existsSync(MARKER), 'nothing runs before the values are accepted');
+    publishToMedia(await session.screenshot('run-steps-remembered'), 'run-steps-remembered.png');
+    // "Change values…" asks again, pre-filled with the remembered value.
+    await page.keyboard.press('ArrowDown');
+    await preview.locator('.monaco-list-row.focused', { hasText: 'Change values…' }).waitFor();
+    await page.keyboard.press('Enter');
+    await preview.locator('.quick-input-title', { hasText: 'Value for {{node}}' }).waitFor();
+    assert.equal(await input.inputValue(), NODE_NAME);
+    await page.keyboard.press('Enter');
     await until(`${MARKER} to be written`, () => existsSync(MARKER));
     assert.equal(readFileSync(MARKER, 'utf8'), `drained ${NODE_NAME}\n`);
     await terminal.filter({ hasText: `drained ${NODE_NAME}` }).first().waitFor();
@@ -129,9 +141,11 @@ describe('Running steps (e2e)', () => {
     assert.equal(readFileSync(purged, 'utf8'), 'purged\n');
     assert.equal(existsSync(join(dir, 'cache')), false);
 
-    // Escape cancels: run it again, press Escape at the confirmation, and nothing runs.
+    // Escape cancels: run it again (accepting the remembered value), press Escape at the confirmation, and nothing runs.
     rmSync(purged);
     await (await codeLensAbove(page, fence, '▶ Run')).click();
+    await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: `Run with {{dir}} = ${dir}` }).waitFor();
+    await page.keyboard.press('Enter');
     await confirmationBox(page);
     await page.keyboard.press('Escape');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });

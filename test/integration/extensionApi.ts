@@ -16,3 +16,19 @@ export async function runbookOpsApi(): Promise<RunbookOpsApi> {
 export function workspaceFile(...parts: string[]): vscode.Uri {
   return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, ...parts);
 }
+
+/**
+ * Runs a command that shows quick inputs and accepts each as Enter would, until the command ends: the
+ * preview of remembered placeholder values ("Run with …"), a pre-filled commander or an empty optional
+ * summary. Accepting with nothing open does nothing.
+ */
+export async function acceptingQuickInputs<T>(command: string, ...args: unknown[]): Promise<T> {
+  let settled = false;
+  const running = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args)).finally(() => {
+    settled = true;
+  });
+  for (const deadline = Date.now() + 30_000; !settled && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  }
+  return running;
+}

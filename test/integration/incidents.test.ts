@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { IncidentsTreeNode, IncidentStatusNode } from '../../src/extension/incidentsTreeProvider';
-import { runbookOpsApi as api } from './extensionApi';
+import { acceptingQuickInputs, runbookOpsApi as api } from './extensionApi';
 
 
 const root = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
@@ -51,7 +51,8 @@ describe('Incidents', function () {
     const header = 'id: INC-0013\ntitle: Orders queue backlog\n';
     assert.equal(bytesOf(declared), `${header}status: triage\nseverity: SEV3\nmode: standard\nservices: [orders-queue]\ndeclared_at: <ts>\ntimeline:\n  - at: <ts>\n    by: integration-bot\n    kind: note\n    text: Declared SEV3\n`);
 
-    assert.equal(await vscode.commands.executeCommand('runbookOps.acknowledgeIncident', declared), 'triage → acknowledged');
+    // The commander is asked for when a record leaves triage without one; given here as the argument.
+    assert.equal(await vscode.commands.executeCommand('runbookOps.acknowledgeIncident', declared, 'integration-bot'), 'triage → acknowledged, commander integration-bot');
     const acknowledged = `${header}status: acknowledged\nseverity: SEV3\nmode: standard\nservices: [orders-queue]\ncommander: integration-bot\ndeclared_at: <ts>\nacknowledged_at: <ts>\ntimeline:\n  - at: <ts>\n    by: integration-bot\n    kind: note\n    text: Declared SEV3\n  - at: <ts>\n    by: integration-bot\n    kind: status\n    from: triage\n    to: acknowledged\n    text: Acknowledged\n`;
     assert.equal(bytesOf(declared), acknowledged);
 
@@ -59,7 +60,9 @@ describe('Incidents', function () {
     const noted = `${acknowledged}  - at: <ts>\n    by: integration-bot\n    kind: note\n    text: Consumers restarted; lag falling\n`;
     assert.equal(bytesOf(declared), noted);
 
-    assert.equal(await vscode.commands.executeCommand('runbookOps.resolveIncident', declared), 'acknowledged → resolved');
+    // '' for the optional resolution summary: the entry's text stays "Resolved".
+    assert.equal(await vscode.commands.executeCommand('runbookOps.resolveIncident', declared, ''), 'acknowledged → resolved');
+    assert.equal(activeIncident.current, undefined, 'a resolved incident is no longer active');
     const resolved = bytesOf(declared);
     assert.match(resolved, /^status: resolved$/m);
     assert.match(resolved, /^acknowledged_at: <ts>\nmitigated_at: <ts>\nresolved_at: <ts>$/m, 'skipped states get their timestamps');
@@ -68,11 +71,13 @@ describe('Incidents', function () {
 
   it('records a finished runbook step on the active incident', async () => {
     const { placeholderValues, activeIncident } = await api();
+    // Resolved above, so reopened first: steps are recorded only on open incidents.
+    assert.equal(await vscode.commands.executeCommand('runbookOps.reopenIncident', declared, 'Backlog growing again'), 'resolved → investigating (reopened)');
     await vscode.commands.executeCommand('runbookOps.setActiveIncident', declared);
     assert.equal(activeIncident.current?.incident.id, 'INC-0013');
     const runbook = vscode.Uri.joinPath(root(), 'kubernetes', 'node-not-ready.md');
     placeholderValues.set(runbook, 'var:node', { value: 'ip-10-1-1-1' });
-    const outcome = await vscode.commands.executeCommand<{ exitCode?: number }>('runbookOps.runStep', runbook, 'cordon');
+    const outcome = await acceptingQuickInputs<{ exitCode?: number }>('runbookOps.runStep', runbook, 'cordon');
     assert.equal(outcome?.exitCode, 0);
     await until(() => bytesOf(declared).includes('kind: action'), 'the action entry');
     assert.match(bytesOf(declared), / {2}- at: <ts>\n {4}by: integration-bot\n {4}kind: action\n {4}text: Ran "Stop new pods landing on the node" from kubernetes\/node-not-ready.md\n {4}step: kubernetes\/node-not-ready.md#cordon\n {4}command: kubectl cordon ip-10-1-1-1\n {4}exit_code: 0\n {4}duration_ms: \d+\n$/);

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { runbookOpsApi as api, workspaceFile } from './extensionApi';
+import { acceptingQuickInputs, runbookOpsApi as api, workspaceFile } from './extensionApi';
 
 const SECRET = 's3cr3t-Tok3n-4711';
 const SECOND_SECRET = 'an0ther-Tok3n-0815';
@@ -112,7 +112,7 @@ describe('secret placeholder values', function () {
     runbooks.placeholderValues.set(runbook, 'var:token', { value: SECRET }, true);
     const events: { command: string }[] = [];
     const listener = runbooks.runner.onDidFinishStep((e) => events.push(e));
-    const outcome = await vscode.commands.executeCommand<{ status: string }>('runbookOps.runStep', runbook, 'store');
+    const outcome = await acceptingQuickInputs<{ status: string }>('runbookOps.runStep', runbook, 'store');
     listener.dispose();
     assert.equal(outcome?.status, 'succeeded');
     assert.equal(readFileSync(marker, 'utf8'), SECRET, 'the command ran with the real value');
@@ -131,7 +131,7 @@ describe('secret placeholder values', function () {
   it('passes the value as an environment variable of a transient terminal and never types it', async () => {
     const runbooks = await api();
     runbooks.placeholderValues.set(runbook, 'var:token', { value: SECRET }, true);
-    const outcome = await vscode.commands.executeCommand<{ status: string }>('runbookOps.runStep', runbook, 'check');
+    const outcome = await acceptingQuickInputs<{ status: string }>('runbookOps.runStep', runbook, 'check');
     assert.equal(outcome?.status, 'succeeded');
     assert.equal(readFileSync(length, 'utf8'), `length ${SECRET.length} of ${SECRET}\nsingle ${SECRET}\n`, 'the shell had the value, in double and single quotes too');
 
@@ -169,7 +169,7 @@ describe('secret placeholder values', function () {
         }
       });
     });
-    assert.equal((await vscode.commands.executeCommand<{ status: string }>('runbookOps.runStep', runbook, 'store'))?.status, 'succeeded');
+    assert.equal((await acceptingQuickInputs<{ status: string }>('runbookOps.runStep', runbook, 'store'))?.status, 'succeeded');
     assert.equal(readFileSync(marker, 'utf8'), SECOND_SECRET);
     await closed;
     const now = vscode.window.terminals.filter((t) => t.name === TERMINAL_NAME);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunbookOpsApi } from '../../src/extension/extension';
 import type { StepNode } from '../../src/extension/stepsTreeProvider';
-import { runbookOpsApi as api, workspaceFile } from './extensionApi';
+import { acceptingQuickInputs, runbookOpsApi as api, workspaceFile } from './extensionApi';
 
 
 
@@ -38,8 +38,8 @@ describe('StepRunner in a real terminal', function () {
     const runbooks = await api();
     const events: unknown[] = [];
     const listener = runbooks.runner.onDidFinishStep((e) => events.push(e));
-    const ok = await vscode.commands.executeCommand('runbookOps.runStep', smoke, 'smoke-pods');
-    const failing = await vscode.commands.executeCommand('runbookOps.runStep', smoke, 'check-the-error-budget');
+    const ok = await acceptingQuickInputs('runbookOps.runStep', smoke, 'smoke-pods');
+    const failing = await acceptingQuickInputs('runbookOps.runStep', smoke, 'check-the-error-budget');
     listener.dispose();
     assert.deepEqual([ok, failing].map((o) => ({ ...(o as object), durationMs: 0 })), [
       { status: 'succeeded', exitCode: 0, durationMs: 0 },
@@ -64,7 +64,7 @@ describe('StepRunner in a real terminal', function () {
   it('Run all stops at the failing step and does not run the rest', async () => {
     const runbooks = await api();
     runbooks.stepStates.reset(smoke);
-    const result = await vscode.commands.executeCommand<{ ran: number; stoppedAt?: { stepId: string; outcome: { status: string; exitCode?: number } } }>('runbookOps.runAll', smoke);
+    const result = await acceptingQuickInputs<{ ran: number; stoppedAt?: { stepId: string; outcome: { status: string; exitCode?: number } } }>('runbookOps.runAll', smoke);
     // The "Expected output" transcript after the smoke suite is output, not a step: three steps run.
     assert.equal(result?.ran, 3);
     assert.equal(result?.stoppedAt?.stepId, 'check-the-error-budget');
@@ -92,7 +92,7 @@ describe('StepRunner in a real terminal', function () {
     const pwned = `/tmp/runbook-ops-pwned-${process.pid}`;
     const hostile = `a; touch ${pwned} "q" 'x' $(touch ${pwned}) \`id\` \\ end`;
     runbooks.placeholderValues.set(uri, 'angle:value', { value: hostile });
-    const outcome = await vscode.commands.executeCommand<{ status: string; exitCode?: number }>('runbookOps.runStep', uri, 'write');
+    const outcome = await acceptingQuickInputs<{ status: string; exitCode?: number }>('runbookOps.runStep', uri, 'write');
     assert.equal(outcome?.exitCode, 0);
     assert.equal(readFileSync(out, 'utf8'), `${hostile}|${hostile}\nsingle:${hostile}\n`);
     assert.equal(existsSync(pwned), false, 'nothing in the value was executed');

@@ -132,7 +132,7 @@ describe('incident board model', () => {
       summary({ id: 'A', title: 'T', services: ['api'], commander: 'alice', summaryExcerpt: 'why', actionItems: { open: 1, total: 3 }, timestamps: { declared_at: 'x', resolved_at: 'y' }, problems: [{ line: 1, severity: 'error', message: 'm' }, { line: 2, severity: 'warning', message: 'w' }] }),
       'key',
     );
-    assert.deepEqual(card, { id: 'A', key: 'key', title: 'T', status: 'investigating', severity: 'SEV2', mode: 'standard', services: ['api'], summary: 'why', actionItems: { open: 1, total: 3 }, errors: 1, commander: 'alice', declaredAt: 'x', resolvedAt: 'y' });
+    assert.deepEqual(card, { id: 'A', key: 'key', title: 'T', status: 'investigating', severity: 'SEV2', mode: 'standard', services: ['api'], summary: 'why', actionItems: { open: 1, total: 3 }, errors: 1, moves: ['mitigated', 'resolved', 'closed', 'cancelled'], commander: 'alice', declaredAt: 'x', resolvedAt: 'y' });
   });
 
   it("shows a record's timeline newest first with action details, tolerating odd shapes", () => {

@@ -99,7 +99,8 @@ describe('runbook-ops check / new incident / update (dist/cli.js)', () => {
       const before = readFileSync(file, 'utf8');
       const ack = runCli(['update', 'INC-2026-2', '--dir', dir, '--status', 'acknowledged', '--note', 'On it', '--by', 'hana', '--at', '2026-11-25T20:10:00Z']);
       assert.equal(ack.status, 0, ack.stderr);
-      assert.equal(ack.stdout.trim(), 'INC-2026-2: triage → acknowledged');
+      assert.equal(ack.stdout.trim(), 'INC-2026-2: triage → acknowledged, commander hana');
+      assert.equal(ack.stderr, '', 'the commander was named with --by: nothing to warn about');
       assert.equal(readFileSync(file, 'utf8'), before.replace('status: triage', 'status: acknowledged').replace('severity: P3\n', 'severity: P3\ncommander: hana\n')
         + 'acknowledged_at: 2026-11-25T20:10:00Z\ntimeline:\n  - at: 2026-11-25T20:10:00Z\n    by: hana\n    kind: status\n    from: triage\n    to: acknowledged\n    text: On it\n');
       const note = runCli(['update', 'INC-2026-2', '--dir', dir, '--note', 'Renewal stuck on HTTP-01', '--by', 'hana', '--at', '2026-11-25T20:20:00Z']);
@@ -116,5 +117,69 @@ describe('runbook-ops check / new incident / update (dist/cli.js)', () => {
       assert.equal(runCli(['update', 'INC-2099-1', '--dir', dir, '--note', 'x']).status, 2);
       assert.equal(runCli(['update', 'INC-2026-2', '--dir', dir]).status, 2);
     });
+
+    it('update reopens a mitigated incident with a reason, and refuses a reopen without one', () => {
+      const file = join(dir, 'incidents/INC-2026-2.yaml');
+      const step = (args: string[]): { status: number | null; stdout: string; stderr: string } => runCli(['update', 'INC-2026-2', '--dir', dir, '--by', 'hana', ...args]);
+      assert.equal(step(['--status', 'mitigated', '--at', '2026-11-25T20:10:00Z']).status, 0);
+      const mitigated = readFileSync(file, 'utf8');
+      assert.match(mitigated, /^mitigated_at: 2026-11-25T20:10:00Z$/m);
+
+      const bare = step(['--status', 'investigating', '--at', '2026-11-25T21:00:00Z']);
+      assert.equal(bare.status, 1);
+      assert.match(bare.stderr, /^runbook-ops: INC-2026-2: Reopening the incident \(mitigated → investigating\) needs a reason: say in the note what came back\.\n$/);
+      assert.equal(readFileSync(file, 'utf8'), mitigated, 'nothing was written');
+      const back = step(['--status', 'acknowledged', '--note', 'x']);
+      assert.equal(back.status, 1);
+      assert.match(back.stderr, /To reopen the incident, move it to investigating with a note saying why\./);
+
+      const reopened = step(['--status', 'investigating', '--note', 'Renewal failed again', '--at', '2026-11-25T21:00:00Z']);
+      assert.equal(reopened.status, 0, reopened.stderr);
+      assert.equal(reopened.stdout.trim(), 'INC-2026-2: mitigated → investigating (reopened)');
+      const text = readFileSync(file, 'utf8');
+      assert.match(text, /^status: investigating$/m);
+      assert.doesNotMatch(text, /^mitigated_at:/m);
+      assert.ok(text.endsWith('  - at: 2026-11-25T21:00:00Z\n    by: hana\n    kind: status\n    from: mitigated\n    to: investigating\n    text: "Reopened: Renewal failed again (was mitigated_at 2026-11-25T20:10:00Z)"\n'), text);
+      assert.equal(runCli(['check', dir]).status, 0, 'the reopened record passes check');
+    });
+
+    it('update finds a record whatever the case of the id, and names the author it made commander', () => {
+      const git = spawnSync('git', ['init', '-q', dir], { encoding: 'utf8' });
+      assert.equal(git.status, 0, git.stderr);
+      spawnSync('git', ['-C', dir, 'config', 'user.name', 'Payments Team']);
+      const lower = runCli(['update', 'inc-2026-2', '--dir', dir, '--status', 'acknowledged', '--at', '2026-11-25T20:10:00Z']);
+      assert.equal(lower.status, 0, lower.stderr);
+      assert.equal(lower.stdout.trim(), 'INC-2026-2: triage → acknowledged, commander Payments Team');
+      assert.equal(lower.stderr, 'runbook-ops: INC-2026-2: the commander is Payments Team, the author (git config user.name, else the login name). If someone else runs the incident, name them: runbook-ops update INC-2026-2 --commander <name>.\n');
+      const named = runCli(['update', 'Inc-2026-2', '--dir', dir, '--commander', 'hana']);
+      assert.equal(named.status, 0, named.stderr);
+      assert.equal(named.stdout.trim(), 'INC-2026-2: commander hana');
+      assert.match(readFileSync(join(dir, 'incidents/INC-2026-2.yaml'), 'utf8'), /^commander: hana$/m);
+    });
+  });
+
+  it('every subcommand answers --help with its own usage, exit 0', () => {
+    for (const [args, usage] of [
+      [['update', '--help'], /^Usage: runbook-ops update <id> \[--status <status>\]/],
+      [['update', 'INC-1', '-h'], /^Usage: runbook-ops update <id>/],
+      [['check', '--help'], /^Usage: runbook-ops check \[dir\] \[--format text\|json\|github\]/],
+      [['new', 'incident', '--help'], /^Usage: runbook-ops new incident --title <text>/],
+      [['index', '--help'], /^Usage: runbook-ops index \[dir\]/],
+      [['report', '-h'], /^Usage: runbook-ops report/],
+      [['steps', '--help'], /^Usage: runbook-ops steps <file>/],
+      [['codeowners', '--help'], /^Usage: runbook-ops codeowners/],
+      [['install-merge-driver', '--help'], /^Usage: runbook-ops install-merge-driver/],
+    ] as const) {
+      const result = runCli([...args]);
+      assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stdout, usage, args.join(' '));
+      assert.match(result.stdout, /^ {2}--by <name> /m, 'with the shared options');
+      assert.doesNotMatch(result.stdout, /^Commands:/m, 'only that command');
+      assert.equal(result.stderr, '');
+    }
+    // A note that says --help is a note: update then needs a record, which is not there.
+    const note = runCli(['update', 'INC-2099-1', '--dir', 'runbooks', '--note', '--help']);
+    assert.equal(note.status, 2);
+    assert.match(note.stderr, /No incident record INC-2099-1/);
   });
 });

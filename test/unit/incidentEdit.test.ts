@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { allowedStatusMoves } from '../../src/core/incident';
 import { createIncident, editIncident, IncidentEditError, type IncidentEditOperation } from '../../src/core/incidentEdit';
 import { editIncidentChecked, IncidentEditRefused } from '../../src/core/incidentEditCheck';
 import { validateIncident } from '../../src/core/incidentValidation';
@@ -183,6 +184,73 @@ describe('incident edits', () => {
     assert.deepEqual(validateIncident('incidents/INC-0013.yaml', text, { now, runbookPaths: new Set(['kubernetes/rollback.md']) }).problems.filter((p) => p.code !== 'future-timestamp'), []);
     assert.throws(() => createIncident(DEFAULT_REPO_CONFIG, { id: 'INC-1', title: 't', severity: 'sev2', now, author: 'a' }), /Did you mean `SEV2`/);
     assert.throws(() => createIncident(DEFAULT_REPO_CONFIG, { id: 'INC 1', title: 't', severity: 'SEV2', now, author: 'a' }), /cannot be an incident id/);
+  });
+});
+
+describe('reopening an incident', () => {
+  const mitigated = [
+    'id: INC-0042', 'title: Checkout 5xx', 'status: mitigated   # rolled back', 'severity: SEV2', 'commander: alice',
+    'declared_at: 2026-11-23T09:06:00Z', 'acknowledged_at: 2026-11-23T09:08:30Z', 'mitigated_at: 2026-11-23T09:41:00Z  # after the rollback',
+    'timeline:', '  - at: 2026-11-23T09:41:00Z', '    by: alice', '    kind: status', '    from: investigating', '    to: mitigated', '    text: Mitigated', '',
+  ].join('\n');
+  const later = new Date('2026-11-23T11:00:00Z');
+  const errors = (text: string): unknown[] => validateIncident('incidents/INC-0042.yaml', text, { now: later }).problems.filter((p) => p.severity === 'error');
+
+  it('moves mitigated back to investigating with the reason, removing mitigated_at and keeping it in the entry', () => {
+    const result = editIncidentChecked('incidents/INC-0042.yaml', mitigated, [{ op: 'setStatus', status: 'investigating', text: '5xx are back after the rollback' }], later, 'bob', DEFAULT_REPO_CONFIG);
+    assert.deepEqual(result.descriptions, ['mitigated → investigating (reopened)']);
+    assert.equal(result.text, [
+      'id: INC-0042', 'title: Checkout 5xx', 'status: investigating   # rolled back', 'severity: SEV2', 'commander: alice',
+      'declared_at: 2026-11-23T09:06:00Z', 'acknowledged_at: 2026-11-23T09:08:30Z',
+      'timeline:', '  - at: 2026-11-23T09:41:00Z', '    by: alice', '    kind: status', '    from: investigating', '    to: mitigated', '    text: Mitigated',
+      '  - at: 2026-11-23T11:00:00Z', '    by: bob', '    kind: status', '    from: mitigated', '    to: investigating',
+      '    text: "Reopened: 5xx are back after the rollback (was mitigated_at 2026-11-23T09:41:00Z)"', '',
+    ].join('\n'));
+    assert.deepEqual(errors(result.text), []);
+    // Mitigated again: a fresh mitigated_at, so MTTR runs to the real end.
+    const again = editIncident(result.text, { op: 'setStatus', status: 'mitigated' }, new Date('2026-11-23T11:30:00Z'), 'bob');
+    assert.match(again.text, /^mitigated_at: 2026-11-23T11:30:00Z$/m);
+    assert.deepEqual(errors(again.text), []);
+  });
+
+  it('reopens resolved and closed incidents, clearing every later timestamp; empty ones stay as written', () => {
+    const resolved = mitigated.replace('status: mitigated   # rolled back', 'status: resolved').replace('  # after the rollback', '\nresolved_at: 2026-11-23T10:00:00Z\nclosed_at:    # after the postmortem');
+    const result = editIncident(resolved, { op: 'setStatus', status: 'investigating', text: 'Came back' }, later, 'bob');
+    assert.doesNotMatch(result.text, /^(mitigated|resolved)_at:/m);
+    assert.match(result.text, /^closed_at: {4}# after the postmortem$/m);
+    assert.match(result.text, /text: "Reopened: Came back \(was mitigated_at 2026-11-23T09:41:00Z, resolved_at 2026-11-23T10:00:00Z\)"\n$/);
+    assert.deepEqual(errors(result.text), []);
+    const closed = resolved.replace('status: resolved', 'status: closed').replace('closed_at:    # after the postmortem', 'closed_at: 2026-11-23T10:30:00Z');
+    const reopened = editIncidentChecked('incidents/INC-0042.yaml', closed, [{ op: 'setStatus', status: 'investigating', text: 'Same bug again' }], later, 'bob', DEFAULT_REPO_CONFIG);
+    assert.doesNotMatch(reopened.text, /^(mitigated|resolved|closed)_at:/m);
+    assert.deepEqual(errors(reopened.text), []);
+  });
+
+  it('reopens a cancelled triage incident, setting the commander and acknowledged_at it now needs', () => {
+    const cancelled = 'id: INC-0042\ntitle: t\nstatus: cancelled\nseverity: SEV3\ndeclared_at: 2026-11-23T09:06:00Z\n';
+    const result = editIncidentChecked('incidents/INC-0042.yaml', cancelled, [{ op: 'setStatus', status: 'investigating', text: 'Not a false alarm' }], later, 'bob', DEFAULT_REPO_CONFIG);
+    assert.match(result.text, /^status: investigating\nseverity: SEV3\ncommander: bob\ndeclared_at: 2026-11-23T09:06:00Z\nacknowledged_at: 2026-11-23T11:00:00Z\ntimeline:\n/m);
+    assert.deepEqual(errors(result.text), []);
+  });
+
+  it('refuses a reopen without a reason and other backward moves, saying what is possible', () => {
+    const refused = (text: string, status: string, message: RegExp, note?: string): void => {
+      assert.throws(() => editIncident(text, { op: 'setStatus', status, text: note }, later, 'bob'), (err: unknown) => err instanceof IncidentEditError && message.test(err.message));
+    };
+    refused(mitigated, 'investigating', /^Reopening the incident \(mitigated → investigating\) needs a reason: say in the note what came back\.$/);
+    refused(mitigated, 'investigating', /needs a reason/, '   ');
+    refused(mitigated, 'acknowledged', /^Moving from mitigated back to acknowledged is not supported: .* To reopen the incident, move it to investigating with a note saying why\.$/);
+    refused(mitigated.replace('status: mitigated   # rolled back', 'status: closed'), 'resolved', /^The incident is closed, which is final\. It can only be reopened: move it to investigating/);
+  });
+
+  it('allowedStatusMoves: forward, cancelled unless final, and investigating as a reopen', () => {
+    assert.deepEqual(allowedStatusMoves('triage'), ['acknowledged', 'investigating', 'mitigated', 'resolved', 'closed', 'cancelled']);
+    assert.deepEqual(allowedStatusMoves('investigating'), ['mitigated', 'resolved', 'closed', 'cancelled']);
+    assert.deepEqual(allowedStatusMoves('mitigated'), ['investigating', 'resolved', 'closed', 'cancelled']);
+    assert.deepEqual(allowedStatusMoves('resolved'), ['investigating', 'closed', 'cancelled']);
+    assert.deepEqual(allowedStatusMoves('closed'), ['investigating']);
+    assert.deepEqual(allowedStatusMoves('cancelled'), ['investigating']);
+    assert.deepEqual(allowedStatusMoves('mitigatd'), []);
   });
 });
 

@@ -141,6 +141,54 @@ describe('incident validation', () => {
     for (const [path, problems] of results) assert.deepEqual(problems, [], path);
   });
 
+  it('warns when a # cuts a free-text value short, with the whole value quoted as the fix, on every parse path', () => {
+    const head = 'id: INC-0050\ntitle: Edge alerts #2 of the week   # the second one\nstatus: triage\nseverity: SEV4\ndeclared_at: 2026-11-25T19:33:00Z\n';
+    const body = [
+      'impact: "none yet"  # a comment after a quoted value is deliberate',
+      'summary: |',
+      '  Block text # is text here',
+      'timeline:',
+      '  - at: 2026-11-25T19:33:05Z',
+      '    by: pagerbot',
+      '    kind: comms',
+      '    text: Posted to #edge-alerts, no page (SEV4)',
+      '  - at: 2026-11-25T19:34:00Z',
+      '    by: pagerbot',
+      '    kind: note',
+      '    text: channel#name has no space before the hash',
+      'action_items:',
+      '  - id: AI-1',
+      '    title: Announce in #ops-calendar\t# tab before the hash',
+      'links:',
+      '  - title: Runbook',
+      '    url: https://example.com/#section',
+      '',
+    ].join('\n');
+    const expected = [
+      [2, 8, 'title', '"Edge alerts #2 of the week   # the second one"', 'only “Edge alerts”'],
+      [13, 11, 'text', '"Posted to #edge-alerts, no page (SEV4)"', 'only “Posted to”'],
+      [20, 12, 'title', '"Announce in #ops-calendar\\t# tab before the hash"', 'only “Announce in”'],
+    ];
+    const found = (problems: IncidentProblem[]): unknown[] => problems.filter((p) => p.code === 'comment-in-text').map((p) => [p.line, p.column, p.field, p.suggestion, /only “[^”]*”/.exec(p.message)?.[0]]);
+    // The subset reader, the `yaml` pass, and js-yaml's quick check (which has no positions) for a record outside the subset.
+    const text = head + body;
+    const viaSubset = validateIncident('incidents/INC-0050.yaml', text, { now });
+    assert.deepEqual(found(viaSubset.problems), expected);
+    assert.deepEqual(found(validateIncident('incidents/INC-0050.yaml', text, { now, skipQuickCheck: true }).problems), expected);
+    // Outside the subset (an anchor): js-yaml has no positions, so the record must take the `yaml` pass.
+    const anchored = text.replace('severity: SEV4', 'severity: &sev SEV4');
+    assert.deepEqual(found(validateIncident('incidents/INC-0050.yaml', anchored, { now }).problems), expected);
+    const problem = viaSubset.problems.find((p) => p.line === 13)!;
+    assert.equal(problem.severity, 'warning');
+    assert.deepEqual([problem.endLine, problem.endColumn], [13, 49], 'the range runs to the end of the comment');
+    assert.match(problem.message, /^`text` stops before “#edge-alerts, no page \(SEV4\)”: in YAML a # after a space starts a comment, so the value is only “Posted to”\. If the # belongs to the text, quote the whole value: "Posted to #edge-alerts, no page \(SEV4\)"; if it is a comment, put it on a line of its own\.$/);
+    // The quoted value reads as the whole text.
+    const fixed = text.split('\n').map((line, i) => (i === 12 ? `    text: ${problem.suggestion}` : line)).join('\n');
+    const after = validateIncident('incidents/INC-0050.yaml', fixed, { now });
+    assert.equal(after.record?.timeline?.[0].text, 'Posted to #edge-alerts, no page (SEV4)');
+    assert.deepEqual(found(after.problems).map((p) => (p as unknown[])[0]), [2, 20]);
+  });
+
   it('reports every problem of the invalid fixtures at its exact line and column', () => {
     const root = join(fixtures, 'invalid-repo');
     const results = validateRepository(root, repositoryContext(root));

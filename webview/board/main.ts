@@ -76,7 +76,10 @@ class BoardApp {
   private cardsVersion = 0;
   private optionsVersion = -1;
   private metricsSignature: unknown[] = [];
-  private readonly errors = new Map<string, string>();
+  /** Refusals shown on cards; one object per refusal, so the next action clears exactly the ones shown before it. */
+  private readonly errors = new Map<string, { message: string }>();
+  /** The card being dragged: drop targets are the statuses it may move to. */
+  private dragging: string | undefined;
   private readonly pending = new Set<string>();
   private readonly columns = new Map<string, ColumnView>();
   private readonly columnsElement = el('div', { class: 'columns', role: 'region', 'aria-label': 'Incidents by status' });
@@ -134,6 +137,8 @@ class BoardApp {
       { capture: true, passive: true },
     );
     root.addEventListener('keydown', (event) => this.onKey(event));
+    // A refusal stays until the next thing the user does (a key, a click), not for minutes.
+    for (const type of ['keydown', 'click'] as const) document.addEventListener(type, () => this.clearShownErrors(), { capture: true });
     document.addEventListener('click', (event) => {
       if (this.moveMenu && !this.moveMenu.contains(event.target as Node)) this.closeMoveMenu();
     });
@@ -257,6 +262,9 @@ class BoardApp {
     const section = el('section', { class: 'column', 'data-status': status }, el('header', { class: 'column-header' }, fold, el('h2', {}, this.label(status)), count), list);
     section.addEventListener('dragover', (event) => {
       if (!event.dataTransfer?.types.includes('application/x-runbook-ops-card')) return;
+      // Not a drop target for a move the workflow does not allow (the column is dimmed while dragging).
+      const dragged = this.dragging ? this.cards.get(this.dragging) : undefined;
+      if (dragged && !dragged.moves.includes(status)) return;
       event.preventDefault();
       event.dataTransfer.dropEffect = 'move';
       section.classList.add('drop-target');
@@ -270,7 +278,7 @@ class BoardApp {
       if (!key) return;
       event.preventDefault();
       const card = this.cards.get(key);
-      if (card && card.status !== status && status !== UNKNOWN_COLUMN) void this.move(key, status);
+      if (card && card.moves.includes(status)) void this.move(key, status);
     });
     const view: ColumnView = { status, section, count, list, more, moreButton, fold };
     this.columns.set(status, view);
@@ -402,12 +410,13 @@ class BoardApp {
 
   private cardElement(card: BoardCard): HTMLElement {
     // Card objects are replaced, never mutated, when the host sends a change: identity says "changed".
-    const state = `${this.errors.get(card.key) ?? ''}|${this.pending.has(card.key)}`;
+    const error = this.errors.get(card.key)?.message;
+    const state = `${error ?? ''}|${this.pending.has(card.key)}`;
     const existing = this.cardElements.get(card.key);
     let element = existing?.element;
     if (!element || existing!.card !== card || existing!.state !== state) {
       element ??= this.newCardElement(card.key);
-      fillCard(element, card, { severity: this.severity(card.severity), now: this.now, error: this.errors.get(card.key), pending: this.pending.has(card.key) });
+      fillCard(element, card, { severity: this.severity(card.severity), now: this.now, error, pending: this.pending.has(card.key) });
       this.cardElements.set(card.key, { card, state, element });
     }
     element.classList.toggle('selected', card.key === this.state.drawer);
@@ -421,8 +430,16 @@ class BoardApp {
       event.dataTransfer?.setData('text/plain', this.cards.get(key)?.id ?? '');
       if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
       element.classList.add('dragging');
+      this.dragging = key;
+      const moves = this.cards.get(key)?.moves ?? [];
+      for (const [status, column] of this.columns) column.section.classList.toggle('drop-allowed', moves.includes(status));
+      this.columnsElement.classList.add('dragging-card');
     });
-    element.addEventListener('dragend', () => element.classList.remove('dragging'));
+    element.addEventListener('dragend', () => {
+      element.classList.remove('dragging');
+      this.dragging = undefined;
+      this.columnsElement.classList.remove('dragging-card');
+    });
     element.addEventListener('click', (event) => {
       if ((event.target as HTMLElement).closest('.move-button')) {
         event.stopPropagation();
@@ -453,15 +470,50 @@ class BoardApp {
     this.render();
     const reply = await this.host.request({ type: 'moveIncident', key, status });
     this.pending.delete(key);
-    if (!reply.ok) this.errors.set(key, `Not moved to ${this.label(status)}: ${reply.error}`);
+    if (!reply.ok) this.errors.set(key, { message: `Not moved to ${this.label(status)}: ${reply.error}` });
     this.render();
   }
 
+  /**
+   * Clears the refusals on screen when the user acts, after that action's own handlers ran (a click
+   * on a refused card's button still reaches it; a refusal the action itself caused stays).
+   */
+  private clearShownErrors(): void {
+    if (this.errors.size === 0) return;
+    const shown = new Map(this.errors);
+    setTimeout(() => {
+      let cleared = false;
+      for (const [key, error] of shown) {
+        if (this.errors.get(key) !== error) continue;
+        this.errors.delete(key);
+        cleared = true;
+      }
+      if (cleared) this.render();
+    }, 0);
+  }
+
+  /** The nearest status the card may move to, after (1) or before (-1) its own in board order. */
   private neighbourStatus(card: BoardCard, step: 1 | -1): string | undefined {
     const statuses = BOARD_STATUSES as readonly string[];
     const index = statuses.indexOf(card.status);
     if (index === -1) return undefined;
-    return statuses[index + step];
+    const candidates = card.moves.filter((s) => (statuses.indexOf(s) - index) * step > 0);
+    return step === 1 ? candidates[0] : candidates[candidates.length - 1];
+  }
+
+  private moveLabel(card: BoardCard, status: string): string {
+    const reopen = (BOARD_STATUSES as readonly string[]).indexOf(status) < (BOARD_STATUSES as readonly string[]).indexOf(card.status);
+    return reopen ? `${this.label(status)} (reopen)` : this.label(status);
+  }
+
+  /** Shift+arrow with nowhere to go: say why on the card, like a refusal. */
+  private noMove(card: BoardCard, step: 1 | -1): void {
+    const here = this.label(card.status);
+    const message = step === -1
+      ? (card.moves.length === 0 ? `${here} is not a status the board knows; correct it in the record.` : `${here} cannot move back: only a mitigated, resolved, closed or cancelled incident can be reopened.`)
+      : `${here} cannot move forward${card.moves.length > 0 ? `; it can be reopened (${card.moves.map((s) => this.label(s)).join(', ')})` : ''}.`;
+    this.errors.set(card.key, { message });
+    this.render();
   }
 
   private openMoveMenu(key: string): void {
@@ -469,10 +521,12 @@ class BoardApp {
     const element = this.cardElements.get(key)?.element;
     if (!card || !element) return;
     this.closeMoveMenu();
-    const options = (BOARD_STATUSES as readonly string[]).filter((s) => s !== card.status);
+    // Only the moves the workflow allows: offering the others only to refuse them wastes the responder's time.
+    const options = card.moves;
     const menu = el('div', { class: 'move-menu', role: 'menu', 'aria-label': `Move ${card.id} to` });
+    if (options.length === 0) menu.appendChild(el('div', { class: 'move-none', role: 'none' }, `No moves: ${this.label(card.status)} is not a status the board knows.`));
     for (const status of options) {
-      const item = el('button', { type: 'button', role: 'menuitem', class: 'move-option', 'data-status': status, tabindex: '-1' }, this.label(status));
+      const item = el('button', { type: 'button', role: 'menuitem', class: 'move-option', 'data-status': status, tabindex: '-1' }, this.moveLabel(card, status));
       item.addEventListener('click', (event) => {
         event.stopPropagation();
         this.closeMoveMenu();
@@ -484,7 +538,7 @@ class BoardApp {
     menu.addEventListener('keydown', (event) => {
       const items = [...menu.querySelectorAll<HTMLElement>('.move-option')];
       const at = items.indexOf(document.activeElement as HTMLElement);
-      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      if ((event.key === 'ArrowDown' || event.key === 'ArrowUp') && items.length > 0) {
         event.preventDefault();
         items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length].focus();
       } else if (event.key === 'Escape') {
@@ -502,7 +556,8 @@ class BoardApp {
     this.root.appendChild(menu);
     this.moveMenu = menu;
     const next = this.neighbourStatus(card, 1);
-    (menu.querySelector<HTMLElement>(`[data-status="${next ?? options[0]}"]`) ?? menu.querySelector<HTMLElement>('.move-option'))?.focus();
+    const first = next ?? options[0];
+    (menu.querySelector<HTMLElement>(first ? `[data-status="${first}"]` : '.move-option') ?? menu.querySelector<HTMLElement>('.move-option') ?? menu).focus();
   }
 
   private closeMoveMenu(): void {
@@ -519,8 +574,10 @@ class BoardApp {
     if (!card) return;
     if (event.shiftKey && (event.key === 'ArrowRight' || event.key === 'ArrowLeft')) {
       event.preventDefault();
-      const status = this.neighbourStatus(card, event.key === 'ArrowRight' ? 1 : -1);
+      const step = event.key === 'ArrowRight' ? 1 : -1;
+      const status = this.neighbourStatus(card, step);
       if (status) void this.move(key, status);
+      else this.noMove(card, step);
       return;
     }
     switch (event.key) {
