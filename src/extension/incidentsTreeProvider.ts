@@ -42,8 +42,19 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
   private showClosed = false;
 
+  /** What the view showed at the last refresh (see shownSignature). */
+  private shown = '';
+
   constructor(private readonly index: RunbookIndexService, private readonly active: ActiveIncident) {
-    this.disposables.push(index.onDidChange(() => this.changeEmitter.fire()), active.onDidChange(() => this.changeEmitter.fire()));
+    this.disposables.push(
+      // Most index changes (a runbook saved, a record re-read unchanged after its own write) change nothing
+      // here. A refresh re-creates every row's handle in the extension host, and a context-menu command
+      // chosen meanwhile on a busy machine arrives without its incident, so refresh only on a change.
+      index.onDidChange(() => {
+        if (this.shownSignature() !== this.shown) this.changeEmitter.fire();
+      }),
+      active.onDidChange(() => this.changeEmitter.fire()),
+    );
     void vscode.commands.executeCommand('setContext', 'runbookOps.showClosedIncidents', false);
   }
 
@@ -53,12 +64,26 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
     this.changeEmitter.fire();
   }
 
+  private listed(): LocatedIncident[] {
+    return this.index.incidents().filter((entry) => this.showClosed || !CLOSED_STATUSES.has(entry.incident.status));
+  }
+
+  /** Everything the rows and their tooltips show, for the incidents the view lists. */
+  private shownSignature(): string {
+    return JSON.stringify(this.listed().map(({ uri, incident, config }) => [
+      uri.toString(), incident.id, incident.title, incident.status, incident.severity, incident.commander, incident.timestamps.declared_at,
+      incident.services, incident.actionItems.open, incident.actionItems.total, incident.problems.map((p) => p.severity),
+      config.severities.findIndex((s) => s.name === incident.severity), config.severities.find((s) => s.name === incident.severity)?.label,
+      (config.statusLabels as Record<string, string>)[incident.status],
+    ]));
+  }
+
   getChildren(element?: IncidentsTreeNode): IncidentsTreeNode[] {
     if (element?.kind === 'status') return element.incidents.map((entry) => ({ kind: 'incident', entry }));
     if (element) return [];
+    this.shown = this.shownSignature();
     const byStatus = new Map<string, LocatedIncident[]>();
-    for (const entry of this.index.incidents()) {
-      if (!this.showClosed && CLOSED_STATUSES.has(entry.incident.status)) continue;
+    for (const entry of this.listed()) {
       const list = byStatus.get(entry.incident.status) ?? [];
       list.push(entry);
       byStatus.set(entry.incident.status, list);
