@@ -15,7 +15,7 @@ import type { FileKind } from './paths';
 import { TEST_SPIN_ENV } from './parseBudget';
 import type { RepoConfig } from './repoConfig';
 import { parseRunbook } from './runbook';
-import { encodeIndexedFiles, type EncodedFiles } from './summaryCodec';
+import { encodeIndexedFiles, type EncodedFile, type EncodedFiles } from './summaryCodec';
 
 /** The marker in the workerData a pool starts its workers with; anything else leaves this module inert. */
 export const INDEX_WORKER_MARKER = 'runbook-ops-index-worker';
@@ -87,9 +87,10 @@ export interface CheckContext {
 export type IndexedFile =
   /**
    * `unreadable`: the summary only says the file could not be read (`check` job); `givenUp`: it only
-   * says a worker gave up on the file (parse budget; set by the pool, never by a worker).
+   * says a worker gave up on the file (parse budget; set by the pool, never by a worker); `encoded`: the
+   * summary's compact text as the worker sent it (only when the build asked for it: the summary cache).
    */
-  | { kind: FileKind; summary: RunbookSummary | IncidentSummary; unreadable?: boolean; givenUp?: boolean }
+  | { kind: FileKind; summary: RunbookSummary | IncidentSummary; unreadable?: boolean; givenUp?: boolean; encoded?: EncodedFile }
   | { kind: 'incident'; checked: IncidentCheckFacts }
   | { kind: FileKind; missing: string };
 

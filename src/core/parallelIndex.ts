@@ -33,7 +33,7 @@ import {
 import { DEFAULT_PARSE_BUDGET_MS, fileBudgetMs, overBudgetProblem, workerStoppedProblem } from './parseBudget';
 import type { FileKind } from './paths';
 import type { RepoConfig } from './repoConfig';
-import { decodeIndexedFiles } from './summaryCodec';
+import { decodeIndexedFiles, type EncodedFile } from './summaryCodec';
 
 export interface IndexWorkerPoolOptions {
   /** Worker threads (default: one per core, at most 4). */
@@ -64,6 +64,11 @@ export interface ParallelBuildOptions extends IndexWorkerPoolOptions {
   /** Files per message: big enough that messaging is cheap, small enough to keep every worker busy to the end. */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Told each summary a worker made with its compact text as sent (summaryCodec.ts), so the summary
+   * cache stores it without encoding it again. Not told of files given up or built in the calling thread.
+   */
+  onEncoded?: (path: string, kind: FileKind, encoded: EncodedFile) => void;
 }
 
 export interface ParallelBuildReport {
@@ -258,7 +263,7 @@ export class IndexWorkerPool {
   }
 
   /** Indexes `paths` (relative to `root`; files the index's classifier rejects are skipped) into `index`. */
-  async build(index: WorkspaceIndex, root: string, paths: readonly string[], options: Pick<ParallelBuildOptions, 'batchSize' | 'onProgress'> = {}): Promise<ParallelBuildReport> {
+  async build(index: WorkspaceIndex, root: string, paths: readonly string[], options: Pick<ParallelBuildOptions, 'batchSize' | 'onProgress' | 'onEncoded'> = {}): Promise<ParallelBuildReport> {
     const files: { path: string; kind: FileKind }[] = [];
     for (let i = 0; i < paths.length; i++) {
       // Matching globs costs ~20 µs a path: let the calling thread (the extension host) breathe between chunks.
@@ -268,7 +273,14 @@ export class IndexWorkerPool {
       if (kind !== undefined) files.push({ path, kind });
     }
     const batches = makeBatches('index', root, index.repoConfig, files, Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE));
-    return this.enqueue(batches, undefined, files.length, (done) => apply(index, done), options.onProgress);
+    const { onEncoded } = options;
+    const sink: BatchSink = onEncoded
+      ? (done) => {
+          apply(index, done);
+          for (const file of done) if ('encoded' in file && file.encoded) onEncoded(file.summary.path, file.kind, file.encoded);
+        }
+      : (done) => apply(index, done);
+    return this.enqueue(batches, undefined, files.length, sink, options.onProgress, onEncoded !== undefined);
   }
 
   /**
@@ -305,10 +317,10 @@ export class IndexWorkerPool {
     await Promise.all(workers.map((w) => w.thread.terminate()));
   }
 
-  private enqueue(batches: PendingBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {
+  private enqueue(batches: PendingBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void, keepText = false): Promise<ParallelBuildReport> {
     this.cancelIdleStop();
     this.active++;
-    const run = this.queue.then(() => this.run(batches, context, files, sink, onProgress));
+    const run = this.queue.then(() => this.run(batches, context, files, sink, onProgress, keepText));
     this.queue = run
       .catch(() => undefined)
       .then(() => {
@@ -332,7 +344,7 @@ export class IndexWorkerPool {
     this.idleTimer = undefined;
   }
 
-  private async run(batches: readonly PendingBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress?: (done: number, total: number) => void): Promise<ParallelBuildReport> {
+  private async run(batches: readonly PendingBatch[], context: CheckContext | undefined, files: number, sink: BatchSink, onProgress: ((done: number, total: number) => void) | undefined, keepText: boolean): Promise<ParallelBuildReport> {
     let done = 0;
     const report = (batch: PendingBatch): void => {
       done += batch.size;
@@ -345,7 +357,7 @@ export class IndexWorkerPool {
       buildInCallingThread(batches, 0, context, sink, report);
       return { files, workers: 0, givenUp: [] };
     }
-    const applied = await this.dispatch(batches, context, workers, sink, report);
+    const applied = await this.dispatch(batches, context, workers, sink, report, keepText);
     if (applied < batches.length) {
       // Workers could not be (re)started: finish here, without the files given up so far, and start afresh next time.
       await this.dispose();
@@ -392,7 +404,7 @@ export class IndexWorkerPool {
    * be started again). A worker over the budget on a file, or stopping while in one, is replaced and the
    * file given up; the batches it held are sent again first.
    */
-  private dispatch(batches: readonly PendingBatch[], context: CheckContext | undefined, workers: readonly PoolWorker[], sink: BatchSink, report: (batch: PendingBatch) => void): Promise<number> {
+  private dispatch(batches: readonly PendingBatch[], context: CheckContext | undefined, workers: readonly PoolWorker[], sink: BatchSink, report: (batch: PendingBatch) => void, keepText: boolean): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       const todo = batches.slice();
       let nextToApply = 0;
@@ -428,7 +440,7 @@ export class IndexWorkerPool {
         // Apply in batch order: the index (and its Map iteration orders) then match a sequential build.
         for (let ready = waiting.get(nextToApply); ready !== undefined; ready = waiting.get(nextToApply)) {
           waiting.delete(nextToApply);
-          const files = 'encoded' in ready ? decodeIndexedFiles(ready.encoded) : (JSON.parse(ready.json) as IndexedFile[]);
+          const files = 'encoded' in ready ? decodeIndexedFiles(ready.encoded, keepText) : (JSON.parse(ready.json) as IndexedFile[]);
           sink(batches[nextToApply].expand(files));
           report(batches[nextToApply]);
           nextToApply++;

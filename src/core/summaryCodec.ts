@@ -101,23 +101,32 @@ function encodeIncident(i: IncidentSummary): unknown[] {
 export interface EncodedFiles {
   core: string;
   details: string;
+  /** Length of each entry's text in `core`, so a caller can keep one file's entry (the summary cache). */
+  coreLengths?: number[];
+}
+
+/** One file's entry of {@link EncodedFiles}: its core JSON text and (a runbook's) detail text. */
+export interface EncodedFile {
+  core: string;
+  detail: string;
 }
 
 /** Only summaries and missing files: `check` results (facts, unreadable flags) travel as plain JSON. */
 export function encodeIndexedFiles(files: readonly IndexedFile[]): EncodedFiles {
-  const out: unknown[] = [];
+  // Each entry stringified alone (the same text as one JSON.stringify of the array), so its length is known.
+  const out: string[] = [];
   const details: string[] = [];
   for (const file of files) {
-    if ('missing' in file) out.push([MISSING, file.kind, file.missing]);
+    if ('missing' in file) out.push(JSON.stringify([MISSING, file.kind, file.missing]));
     else if ('summary' in file && file.unreadable === undefined) {
       if (file.kind === 'runbook') {
         const [core, detail] = encodeRunbook(file.summary as RunbookSummary);
-        out.push(core);
+        out.push(JSON.stringify(core));
         details.push(detail);
-      } else out.push(encodeIncident(file.summary as IncidentSummary));
+      } else out.push(JSON.stringify(encodeIncident(file.summary as IncidentSummary)));
     } else throw new Error('Only index summaries have a compact form.');
   }
-  return { core: JSON.stringify(out), details: details.join('') };
+  return { core: `[${out.join(',')}]`, details: details.join(''), coreLengths: out.map((t) => t.length) };
 }
 
 /** One "`<language>` blocks are not shell commands" sentence per language, shared by every step that has it. */
@@ -234,17 +243,26 @@ function decodeIncident(a: unknown[]): IncidentSummary {
   return summary;
 }
 
-/** The results {@link encodeIndexedFiles} encoded, in order. */
-export function decodeIndexedFiles({ core, details }: EncodedFiles): IndexedFile[] {
+/**
+ * The results {@link encodeIndexedFiles} encoded, in order. With `keepText` (and `coreLengths`), each
+ * summary's entry also carries its encoded text, `encoded`, for the summary cache to store as it came.
+ */
+export function decodeIndexedFiles({ core, details, coreLengths }: EncodedFiles, keepText = false): IndexedFile[] {
   const encoded = JSON.parse(core) as unknown[][];
   const out: IndexedFile[] = [];
+  const lengths = keepText && coreLengths?.length === encoded.length ? coreLengths : undefined;
   let detailAt = 0;
-  for (const a of encoded) {
+  let coreAt = 1;
+  for (let k = 0; k < encoded.length; k++) {
+    const a = encoded[k];
+    const text = lengths && core.slice(coreAt, coreAt + lengths[k]);
+    if (lengths) coreAt += lengths[k] + 1;
     if (a[0] === RUNBOOK) {
       const detailEnd = detailAt + (a[8] as number);
-      out.push({ kind: 'runbook', summary: decodeRunbook(a, details.slice(detailAt, detailEnd)) });
+      const detail = details.slice(detailAt, detailEnd);
+      out.push(text === undefined ? { kind: 'runbook', summary: decodeRunbook(a, detail) } : { kind: 'runbook', summary: decodeRunbook(a, detail), encoded: { core: text, detail } });
       detailAt = detailEnd;
-    } else if (a[0] === INCIDENT) out.push({ kind: 'incident', summary: decodeIncident(a) });
+    } else if (a[0] === INCIDENT) out.push(text === undefined ? { kind: 'incident', summary: decodeIncident(a) } : { kind: 'incident', summary: decodeIncident(a), encoded: { core: text, detail: '' } });
     else out.push({ kind: a[1] as FileKind, missing: a[2] as string });
   }
   return out;

@@ -317,7 +317,7 @@ export class RunbookIndexService implements vscode.Disposable {
    * worker gave up on is not tried again while its text is unchanged (each try costs a worker and the
    * whole budget): it keeps its line-1 problem.
    */
-  private async buildOnWorkers(entry: FolderIndex, paths: readonly string[], options: Pick<ParallelBuildOptions, 'batchSize' | 'onProgress'>): Promise<ParallelBuildReport> {
+  private async buildOnWorkers(entry: FolderIndex, paths: readonly string[], options: Pick<ParallelBuildOptions, 'batchSize' | 'onProgress' | 'onEncoded'>): Promise<ParallelBuildReport> {
     const { folder, index } = entry;
     const toBuild: string[] = this.givenUp.size === 0 ? paths.slice() : [];
     const retried: string[] = [];
@@ -365,7 +365,7 @@ export class RunbookIndexService implements vscode.Disposable {
     const file = join(this.cacheFolder, 'index-cache', name);
     const session = await SummaryCacheSession.open({ file, key: summaryCacheKey(VERSION, config, index.classifier.layout) });
     const toRead = await session.applyCached(index, folder.uri.fsPath, paths);
-    const report = await this.buildOnWorkers(entry, toRead, options);
+    const report = await this.buildOnWorkers(entry, toRead, { ...options, onEncoded: session.keepSent });
     const prefix = fileKey(folder, '');
     const givenUp = [...this.givenUp.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
     const cache = await session.save(index, [...givenUp, ...report.givenUp.map((f) => f.path)]);

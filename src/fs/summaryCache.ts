@@ -30,7 +30,7 @@ import type { IndexWorkerPool, ParallelBuildReport } from '../core/parallelIndex
 import { buildIndexInParallel } from '../core/parallelIndex';
 import type { FileKind, WorkspaceLayout } from '../core/paths';
 import type { RepoConfig } from '../core/repoConfig';
-import { decodeIndexedFiles, encodeIndexedFiles } from '../core/summaryCodec';
+import { decodeIndexedFiles, encodeIndexedFiles, type EncodedFile } from '../core/summaryCodec';
 import { writeFileAtomic } from './atomicWrite';
 
 /** Bumped whenever the file layout or the meaning of an entry changes. */
@@ -203,6 +203,8 @@ export class SummaryCacheSession {
   /** Entries used from the cache. */
   private readonly reused = new Map<string, CacheEntry>();
   private identityTakenAt = 0;
+  /** The compact text of summaries the workers made this build, as they sent it: stored without encoding again. */
+  private readonly sent = new Map<string, EncodedFile>();
 
   private constructor(private readonly options: SummaryCacheOptions, loaded: Awaited<ReturnType<typeof readCacheFile>>) {
     this.loaded = loaded.entries;
@@ -278,6 +280,11 @@ export class SummaryCacheSession {
     return misses;
   }
 
+  /** For the build's `onEncoded` (parallelIndex.ts): a worker's summary of `path` as it sent it. */
+  readonly keepSent = (path: string, _kind: FileKind, encoded: EncodedFile): void => {
+    if (this.toStore.has(path)) this.sent.set(path, encoded);
+  };
+
   /**
    * Stores the summaries `index` now holds for the files read this build (not those at the paths
    * `givenUp`, which a worker gave up on, and not racy ones) with the entries reused, and rewrites the cache file when that changes anything.
@@ -290,6 +297,12 @@ export class SummaryCacheSession {
     for (const [path, { kind, identity }] of this.toStore) {
       if (++report.misses % CHUNK === 0) await breathe();
       if (skipped.has(path) || Math.max(identity.mtimeMs, identity.ctimeMs) >= cutoff) continue;
+      const sent = this.sent.get(path);
+      if (sent) {
+        entries.set(path, { kind, ...identity, core: sent.core, detail: sent.detail });
+        continue;
+      }
+      // Built in this thread (no workers here): encoded now.
       const summary = kind === 'runbook' ? index.getRunbook(path) : index.getIncident(path);
       if (!summary) continue;
       const { core, details } = encodeIndexedFiles([{ kind, summary }]);
@@ -325,7 +338,7 @@ export interface CachedBuildOptions extends SummaryCacheOptions {
 export async function buildIndexWithCache(index: WorkspaceIndex, root: string, paths: readonly string[], options: CachedBuildOptions): Promise<ParallelBuildReport & { cache: SummaryCacheReport }> {
   const session = await SummaryCacheSession.open(options);
   const misses = await session.applyCached(index, root, paths);
-  const report = await buildIndexInParallel(index, root, misses, { pool: options.pool, onProgress: options.onProgress });
+  const report = await buildIndexInParallel(index, root, misses, { pool: options.pool, onProgress: options.onProgress, onEncoded: session.keepSent });
   const cache = await session.save(index, report.givenUp.map((f) => f.path));
   return { ...report, cache };
 }
