@@ -542,8 +542,13 @@ export class RunbookIndexService implements vscode.Disposable {
       if (!group) byFolder.set(folder.uri.toString(), (group = { entry, deleted: [], updated: [] }));
       (change === 'delete' ? group.deleted : group.updated).push(relative);
     }
-    for (const { entry, deleted, updated } of byFolder.values()) {
+    for (const { entry, deleted: reported, updated } of byFolder.values()) {
       const { folder, index } = entry;
+      // A deletion the watcher reports late — on a loaded machine, after the path came back (a restore,
+      // a checkout) — must not drop what is on disk now: a path that exists is re-read instead.
+      const present = await Promise.all(reported.map((relative) => this.exists(folder, relative)));
+      const deleted = reported.filter((_, i) => !present[i]);
+      updated.push(...reported.filter((_, i) => present[i]));
       // Deletions first: a folder deleted and restored in one batch ends with its files re-read.
       const notFiles = new Set<string>();
       for (const relative of deleted) {
@@ -601,6 +606,15 @@ export class RunbookIndexService implements vscode.Disposable {
     this.changeTimer = undefined;
     this.lastChangeFiredAt = performance.now();
     this.changeEmitter.fire();
+  }
+
+  private async exists(folder: vscode.WorkspaceFolder, relative: string): Promise<boolean> {
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, ...relative.split('/')));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async isDirectory(folder: vscode.WorkspaceFolder, relative: string): Promise<boolean> {
