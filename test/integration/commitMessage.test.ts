@@ -23,7 +23,8 @@ describe('Commit Incident Update message', function () {
     const uri = workspaceFile('incidents', 'INC-0009.yaml');
     const committed = readFileSync(uri.fsPath, 'utf8');
     const editor = await vscode.window.showTextDocument(uri);
-    assert.equal(await vscode.commands.executeCommand('runbookOps.updateIncidentStatus', uri, 'resolved'), 'mitigated → resolved');
+    // An empty summary: Resolve asks for one otherwise (issue 16, item 5).
+    assert.equal(await vscode.commands.executeCommand('runbookOps.updateIncidentStatus', uri, 'resolved', ''), 'mitigated → resolved');
     assert.match(editor.document.getText(), /^status: resolved$/m);
     await vscode.commands.executeCommand('undo');
     await editor.document.save();
