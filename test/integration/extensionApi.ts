@@ -18,17 +18,29 @@ export function workspaceFile(...parts: string[]): vscode.Uri {
 }
 
 /**
- * Runs a command that shows quick inputs and accepts each as Enter would, until the command ends: the
- * preview of remembered placeholder values ("Run with …"), a pre-filled commander or an empty optional
- * summary. Accepting with nothing open does nothing.
+ * Runs a command and answers every quick input it shows with the workbench command `answer`, until
+ * the command ends. Answering with nothing open does nothing.
  */
-export async function acceptingQuickInputs<T>(command: string, ...args: unknown[]): Promise<T> {
+async function answeringQuickInputs<T>(answer: string, command: string, args: unknown[]): Promise<T> {
   let settled = false;
   const running = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args)).finally(() => {
     settled = true;
   });
   for (const deadline = Date.now() + 30_000; !settled && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await vscode.commands.executeCommand(answer);
   }
   return running;
+}
+
+/**
+ * Accepts each quick input as Enter would: the preview of remembered placeholder values ("Run with …"),
+ * a pre-filled commander, an empty optional summary, the first (newest) entry of a pick.
+ */
+export function acceptingQuickInputs<T>(command: string, ...args: unknown[]): Promise<T> {
+  return answeringQuickInputs<T>('workbench.action.acceptSelectedQuickOpenItem', command, args);
+}
+
+/** Presses Escape on each quick input the command shows. */
+export function escapingQuickInputs<T>(command: string, ...args: unknown[]): Promise<T> {
+  return answeringQuickInputs<T>('workbench.action.closeQuickOpen', command, args);
 }

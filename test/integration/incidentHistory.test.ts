@@ -1,25 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import { runbookOpsApi } from './extensionApi';
+import { acceptingQuickInputs, runbookOpsApi } from './extensionApi';
 
 const folder = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
 
 function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: folder().fsPath, encoding: 'utf8' });
-}
-
-/** Runs a command that shows a QuickPick and accepts its first (newest) item, as Enter would. */
-async function acceptFirstPick<T>(command: string, ...args: unknown[]): Promise<T> {
-  let settled = false;
-  const running = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args)).finally(() => {
-    settled = true;
-  });
-  // The pick opens after git log returns; accepting with no pick open does nothing.
-  for (const deadline = Date.now() + 15_000; !settled && Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-  }
-  return running;
 }
 
 describe('Incident history', function () {
@@ -41,7 +28,7 @@ describe('Incident history', function () {
     const hash = git('log', '-1', '--format=%H', '--', 'incidents/INC-0004.yaml').trim();
     const parent = git('log', '-1', '--format=%H', `${hash}^`, '--', 'incidents/INC-0004.yaml').trim();
 
-    await acceptFirstPick('runbookOps.showIncidentHistory', uri());
+    await acceptingQuickInputs('runbookOps.showIncidentHistory', uri());
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     assert.ok(tab?.input instanceof vscode.TabInputTextDiff, `a diff editor is open: ${tab?.label}`);
     assert.equal(tab.label, `INC-0004: note added (${hash.slice(0, 7)})`);

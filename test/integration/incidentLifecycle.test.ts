@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { StepRunEvent } from '../../src/core/stepSequence';
-import { acceptingQuickInputs, runbookOpsApi as api, workspaceFile } from './extensionApi';
+import { acceptingQuickInputs, escapingQuickInputs, runbookOpsApi as api, workspaceFile } from './extensionApi';
 
 async function until<T>(what: string, probe: () => T | undefined | false, ms = 15_000): Promise<T> {
   for (const deadline = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 100))) {
@@ -13,18 +13,6 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 1
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
   }
-}
-
-/** Runs a command and presses Escape on whatever quick input it shows, until it ends. */
-async function escaping<T>(command: string, ...args: unknown[]): Promise<T> {
-  let settled = false;
-  const running = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args)).finally(() => {
-    settled = true;
-  });
-  for (const deadline = Date.now() + 30_000; !settled && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-  }
-  return running;
 }
 
 const record = (id: string, status: string, extra: string[] = []): string => [
@@ -76,7 +64,7 @@ describe('Incident lifecycle in VS Code', function () {
     assert.equal(await vscode.commands.executeCommand('runbookOps.reopenIncident', uri, 'again'), undefined);
     assert.equal(await vscode.commands.executeCommand('runbookOps.updateIncidentStatus', uri, 'mitigated'), 'investigating → mitigated');
     const before = readFileSync(uri.fsPath, 'utf8');
-    assert.equal(await escaping('runbookOps.reopenIncident', uri), undefined);
+    assert.equal(await escapingQuickInputs('runbookOps.reopenIncident', uri), undefined);
     assert.equal(readFileSync(uri.fsPath, 'utf8'), before);
   });
 
@@ -124,7 +112,7 @@ describe('Incident lifecycle in VS Code', function () {
     // Escape at the commander writes nothing.
     const other = await scratch('INC-0085', record('INC-0085', 'triage'));
     const before = readFileSync(other.fsPath, 'utf8');
-    assert.equal(await escaping('runbookOps.acknowledgeIncident', other), undefined);
+    assert.equal(await escapingQuickInputs('runbookOps.acknowledgeIncident', other), undefined);
     assert.equal(readFileSync(other.fsPath, 'utf8'), before);
   });
 
@@ -153,7 +141,7 @@ describe('Incident lifecycle in VS Code', function () {
     const events: StepRunEvent[] = [];
     const sub = runner.onDidFinishStep((e) => events.push(e));
     try {
-      assert.equal(await escaping('runbookOps.runStep', runbook, 'cordon'), undefined);
+      assert.equal(await escapingQuickInputs('runbookOps.runStep', runbook, 'cordon'), undefined);
       assert.equal(events.length, 0, 'nothing ran');
       const outcome = await acceptingQuickInputs<{ exitCode?: number }>('runbookOps.runStep', runbook, 'cordon');
       assert.equal(outcome?.exitCode, 0);
