@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { decodeStrictUtf8 } from '../core/fileText';
 import { mergeIncidentTexts } from '../core/incidentMerge';
 import { GitCommandError, GitNotFoundError } from '../git/gitProcess';
 import { installMergeDriver, uninstallMergeDriver } from '../git/mergeDriverInstall';
@@ -20,17 +21,6 @@ function wholeFileConflict(ours: Buffer, theirs: Buffer, size: number): Buffer {
     Buffer.from(`${'='.repeat(size)}\n`), ...end(theirs),
     Buffer.from(`${'>'.repeat(size)} ${LABELS.theirs}\n`),
   ]);
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The text of `bytes` when they are UTF-8, else undefined (never U+FFFD in place of a byte). */
-function strictUtf8(bytes: Buffer): string | undefined {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 const SIDE_NAMES = ['The common ancestor', 'Our side', 'Their side'] as const;
@@ -55,7 +45,7 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
     await writeFileAtomic(oursPath, theirsBytes);
     return 0;
   }
-  const texts = bytes.map(strictUtf8);
+  const texts = bytes.map(decodeStrictUtf8);
   const undecodable = texts.findIndex((text) => text === undefined);
 
   let outcome: ReturnType<typeof mergeIncidentTexts>;

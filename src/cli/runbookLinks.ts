@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Problem } from '../core/fileText';
 import { isPageLink, isUnchecked, namesSourceFile, pageSources, siteOf, type SiteConfig } from '../core/siteLinks';
+import { isInside } from '../fs/repositoryPath';
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 /**
@@ -93,9 +94,9 @@ function isLocalTarget(target: string): boolean {
  * Links from a runbook to files that do not exist (another runbook renamed, a script moved): one
  * error per link, at its line and column. External URLs and in-page anchors are not checked. In the
  * pages of a documentation site (`sites`), a link names the page a file builds: `/manual/x.html`
- * is `<pages>/manual/x.html.md` (or `x.md`, `x/index.md`, …); a missing page is an error, a missing
- * asset (which the site may generate) a warning, and a site-root link outside any site a warning
- * that says how to describe the site.
+ * is `<pages>/manual/x.html.md` (or `x.md`, `x/index.md`, …); a missing source file (`x.md`) is an
+ * error, a missing page or asset (which the site may generate) a warning, and so is a site-root link
+ * outside any site, saying how to describe the site.
  */
 export function findBrokenLinks(root: string, path: string, text: string, sites: readonly SiteConfig[] = []): Problem[] {
   const problems: Problem[] = [];
@@ -139,14 +140,13 @@ export function findBrokenLinks(root: string, path: string, text: string, sites:
       }
       const siteRoot = file.startsWith('/') && site !== undefined ? join(root, site.pages) : root;
       const absolute = file.startsWith('/') ? join(siteRoot, file) : resolve(folder, file);
-      const fromRoot = relative(resolve(root), absolute);
-      if (fromRoot === '..' || fromRoot.startsWith(`..${sep}`) || isAbsolute(fromRoot)) {
+      if (!isInside(resolve(root), absolute)) {
         // `../../../../etc/passwd` exists on most machines; that is no reason to let a runbook point there.
         problems.push({ ...at, message: `Link to ${bare} points outside the repository. Link to a file in the repository (a path relative to this file), or to a web page.` });
         continue;
       }
       if (existsSync(absolute)) continue;
-      const repoPath = fromRoot.split(sep).join('/');
+      const repoPath = relative(resolve(root), absolute).split(sep).join('/');
       if (site !== undefined) {
         if (pageSources(repoPath).some((candidate) => existsSync(join(root, candidate)))) continue;
         const sitePath = `/${relative(join(root, site.pages), absolute).split(sep).join('/')}`;

@@ -44,7 +44,7 @@ export async function stepsCommand(
     else out([`${shownPath}  "${title}"  0 steps`, `! ${shownPath}:${givenUp.line}: ${givenUp.severity}: ${givenUp.message}`].join('\n'));
     return 1;
   }
-  const runbook = confirmStepsWithShellParser(parseRunbook(shownPath, readFileSync(path)), { programExists: (program) => programOnPath(program) });
+  const runbook = confirmStepsWithShellParser(parseRunbook(shownPath, readFileSync(path)), { programExists: programOnPath });
   const steps = runbook.steps.map((step) => {
     const destructive = step.commands.map((c) => findDestructivePattern(c, destructivePatterns)).find((p) => p !== undefined);
     return {

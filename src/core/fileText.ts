@@ -37,7 +37,17 @@ const BINARY_SNIFF_BYTES = 8000;
 /** One strict decoder for every file: `decode` without streaming keeps no state between calls. */
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function lineOf(text: string, offset: number): number {
+/** The text of `bytes` when they are valid UTF-8, else undefined (never U+FFFD in place of a byte). */
+export function decodeStrictUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The 1-based line of `offset` in `text`. */
+export function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
@@ -71,19 +81,17 @@ export function decodeFileText(content: string | Uint8Array): DecodedText {
   }
   const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const body = bytes.subarray(start);
-  try {
-    return { text: normalizeNewlines(STRICT_UTF8.decode(body)), binary: false, problems: [] };
-  } catch {
-    const text = normalizeNewlines(new TextDecoder('utf-8').decode(body));
-    const bad = text.indexOf('\ufffd');
-    return {
-      text,
-      binary: false,
-      problems: [{
-        line: lineOf(text, Math.max(bad, 0)),
-        severity: 'warning',
-        message: 'This file is not valid UTF-8; the invalid bytes are shown as \ufffd. Re-save the file as UTF-8.',
-      }],
-    };
-  }
+  const strict = decodeStrictUtf8(body);
+  if (strict !== undefined) return { text: normalizeNewlines(strict), binary: false, problems: [] };
+  const text = normalizeNewlines(new TextDecoder('utf-8').decode(body));
+  const bad = text.indexOf('\ufffd');
+  return {
+    text,
+    binary: false,
+    problems: [{
+      line: lineOf(text, Math.max(bad, 0)),
+      severity: 'warning',
+      message: 'This file is not valid UTF-8; the invalid bytes are shown as \ufffd. Re-save the file as UTF-8.',
+    }],
+  };
 }

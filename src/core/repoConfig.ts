@@ -1,9 +1,9 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { withoutTrailingSlashes, type SiteConfig } from './siteLinks';
+import type { SiteConfig } from './siteLinks';
 import { DEFAULT_DESTRUCTIVE_PATTERNS } from './stepCommand';
 import { decodeFileText, type Problem } from './fileText';
 import { closestKnownName, INCIDENT_STATUSES, type IncidentStatus } from './incident';
-import { DEFAULT_LAYOUT, type WorkspaceLayout } from './paths';
+import { DEFAULT_LAYOUT, trimSlashes, type WorkspaceLayout } from './paths';
 
 /**
  * `.runbook-ops.yaml` at the repository root (DESIGN §2): what the whole team shares. Personal
@@ -268,7 +268,7 @@ function readSites(value: YamlNode, at: ProblemAt): SiteConfig[] | undefined {
       at(pagesNode ?? item, 'error', 'Each site needs `pages:`, the folder inside the repository its pages live in (such as source or docs); this one is ignored.');
       continue;
     }
-    const site: SiteConfig = { pages: withoutTrailingSlashes(pages), unchecked: [] };
+    const site: SiteConfig = { pages: trimSlashes(pages, { leading: false }), unchecked: [] };
     if (isMap(item)) {
       for (const pair of item.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : '';

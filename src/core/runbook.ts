@@ -583,10 +583,11 @@ function repeatsStep(step: RunbookStep, previous: RunbookStep): boolean {
   });
 }
 
-/** Makes `step` a copy-only block that shows output, with `reason`. */
-function markAsOutput(step: RunbookStep, reason: string): void {
+/** Makes `step` copy-only, saying why: nothing of it is left to run. */
+export function markCopyOnly(step: RunbookStep, reason: string): void {
   step.runnable = false;
   step.languageGuessed = false;
+  delete step.interpreter;
   step.commands = [];
   step.placeholders = [];
   step.reason = reason;
@@ -718,8 +719,8 @@ function fillRunbook(runbook: Runbook, text: string, options: RunbookParseOption
     if (!step) continue;
     // A block the author gave attributes to is a step they meant; only plain blocks are read as output.
     if (step.runnable && Object.keys(step.attributes).length === 0) {
-      if (introducedAsOutput(lines, event.block.start, frontMatter.lineCount)) markAsOutput(step, STEP_REASONS.exampleOutput);
-      else if (previous !== undefined && repeatsStep(step, previous)) markAsOutput(step, STEP_REASONS.repeatsPreviousStep);
+      if (introducedAsOutput(lines, event.block.start, frontMatter.lineCount)) markCopyOnly(step, STEP_REASONS.exampleOutput);
+      else if (previous !== undefined && repeatsStep(step, previous)) markCopyOnly(step, STEP_REASONS.repeatsPreviousStep);
     }
     runbook.steps.push(step);
     previous = step;

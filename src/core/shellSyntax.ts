@@ -42,8 +42,6 @@ function loadParser(): { parse(source: string): ShNode; syntax: ShSyntax } {
 /** One simple command as the shell sees it: its words with quoting removed. */
 export interface ShellCall {
   words: string[];
-  /** 1-based line of the command within the parsed text. */
-  line: number;
 }
 
 export interface ShellSyntaxError {
@@ -98,7 +96,7 @@ export function readShell(source: string): ShellReading {
   syntax.Walk(parsed.file, (node) => {
     if (node !== null && syntax.NodeType(node) === 'CallExpr') {
       const call = node as ShCallExpr;
-      if (call.Args.length > 0) calls.push({ words: call.Args.map((w) => w.Parts.map((p) => wordText(p, syntax, source)).join('')), line: call.Pos().Line() });
+      if (call.Args.length > 0) calls.push({ words: call.Args.map((w) => w.Parts.map((p) => wordText(p, syntax, source)).join('')) });
     }
     return true;
   });

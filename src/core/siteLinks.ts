@@ -4,6 +4,7 @@
  * repository root. Pure: the caller says which files exist.
  */
 import picomatch from 'picomatch';
+import { trimSlashes } from './paths';
 
 export interface SiteConfig {
   /** Repository-relative folder the site's pages live in (its URL root), without a trailing `/`. */
@@ -19,13 +20,6 @@ const PAGE_SOURCES = [
   '.html.md', '.html.md.erb', '.html.erb', '.html.markdown', '.md', '.markdown', '.mdx', '.html', '.htm', '.erb',
   '/index.html.md', '/index.html.md.erb', '/index.md', '/index.mdx', '/_index.md', '/README.md', '/index.html',
 ];
-
-/** `path` without its trailing slashes (a loop: `/\/+$/` retries from every slash of a long run). */
-export function withoutTrailingSlashes(path: string): string {
-  let end = path.length;
-  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
-  return path.slice(0, end);
-}
 
 function parent(path: string): string {
   const slash = path.lastIndexOf('/');
@@ -79,13 +73,13 @@ export function siteOf(path: string, sites: readonly SiteConfig[]): SiteConfig |
 
 /** Repository-relative files that could be the source of the page at repository path `target`. */
 export function pageSources(target: string): string[] {
-  const base = withoutTrailingSlashes(target).replace(/\.html?$/, '');
+  const base = trimSlashes(target, { leading: false }).replace(/\.html?$/, '');
   return [target, ...PAGE_SOURCES.map((ending) => `${base}${ending}`)];
 }
 
 /** Whether `target` names a page (`x.html`, `x/`, `x` without an extension) rather than an asset (`x.png`). */
 export function isPageLink(target: string): boolean {
-  const name = withoutTrailingSlashes(target).split('/').pop() ?? '';
+  const name = trimSlashes(target, { leading: false }).split('/').pop() ?? '';
   return target.endsWith('/') || /\.html?$/.test(name) || !name.includes('.') || /\.(?:md|markdown|mdx)$/.test(name);
 }
 

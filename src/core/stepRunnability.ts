@@ -3,7 +3,8 @@
  * tags) say which blocks look like shell; the shell parser then confirms each one before ▶ Run is
  * shown, the runner runs it or `runbook-ops steps` lists it as runnable.
  */
-import type { Runbook, RunbookStep } from './runbook';
+import { lineOf } from './fileText';
+import { markCopyOnly, type Runbook, type RunbookStep } from './runbook';
 import { hasForeignPrompt } from './shellTranscript';
 import { shellSyntaxError } from './shellSyntax';
 
@@ -24,12 +25,6 @@ function quoteLine(text: string, line: number): string {
 
 /** A line that starts with `>` and a word: redis-cli's and mongo's prompt, never how a shell command starts. */
 export const PROMPT_LINE = /^[ \t]*> ?[A-Za-z]/m;
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
 
 const verdicts = new Map<string, string | undefined>();
 const VERDICT_CACHE_LIMIT = 4096;
@@ -88,13 +83,7 @@ function interpreterRefusal(step: RunbookStep, options: StepConfirmationOptions)
 export function confirmStepsWithShellParser(runbook: Runbook, options: StepConfirmationOptions = {}): Runbook {
   for (const step of runbook.steps) {
     const reason = interpreterRefusal(step, options) ?? shellRefusal(step);
-    if (reason === undefined) continue;
-    step.runnable = false;
-    step.languageGuessed = false;
-    delete step.interpreter;
-    step.reason = reason;
-    step.commands = [];
-    step.placeholders = [];
+    if (reason !== undefined) markCopyOnly(step, reason);
   }
   return runbook;
 }

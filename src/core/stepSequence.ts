@@ -52,6 +52,11 @@ interface StepLike {
   attributes?: Readonly<Record<string, string | boolean>>;
 }
 
+/** Whether a step is one that Run all, Run from here and Run by tag run (`excludeFromRunAll` ones run only alone). */
+function inSequences(step: { runnable: boolean; excludeFromRunAll?: boolean }): boolean {
+  return step.runnable && step.excludeFromRunAll !== true;
+}
+
 /**
  * The step `id` names: the one with that id, else the named step whose slug it is. Until names were
  * kept as written, `{name=SimpleDagger}` had the id `simpledagger`, and incident records still hold
@@ -68,7 +73,7 @@ export function findStep<S extends StepLike>(steps: readonly S[], id: string): S
 export function runnableStepsFrom<S extends StepLike & { runnable: boolean; excludeFromRunAll?: boolean }>(steps: readonly S[], fromId?: string): S[] {
   const start = fromId === undefined ? 0 : steps.indexOf(findStep(steps, fromId) as S);
   if (start === -1) return [];
-  return steps.slice(start).filter((s) => s.runnable && s.excludeFromRunAll !== true);
+  return steps.slice(start).filter(inSequences);
 }
 
 /** Human words for an outcome: "exit 0", "exit 3", "timed out", "exit status unknown". */
@@ -98,5 +103,5 @@ export function stepTags(step: { attributes?: Readonly<Record<string, string | b
 
 /** The runnable steps tagged `tag`, in order (Runme's run by category); `excludeFromRunAll` steps stay out here too. */
 export function runnableStepsTagged<S extends StepLike & { runnable: boolean; excludeFromRunAll?: boolean }>(steps: readonly S[], tag: string): S[] {
-  return steps.filter((s) => s.runnable && s.excludeFromRunAll !== true && stepTags(s).includes(tag));
+  return steps.filter((s) => inSequences(s) && stepTags(s).includes(tag));
 }

@@ -39,7 +39,7 @@ export class RunbookDocuments implements vscode.Disposable {
     const path = vscode.workspace.asRelativePath(document.uri, false);
     const text = document.getText();
     const problem = this.index.mayParse(document.uri, text) ? undefined : this.index.givenUpProblem(document.uri);
-    const runbook = problem ? givenUpRunbook(path, problem) : confirmStepsWithShellParser(parseRunbook(path, text), { programExists: (program) => programOnPath(program) });
+    const runbook = problem ? givenUpRunbook(path, problem) : confirmStepsWithShellParser(parseRunbook(path, text), { programExists: programOnPath });
     this.cache.set(key, { version: document.version, runbook });
     return runbook;
   }

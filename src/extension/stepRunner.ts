@@ -150,7 +150,7 @@ export class StepRunner implements vscode.Disposable {
   private async loadRunbook(uri: vscode.Uri): Promise<Runbook> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const relative = vscode.workspace.asRelativePath(uri, false);
-    return confirmStepsWithShellParser(parseRunbook(relative, open ? open.getText() : await vscode.workspace.fs.readFile(uri)), { programExists: (program) => programOnPath(program) });
+    return confirmStepsWithShellParser(parseRunbook(relative, open ? open.getText() : await vscode.workspace.fs.readFile(uri)), { programExists: programOnPath });
   }
 
   private findStep(runbook: Runbook, stepId: string): RunbookStep | undefined {

@@ -17,7 +17,8 @@ function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null ? (err as NodeJS.ErrnoException).code : undefined;
 }
 
-function isInside(root: string, path: string): boolean {
+/** Whether `path` is `root` or below it (no `..` climb, not on another drive). */
+export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
@@ -36,7 +37,7 @@ export async function realPathInsideRepository(root: string, file: string): Prom
   const realRoot = await realpath(root);
   const absolute = resolve(root, file);
   const parts = relative(resolve(root), absolute).split(sep).filter(Boolean);
-  if (parts[0] === '..' || isAbsolute(relative(resolve(root), absolute))) {
+  if (!isInside(resolve(root), absolute)) {
     throw new OutsideRepositoryError(`${absolute} is outside the repository ${realRoot}; Runbook Ops writes only inside it. Pass a path under the repository.`, absolute, absolute, absolute);
   }
   // Walk one component at a time, so the error can name the link that leaves.
