@@ -3,6 +3,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import type { Problem } from '../core/fileText';
 import { IndexWorkerPool } from '../core/parallelIndex';
 import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
+import { placeholderLabel } from '../core/placeholders';
 import { parseRunbook } from '../core/runbook';
 import { DEFAULT_DESTRUCTIVE_PATTERNS, findDestructivePattern } from '../core/stepCommand';
 import { confirmStepsWithShellParser } from '../core/stepRunnability';
@@ -74,7 +75,7 @@ export async function stepsCommand(
     lines.push('', `#${step.id}  ${step.title}  (lines ${step.startLine}-${step.endLine}, ${step.language || 'no language'}; ${flags})`);
     if (!step.runnable && step.reason) lines.push(`  ${step.reason}`);
     for (const command of step.commands) lines.push(...command.split('\n').map((l, i) => `  ${i === 0 ? '$' : '>'} ${l}`));
-    if (step.placeholders.length) lines.push(`  needs: ${step.placeholders.map((p) => p.tokens[0]).join(', ')}`);
+    if (step.placeholders.length) lines.push(`  needs: ${step.placeholders.map(placeholderLabel).join(', ')}`);
   }
   for (const problem of runbook.problems) lines.push(`! ${runbook.path}:${problem.line}: ${problem.severity}: ${problem.message}`);
   out(lines.join('\n'));

@@ -19,8 +19,13 @@ export interface FrontMatter {
   metadata: RunbookMetadata;
   /** Number of lines the front matter block takes, fences included (0 when there is none). */
   lineCount: number;
-  /** The front matter has Runme's `runme:` key (a notebook Runme saved): its code blocks are cells. */
+  /**
+   * A Runme notebook: the front matter has Runme's `runme:` key (a notebook Runme saved) or its
+   * document-level `shell:`; its code blocks are cells.
+   */
   runmeNotebook?: boolean;
+  /** Runme's document-level settings: the program shell cells run in (`shell: dagger shell`) and their folder (`cwd: ..`). */
+  notebook?: { shell?: string; cwd?: string };
   problems: Problem[];
 }
 
@@ -159,5 +164,14 @@ export function parseFrontMatter(lines: readonly string[]): FrontMatter {
     } else metadata.reviewEvery = reviewEvery;
   }
   metadata.variables = parseVariables(fm.variables, body, problems);
-  return { metadata, lineCount: close + 1, problems, ...(fm.runme !== undefined ? { runmeNotebook: true } : {}) };
+  const shell = scalarString(fm.shell)?.trim();
+  const cwd = scalarString(fm.cwd)?.trim();
+  const notebook = { ...(shell ? { shell } : {}), ...(cwd ? { cwd } : {}) };
+  return {
+    metadata,
+    lineCount: close + 1,
+    problems,
+    ...(fm.runme !== undefined || shell ? { runmeNotebook: true } : {}),
+    ...(shell || cwd ? { notebook } : {}),
+  };
 }

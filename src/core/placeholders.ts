@@ -10,7 +10,8 @@ export interface VariableSpec {
   secret?: boolean;
 }
 
-export type PlaceholderSyntax = 'angle' | 'dollar' | 'mustache';
+/** `export` is a Runme cell's `export NAME=value` line, whose value Runme asks for (its `promptEnv`). */
+export type PlaceholderSyntax = 'angle' | 'dollar' | 'mustache' | 'export';
 
 export interface Placeholder {
   /** The name as written: `namespace`, `cluster ID`, `NAMESPACE`. */
@@ -20,6 +21,93 @@ export interface Placeholder {
   tokens: string[];
   /** The front-matter variable this placeholder is bound to, when one is declared. */
   variable?: string;
+  /** For an `export` placeholder: what the line offers, by Runme's rules. */
+  exported?: ExportPrompt;
+}
+
+/**
+ * How Runme asks for an exported value: a quoted value (`export ZONE="us-central1-c"`) is offered for
+ * confirmation, an unquoted one (`export PROJECT=[Enter your project id]`) is the question itself.
+ */
+export interface ExportPrompt {
+  /** The quoted value, offered pre-filled. */
+  default?: string;
+  /** The unquoted value, shown as the prompt. */
+  message?: string;
+  /** `promptEnv=yes`: asked on every run, even when a value is remembered. */
+  always: boolean;
+}
+
+/** How a placeholder is named to the user: its token as written, an exported value by its variable. */
+export function placeholderLabel(placeholder: Placeholder): string {
+  return placeholder.syntax === 'export' ? `${placeholder.name} (export)` : placeholder.tokens[0];
+}
+
+/** Runme's `promptEnv` attribute: `auto` (its default) asks once, `yes` every run, `no` never. */
+export type PromptEnvMode = 'auto' | 'yes' | 'no';
+
+/** Reads a `promptEnv` attribute value as Runme does, including its older `true`/`false` spellings. */
+export function promptEnvMode(value: string | boolean | undefined): PromptEnvMode {
+  const text = String(value ?? '').trim().toLowerCase();
+  if (text === 'no' || text === 'false' || text === '0' || text === 'never') return 'no';
+  if (text === 'yes' || text === 'true' || text === '1' || text === 'always') return 'yes';
+  return 'auto';
+}
+
+// One whole line `export NAME=value`; the value is everything after `=`, trimmed.
+const EXPORT_LINE = /^[ \t]*(export[ \t]+([A-Za-z_][A-Za-z0-9_]*)=(.*\S)?)[ \t]*$/gm;
+
+/**
+ * The `export NAME=value` lines of a Runme cell whose value Runme prompts for. A value the shell
+ * computes (`$(…)`, `$VAR`, backquotes) or that holds a second command (`;`, `&`, `|`) is left to the
+ * shell, as Runme leaves it; so is a line inside a here-document or a continuation (only lines a
+ * command starts on are read).
+ */
+export function findExportPrompts(commands: readonly string[], mode: PromptEnvMode): Placeholder[] {
+  if (mode === 'no') return [];
+  const found = new Map<string, Placeholder>();
+  for (const command of commands) {
+    if (command.indexOf('export') === -1) continue;
+    // Lines after one ending in `\` or inside a here-document are not commands of their own.
+    const startsCommand = commandStartLines(command);
+    EXPORT_LINE.lastIndex = 0;
+    for (let m = EXPORT_LINE.exec(command); m; m = EXPORT_LINE.exec(command)) {
+      if (!startsCommand.has(m.index)) continue;
+      const [, token, name] = m;
+      const value = m[3] ?? '';
+      if (/[$`;&|<>]/.test(value) || ENVIRONMENT_NAMES.has(name) || found.has(name)) continue;
+      const quote = value[0];
+      const quoted = value.length >= 2 && (quote === '"' || quote === "'") && value[value.length - 1] === quote;
+      if (!quoted && /["']/.test(value)) continue;
+      const inner = quoted ? value.slice(1, -1) : value;
+      const exported: ExportPrompt = quoted ? { default: inner, always: mode === 'yes' } : { ...(inner !== '' ? { message: inner } : {}), always: mode === 'yes' };
+      found.set(name, { name, syntax: 'export', tokens: [token], exported });
+    }
+  }
+  return [...found.values()];
+}
+
+/** Offsets of the lines in `command` a new command starts on: not after a `\` continuation, not in a here-document body. */
+function commandStartLines(command: string): Set<number> {
+  const starts = new Set<number>();
+  let heredocEnd: string | undefined;
+  let continued = false;
+  for (let offset = 0; offset <= command.length;) {
+    const newline = command.indexOf('\n', offset);
+    const end = newline === -1 ? command.length : newline;
+    const line = command.slice(offset, end);
+    if (heredocEnd !== undefined) {
+      if (line.replace(/^\t+/, '') === heredocEnd) heredocEnd = undefined;
+    } else {
+      if (!continued) starts.add(offset);
+      const heredoc = /<<-?[ \t]*(['"]?)([A-Za-z_][\w-]*)\1/.exec(line);
+      if (heredoc) heredocEnd = heredoc[2];
+      continued = line.endsWith('\\');
+    }
+    if (newline === -1) break;
+    offset = newline + 1;
+  }
+  return starts;
 }
 
 const ANGLE = /<([A-Za-z][A-Za-z0-9_.\- ]*[A-Za-z0-9_]|[A-Za-z])>/g;

@@ -4,7 +4,7 @@ import { decodeFileText, type Problem } from './fileText';
 import { parseFrontMatter, type RunbookMetadata } from './frontMatter';
 import { FENCE_IN_HTML, scanMarkdownOutline } from './markdownOutline';
 import { findMergeConflicts } from './mergeConflicts';
-import { findPlaceholdersAndAssignments, type Placeholder } from './placeholders';
+import { findExportPrompts, findPlaceholdersAndAssignments, promptEnvMode, type Placeholder } from './placeholders';
 import { extractShellCommands, type BlockShape } from './shellTranscript';
 
 export interface RunbookHeading {
@@ -63,6 +63,8 @@ export interface Runbook extends RunbookMetadata {
   headings: RunbookHeading[];
   steps: RunbookStep[];
   problems: Problem[];
+  /** Runme's document-level `cwd`, relative to the runbook's folder: where its steps run unless they say otherwise. */
+  notebookCwd?: string;
 }
 
 export const RUNNABLE_LANGUAGES: ReadonlySet<string> = new Set([
@@ -498,6 +500,23 @@ export const SCRIPT_INTERPRETERS: ReadonlyMap<string, string> = new Map([
   ['ruby', 'ruby'], ['rb', 'ruby'], ['php', 'php'], ['perl', 'perl'], ['pl', 'perl'], ['lua', 'lua'],
 ]);
 
+/** Shells a step runs in directly, in the terminal's own shell, when a notebook names one of them. */
+const TERMINAL_SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'ksh']);
+
+/**
+ * The program that runs a block that is not for the terminal's shell: a Runme cell's script language
+ * (python → python3), a fish block (fish syntax is not POSIX: always fish itself), or the shell a
+ * Runme notebook names for its shell cells (`shell: dagger shell`) when that is not a POSIX shell.
+ */
+function scriptInterpreter(language: string, declaredShell: boolean, isCell: boolean, notebookShell: string | undefined): string | undefined {
+  if (language === 'fish') return 'fish';
+  if (declaredShell) return notebookShell !== undefined && !TERMINAL_SHELLS.has(notebookShell) ? notebookShell : undefined;
+  return isCell ? SCRIPT_INTERPRETERS.get(language) : undefined;
+}
+
+/** Interpreters that read their script from standard input when given `-` as the file; others read it when given nothing. */
+const DASH_READS_STDIN: ReadonlySet<string> = new Set(['python3', 'python', 'node', 'ruby', 'php', 'perl', 'lua', 'sh', 'bash', 'zsh', 'ksh']);
+
 /** A delimiter the block's text does not hold, so the here-document ends where the text does. */
 function scriptDelimiter(text: string): string {
   let delimiter = 'RUNBOOK_OPS_SCRIPT';
@@ -514,7 +533,8 @@ function scriptDelimiter(text: string): string {
 export function interpreterCommand(program: string, text: string): string {
   const body = text.endsWith('\n') ? text.slice(0, -1) : text;
   const delimiter = scriptDelimiter(body);
-  return `${program} - <<'${delimiter}'\n${body}\n${delimiter}`;
+  const stdin = DASH_READS_STDIN.has(program.split(/\s+/, 1)[0].replace(/^.*\//, '')) ? ' -' : '';
+  return `${program}${stdin} <<'${delimiter}'\n${body}\n${delimiter}`;
 }
 
 /** Why a step cannot run: the same few sentences on thousands of steps (the index sends them as codes). */
@@ -698,6 +718,7 @@ function fillRunbook(runbook: Runbook, text: string, options: RunbookParseOption
   for (const event of events) if (event.kind === 'heading') headings.push(event.heading);
   runbook.headings = headings;
   const titleHeading = headings.find((h) => h.level === 1) ?? headings[0];
+  if (frontMatter.notebook?.cwd !== undefined) runbook.notebookCwd = frontMatter.notebook.cwd;
   if (frontMatter.metadata.title === undefined && titleHeading && titleHeading.text) {
     runbook.title = titleHeading.text;
     runbook.titleLine = titleHeading.line;
@@ -715,7 +736,7 @@ function fillRunbook(runbook: Runbook, text: string, options: RunbookParseOption
       previous = undefined;
       continue;
     }
-    const step = buildStep(event.block, section, runbook, usedIds, assigned, lines, frontMatter.runmeNotebook === true);
+    const step = buildStep(event.block, section, runbook, usedIds, assigned, lines, { runme: frontMatter.runmeNotebook === true, shell: frontMatter.notebook?.shell });
     if (!step) continue;
     // A block the author gave attributes to is a step they meant; only plain blocks are read as output.
     if (step.runnable && Object.keys(step.attributes).length === 0) {
@@ -735,7 +756,7 @@ function buildStep(
   usedIds: Map<string, number>,
   assigned: Set<string>,
   lines: readonly string[],
-  runmeNotebook: boolean,
+  notebook: { runme: boolean; shell?: string },
 ): RunbookStep | undefined {
   const info = parseInfoString(block.info);
   let content = block.content;
@@ -766,8 +787,8 @@ function buildStep(
   // blocks that are Runme cells do: in a Runme notebook, or given attributes. A plain ```ruby block in
   // an ops manual is usually a snippet for a Rails console, not a script to run on its own.
   const interpreterAttribute = typeof info.attributes.interpreter === 'string' && info.attributes.interpreter.trim() !== '' ? info.attributes.interpreter.trim() : undefined;
-  const isCell = runmeNotebook || Object.keys(info.attributes).length > 0;
-  const interpreter = block.fenced && shape === 'script' ? interpreterAttribute ?? (isCell ? SCRIPT_INTERPRETERS.get(language) : undefined) : undefined;
+  const isCell = notebook.runme || Object.keys(info.attributes).length > 0;
+  const interpreter = block.fenced && shape === 'script' ? interpreterAttribute ?? scriptInterpreter(language, declaredShell, isCell, notebook.shell) : undefined;
   let runnable = interpreter !== undefined || (runsAsShell && (declaredShell || languageGuessed));
   let reason: string | undefined;
   if (shape === 'foreign-transcript') reason = STEP_REASONS.foreignTranscript;
@@ -785,7 +806,10 @@ function buildStep(
   const id = uniqueId(typeof named === 'string' && named.trim() !== '' ? named.trim() : section ? section.slug : 'step', usedIds);
   // A script reaches its interpreter as written: placeholders are for shell commands only.
   const commandTexts = interpreter !== undefined ? [interpreterCommand(interpreter, content)] : commands.map((c) => c.text);
-  const placeholders = runnable && interpreter === undefined ? findPlaceholdersAndAssignments(commandTexts, runbook.variables, assigned) : [];
+  // A Runme cell asks for the values it exports (Runme's promptEnv); elsewhere `export X=value` is the
+  // author's value and runs as written.
+  const exportPrompts = runnable && interpreter === undefined && isCell ? findExportPrompts(commandTexts, promptEnvMode(info.attributes.promptEnv)) : [];
+  const placeholders = runnable && interpreter === undefined ? [...exportPrompts, ...findPlaceholdersAndAssignments(commandTexts, runbook.variables, assigned)] : [];
 
   const step: RunbookStep = {
     id,

@@ -232,6 +232,13 @@ export function fillCommand(
     }
     const problem = checkPlaceholderValue(value);
     if (problem) throw new Error(`${placeholder.tokens[0]}: ${problem}`);
+    if (placeholder.syntax === 'export') {
+      // The whole `export NAME=value` line is the token: it becomes `export NAME=<the value, quoted>`.
+      const line = `export ${placeholder.name}=${value === '' ? "''" : shellQuote(value)}`;
+      text += line;
+      display += line;
+      continue;
+    }
     if (!isSecret(placeholder, variables)) {
       text += quoteFor(value, contexts[start]);
       display += quoteFor(value, contexts[start]);

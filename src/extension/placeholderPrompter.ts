@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Placeholder, VariableSpec } from '../core/placeholders';
+import { placeholderLabel, type Placeholder, type VariableSpec } from '../core/placeholders';
 import { checkPlaceholderValue, placeholderKey } from '../core/stepCommand';
 
 const STORAGE_KEY = 'runbookOps.placeholderValues.v1';
@@ -98,6 +98,21 @@ async function askValue(placeholder: Placeholder, spec: VariableSpec | undefined
     return picked && { value: picked.label };
   }
   const leaveToShell = placeholder.syntax === 'dollar' && placeholder.variable === undefined;
+  const exported = placeholder.exported;
+  if (exported) {
+    // Runme's prompt for an exported value: the unquoted value is the question, a quoted one the answer offered.
+    const answer = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Value for {0}', placeholder.name),
+      prompt: exported.message ?? vscode.l10n.t('The value this step exports as {0} (empty sets it empty)', placeholder.name),
+      value: last ?? exported.default ?? '',
+      ignoreFocusOut: true,
+      validateInput: (text) => {
+        const problem = checkPlaceholderValue(text);
+        return problem ? vscode.l10n.t(problem) : undefined;
+      },
+    });
+    return answer === undefined ? undefined : { value: answer };
+  }
   const answer = await vscode.window.showInputBox({
     title,
     prompt: leaveToShell
@@ -134,12 +149,13 @@ export async function collectPlaceholderValues(
   const specOf = (placeholder: Placeholder): VariableSpec | undefined => (placeholder.variable !== undefined ? variables[placeholder.variable] : undefined);
   const unique: Placeholder[] = [];
   for (const placeholder of placeholders) if (!unique.some((p) => placeholderKey(p) === placeholderKey(placeholder))) unique.push(placeholder);
-  const remembered = unique.filter((p) => store.get(runbook, placeholderKey(p)) !== undefined);
+  // `promptEnv=yes` exports are asked every run (pre-filled with the last value), never taken as remembered.
+  const remembered = unique.filter((p) => store.get(runbook, placeholderKey(p)) !== undefined && p.exported?.always !== true);
   const toAsk = unique.filter((p) => !remembered.includes(p));
 
   let change: Placeholder[] = [];
   if (remembered.length > 0 && options.confirmRemembered !== false) {
-    const line = remembered.map((p) => `${p.tokens[0]} = ${shownValue(p, store.get(runbook, placeholderKey(p))!, specOf(p)?.secret === true)}`).join(', ');
+    const line = remembered.map((p) => `${placeholderLabel(p)} = ${shownValue(p, store.get(runbook, placeholderKey(p))!, specOf(p)?.secret === true)}`).join(', ');
     const use = { label: toAsk.length > 0 ? vscode.l10n.t('$(check) Use {0}', line) : vscode.l10n.t('$(play) Run with {0}', line), change: false };
     const edit = { label: vscode.l10n.t('$(edit) Change values…'), description: vscode.l10n.t('asks for each again, pre-filled'), change: true };
     const scope = store.scope ? vscode.l10n.t('Remembered for this runbook and {0}.', store.scope) : vscode.l10n.t('Remembered for this runbook.');

@@ -231,7 +231,7 @@ export class StepRunner implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!(await this.confirm(runbook, step, commands, folder))) return undefined;
 
-    const cwd = this.workingDirectory(uri, step);
+    const cwd = this.workingDirectory(uri, runbook, step);
     const env = Object.assign({}, ...commands.map((c) => c.env)) as Record<string, string>;
     const background = step.attributes.background === true;
     const terminal = background ? this.backgroundTerminal(uri, runbook, step, cwd, env) : this.terminalFor(uri, runbook, cwd, env);
@@ -304,10 +304,10 @@ export class StepRunner implements vscode.Disposable {
     return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
   }
 
-  private workingDirectory(uri: vscode.Uri, step: RunbookStep): string {
-    const runbookFolder = path.dirname(uri.fsPath);
+  /** The runbook's folder, then Runme's document-level `cwd`, then the step's own `cwd`, each relative to the one before. */
+  private workingDirectory(uri: vscode.Uri, runbook: Runbook, step: RunbookStep): string {
     const attr = step.attributes.cwd;
-    return typeof attr === 'string' && attr !== '' ? path.resolve(runbookFolder, attr) : runbookFolder;
+    return path.resolve(path.dirname(uri.fsPath), runbook.notebookCwd ?? '', typeof attr === 'string' ? attr : '');
   }
 
   /**

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunbookOpsApi } from '../../src/extension/extension';
 import type { StepNode } from '../../src/extension/stepsTreeProvider';
@@ -117,7 +117,8 @@ describe('StepRunner in a real terminal', function () {
     const dir = `/tmp/runbook-ops-runme-${process.pid}`;
     const uri = await writeRunbook('runme.md', [
       '# Runme cells', '',
-      '## Serve', '```sh {name=serve background=true category=dev}', `mkdir -p ${dir}; sleep 3; echo served > ${dir}/served`, '```', '',
+      // It serves until the test releases it, so nothing here depends on how fast the machine is.
+      '## Serve', '```sh {name=serve background=true category=dev}', `mkdir -p ${dir}; until [ -e ${dir}/release ]; do sleep 0.1; done; echo served > ${dir}/served`, '```', '',
       '## Build', '```sh {name=build category=dev,ci}', `mkdir -p ${dir}; test ! -e ${dir}/served && echo built > ${dir}/built`, '```', '',
       '## Lint', '```sh {"name":"lint","category":"ci","closeTerminalOnSuccess":true}', `echo linted > ${dir}/linted`, '```', '',
       '## Deploy', '```sh {name=deploy}', `echo deployed > ${dir}/deployed`, '```', '',
@@ -131,8 +132,8 @@ describe('StepRunner in a real terminal', function () {
     assert.match((await stepDescriptions(runbooks, uri)).get('serve')!, /running/);
     const background = vscode.window.terminals.find((t) => t.name === 'Runbook: Runme cells · serve');
     assert.ok(background, vscode.window.terminals.map((t) => t.name).join(', '));
-    // It finishes on its own, and then shows its exit code.
-    const finished = await new Promise<unknown>((resolve) => {
+    // Released, it finishes on its own, and then shows its exit code.
+    const finishing = new Promise<unknown>((resolve) => {
       const listener = runbooks.runner.onDidFinishStep((e) => {
         if (e.stepId === 'serve') {
           listener.dispose();
@@ -140,6 +141,8 @@ describe('StepRunner in a real terminal', function () {
         }
       });
     });
+    writeFileSync(`${dir}/release`, '');
+    const finished = await finishing;
     assert.equal((finished as { exitCode?: number }).exitCode, 0);
     assert.equal(readFileSync(`${dir}/served`, 'utf8'), 'served\n');
     assert.match((await stepDescriptions(runbooks, uri)).get('serve')!, /^exit 0 · /);
@@ -163,6 +166,27 @@ describe('StepRunner in a real terminal', function () {
     });
     assert.ok(closedAfterLint, 'the terminal closed once lint succeeded');
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Runme promptEnv: a notebook cell asks for the values it exports, offering a quoted one; promptEnv=no runs as written', async () => {
+    const runbooks = await api();
+    const out = `/tmp/runbook-ops-prompt-env-${process.pid}.txt`;
+    const uri = await writeRunbook('prompt-env.md', [
+      '---', 'runme:', '  version: v3', '---', '# Prompted', '',
+      '## Set', '```sh {"name":"set"}', 'export PROJECT_NAME=[Enter your project id]', 'export CLUSTER_ZONE="us-central1-c"', `echo "$PROJECT_NAME|$CLUSTER_ZONE" > ${out}`, '```', '',
+      '## As written', '```sh {"name":"fixed","promptEnv":"no"}', 'export CLUSTER_ZONE="eu-west1-b"', `echo "$CLUSTER_ZONE" >> ${out}`, '```', '',
+    ].join('\n'));
+    // Accepting each input box as shown: the message-only value is empty, the quoted one is offered.
+    assert.equal((await acceptingQuickInputs<{ exitCode?: number }>('runbookOps.runStep', uri, 'set'))?.exitCode, 0);
+    assert.equal(readFileSync(out, 'utf8'), '|us-central1-c\n');
+    // A value given before is remembered (promptEnv auto) and used once accepted.
+    runbooks.placeholderValues.set(uri, 'export:PROJECT_NAME', { value: 'acme prod' });
+    assert.equal((await acceptingQuickInputs<{ exitCode?: number }>('runbookOps.runStep', uri, 'set'))?.exitCode, 0);
+    assert.equal(readFileSync(out, 'utf8'), 'acme prod|us-central1-c\n');
+    // promptEnv=no asks nothing: it runs without any quick input being answered.
+    assert.equal((await vscode.commands.executeCommand<{ exitCode?: number }>('runbookOps.runStep', uri, 'fixed'))?.exitCode, 0);
+    assert.equal(readFileSync(out, 'utf8'), 'acme prod|us-central1-c\neu-west1-b\n');
+    rmSync(out, { force: true });
   });
 
   it('never runs a step whose block is not runnable, and says why', async () => {

@@ -490,4 +490,52 @@ describe('Runme cells', () => {
       ['say-hello', 'sh', true, false], ['cells', 'shellscript', true, false], ['cells-2', 'ksh', true, false],
     ]);
   });
+  // Runme's prompting for exported values (docs.runme.dev, "Generic Docs Using Prompts"): an unquoted
+  // value is the question, a quoted one the answer offered; promptEnv auto asks once, yes always, no never.
+  it('Runme rule: in a notebook, `export NAME=value` lines are asked for; promptEnv=no/never runs them as written', () => {
+    const rb = parseRunbook('n.md', md([
+      '---', 'runme:', '  id: 01HY0Z7HSFFV7KHPX559SNVSHN', '  version: v3', '---', '# Prompts', '',
+      '## Set', '```sh', 'export PROJECT_NAME=[Enter your project id]', 'export CLUSTER_ZONE="us-central1-c"', "export EMPTY=''",
+      'export NOW=$(date)', 'export A=1; echo a', 'cat <<EOF', 'export IN_HEREDOC=x', 'EOF', 'echo "$PROJECT_NAME in $CLUSTER_ZONE"', '```', '',
+      '## Always', '```sh {"promptEnv":"yes"}', 'export REGION="eu"', '```', '',
+      '## Never', '```sh {promptEnv=never}', 'export TOKEN_FILE=~/t', '```', '',
+      '## Old spelling', '```sh {"promptEnv":"false"}', 'export KUBECONTEXT="gke_x"', '```', '',
+      '## Later', '```sh', 'echo "$PROJECT_NAME"', '```',
+    ]));
+    const exported = (step: RunbookStep) => step.placeholders.filter((p) => p.syntax === 'export').map((p) => [p.name, p.tokens[0], p.exported]);
+    assert.deepEqual(exported(rb.steps[0]), [
+      ['PROJECT_NAME', 'export PROJECT_NAME=[Enter your project id]', { message: '[Enter your project id]', always: false }],
+      ['CLUSTER_ZONE', 'export CLUSTER_ZONE="us-central1-c"', { default: 'us-central1-c', always: false }],
+      ['EMPTY', "export EMPTY=''", { default: '', always: false }],
+    ]);
+    // Names the cell sets are not placeholders of their own, here or in later steps.
+    assert.deepEqual(rb.steps[0].placeholders.filter((p) => p.syntax !== 'export'), []);
+    assert.deepEqual(exported(rb.steps[1]), [['REGION', 'export REGION="eu"', { default: 'eu', always: true }]]);
+    assert.deepEqual(rb.steps[2].placeholders, []);
+    assert.deepEqual(rb.steps[3].placeholders, []);
+    assert.deepEqual(rb.steps[4].placeholders, []);
+  });
+
+  it('difference on purpose: outside a Runme notebook or cell, `export NAME=value` is the author\'s value and is not asked for', () => {
+    const rb = parseRunbook('plain.md', md(['# Plain', '## Set', '```sh', 'export NAMESPACE=payments', 'kubectl -n "$NAMESPACE" get pods', '```']));
+    assert.deepEqual(rb.steps[0].placeholders, []);
+  });
+
+  it('Runme rule: document-level `shell:` runs shell cells through that program, `cwd:` sets their folder; fish blocks run with fish', () => {
+    const rb = parseRunbook('dag.md', md([
+      '---', 'cwd: ..', 'shell: dagger shell', 'terminalRows: 20', '---', '# Dagger', '',
+      '```sh {"name":"LocalSite"}', 'host | directory "."', '```', '',
+      '```sh {"interpreter":"bash","promptEnv":"never"}', 'direnv allow', '```', '',
+      '```fish', 'set -x X 1; echo $X', '```',
+    ]));
+    assert.equal(rb.notebookCwd, '..');
+    assert.deepEqual(rb.steps.map((s) => [s.id, s.runnable, s.interpreter, s.commands]), [
+      ['LocalSite', true, 'dagger shell', ["dagger shell <<'RUNBOOK_OPS_SCRIPT'\nhost | directory \".\"\nRUNBOOK_OPS_SCRIPT"]],
+      ['dagger', true, 'bash', ["bash - <<'RUNBOOK_OPS_SCRIPT'\ndirenv allow\nRUNBOOK_OPS_SCRIPT"]],
+      ['dagger-2', true, 'fish', ["fish <<'RUNBOOK_OPS_SCRIPT'\nset -x X 1; echo $X\nRUNBOOK_OPS_SCRIPT"]],
+    ]);
+    // A notebook whose shell is a POSIX shell runs its cells in the terminal's shell, as any step.
+    const bash = parseRunbook('b.md', md(['---', 'shell: bash', '---', '# B', '```sh', 'echo hi', '```']));
+    assert.deepEqual(bash.steps.map((s) => [s.interpreter, s.commands]), [[undefined, ['echo hi']]]);
+  });
 });

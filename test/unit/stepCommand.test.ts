@@ -37,6 +37,15 @@ const HOSTILE = [
 ];
 
 describe('fillCommand', () => {
+  it('replaces a Runme cell\'s `export NAME=value` line with the value given, quoted as one word', () => {
+    const runbook = parseRunbook('n.md', '---\nrunme:\n  version: v3\n---\n# N\n```sh\nexport PROJECT_NAME=[Enter your project id]\nexport ZONE="us-central1-c"\necho "$PROJECT_NAME/$ZONE"\n```\n');
+    const step = runbook.steps[0];
+    const values = new Map([['export:PROJECT_NAME', "my proj's"], ['export:ZONE', '']]);
+    const filled = fillCommand(step.commands[0], step.placeholders, values, runbook.variables);
+    assert.equal(filled.text, `export PROJECT_NAME='my proj'\\''s'\nexport ZONE=''\necho "$PROJECT_NAME/$ZONE"`);
+    assert.equal(spawnSync('bash', ['-c', filled.text], { encoding: 'utf8' }).stdout, "my proj's/\n");
+  });
+
   const stepOf = (markdown: string) => {
     const runbook = parseRunbook('t.md', markdown);
     return { runbook, step: runbook.steps[0] };
