@@ -167,6 +167,14 @@ describe('steps offered to run', function () {
     assert.match(manual.steps[0].reason ?? '', /make it a Runme cell: give it attributes/);
   });
 
+  it('a notebook shell or fish that is not installed makes its cells copy-only, naming the program', () => {
+    const text = ['---', 'shell: dagger shell', '---', '# Dagger', '```sh {"name":"LocalSite"}', 'host | directory "."', '```', '```fish', 'echo hi', '```', ''].join('\n');
+    const runbook = confirmStepsWithShellParser(parseRunbook('dag.md', text), { programExists: () => false });
+    assert.deepEqual(runbook.steps.map((s) => s.runnable), [false, false]);
+    assert.match(runbook.steps[0].reason ?? '', /`dagger` is not installed here/);
+    assert.match(runbook.steps[1].reason ?? '', /`fish` is not installed here/);
+  });
+
   it('indented commands are steps that need a confirmation; indented data and prose are not steps', () => {
     const path = join(fixtures, 'indented-commands.md');
     const runbook = load(path);
