@@ -189,6 +189,21 @@ describe('StepRunner in a real terminal', function () {
     rmSync(out, { force: true });
   });
 
+  it('runs steps in the runbook folder, then Runme\'s document-level cwd, then the cell\'s own cwd', async () => {
+    const out = `/tmp/runbook-ops-cwd-${process.pid}.txt`;
+    const folder = workspaceFile('scratch-steps', 'deploy', 'inner');
+    await vscode.workspace.fs.createDirectory(folder);
+    const uri = await writeRunbook('cwd.md', [
+      '---', 'cwd: deploy', '---', '# Folders', '',
+      '## Document', '```sh {"name":"doc"}', `pwd > ${out}`, '```', '',
+      '## Cell', '```sh {"name":"cell","cwd":"inner"}', `pwd >> ${out}`, '```', '',
+    ].join('\n'));
+    assert.equal((await vscode.commands.executeCommand<{ exitCode?: number }>('runbookOps.runStep', uri, 'doc'))?.exitCode, 0);
+    assert.equal((await vscode.commands.executeCommand<{ exitCode?: number }>('runbookOps.runStep', uri, 'cell'))?.exitCode, 0);
+    assert.equal(readFileSync(out, 'utf8'), `${vscode.Uri.joinPath(folder, '..').fsPath}\n${folder.fsPath}\n`);
+    rmSync(out, { force: true });
+  });
+
   it('never runs a step whose block is not runnable, and says why', async () => {
     const uri = await writeRunbook('copy.md', '# Copy\n## Config\n```yaml\nreplicas: 3\n```\n');
     const marker = '/tmp/runbook-ops-should-not-exist';
