@@ -2,6 +2,7 @@
 // test tree to out/ so mocha can run it on Node and inside VS Code.
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -9,7 +10,22 @@ const production = args.has('--production');
 const watch = args.has('--watch');
 const tests = args.has('--tests');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-const define = { VERSION: JSON.stringify(version) };
+
+/** A hash of every source file: the summary cache is keyed by it, so a build whose parser changed never reads summaries an older one wrote (the version alone stays 0.1.0 between releases). */
+function sourceFingerprint(dir) {
+  const hash = createHash('sha256');
+  const visit = (folder) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else hash.update(path).update('\0').update(readFileSync(path)).update('\0');
+    }
+  };
+  visit(dir);
+  return hash.digest('hex').slice(0, 16);
+}
+
+const define = { VERSION: JSON.stringify(version), BUILD_FINGERPRINT: JSON.stringify(`${version}+${sourceFingerprint('src')}`) };
 // The bundles load the shell parser (src/core/shellSyntax.ts) from its own file beside them.
 const bundleDefine = { ...define, MVDAN_SH_BESIDE_BUNDLE: 'true' };
 

@@ -122,7 +122,7 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
   // Worker threads beside this bundle (dist/indexWorker.js), or this thread when they cannot start;
   // files unchanged since the last run come from the summary cache (src/fs/summaryCache.ts).
   if (args.options.has('no-cache')) await buildIndexInParallel(index, root, listRepositoryFiles(root));
-  else await buildIndexWithCache(index, root, listRepositoryFiles(root), { file: defaultCliCacheFile(root), key: summaryCacheKey(VERSION, config, layout) });
+  else await buildIndexWithCache(index, root, listRepositoryFiles(root), { file: defaultCliCacheFile(root), key: summaryCacheKey(BUILD_FINGERPRINT, config, layout) });
   const snapshot = index.snapshot();
   if (format === 'json') out(JSON.stringify({ root, ...snapshot }, null, 2));
   else {
@@ -189,6 +189,8 @@ function repositoryRootOf(dir: string): string {
 }
 
 declare const VERSION: string;
+/** The version and a hash of the sources (esbuild.mjs): the summary cache's parser version. */
+declare const BUILD_FINGERPRINT: string;
 
 if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => {

@@ -363,7 +363,7 @@ export class RunbookIndexService implements vscode.Disposable {
     const { folder, index, config } = entry;
     const name = createHash('sha256').update(folder.uri.toString()).digest('hex').slice(0, 32);
     const file = join(this.cacheFolder, 'index-cache', name);
-    const session = await SummaryCacheSession.open({ file, key: summaryCacheKey(VERSION, config, index.classifier.layout) });
+    const session = await SummaryCacheSession.open({ file, key: summaryCacheKey(BUILD_FINGERPRINT, config, index.classifier.layout) });
     const toRead = await session.applyCached(index, folder.uri.fsPath, paths);
     const report = await this.buildOnWorkers(entry, toRead, { ...options, onEncoded: session.keepSent });
     const prefix = fileKey(folder, '');
@@ -681,4 +681,5 @@ function readerFor(folder: vscode.WorkspaceFolder): FileReader {
   return (relative) => Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, ...relative.split('/'))));
 }
 
-declare const VERSION: string;
+/** The version and a hash of the sources (esbuild.mjs): the summary cache's parser version. */
+declare const BUILD_FINGERPRINT: string;
