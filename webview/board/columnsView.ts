@@ -125,7 +125,12 @@ export class ColumnsView implements ScrollPositions {
     new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting) && more.isConnected) showMore();
     }, { root: list, rootMargin: '0px 0px 200px 0px' }).observe(more);
-    const section = el('section', { class: 'column', 'data-status': status }, el('header', { class: 'column-header' }, fold, el('h2', {}, label(status)), count), list);
+    const header = el('header', { class: 'column-header' }, fold, el('h2', {}, label(status)), count);
+    // A folded strip unfolds from anywhere on it, not only from its small button.
+    header.addEventListener('click', (event) => {
+      if (state.folded.includes(status) && !(event.target as Element).closest('.column-fold')) fold.click();
+    });
+    const section = el('section', { class: 'column', 'data-status': status }, header, list);
     this.dragAndDrop.attachColumn(section, status);
     const view: ColumnView = { status, section, count, list, more, moreButton, fold };
     this.columns.set(status, view);

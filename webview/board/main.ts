@@ -1,5 +1,6 @@
 import type { BoardCard, BoardConfig, BoardMetrics, BoardSeverity, HostMessage } from '../../src/core/protocol';
 import { StatePersistence, type SavedState } from './boardState';
+import { ColumnOverflow } from './columnOverflow';
 import { columnOf, ColumnsView, UNKNOWN_COLUMN, type ColumnsContext } from './columnsView';
 import { el, icon } from './dom';
 import { DetailDrawer } from './drawer';
@@ -30,6 +31,7 @@ class BoardApp implements ColumnsContext, KeyboardContext {
   private readonly summary = el('span', { class: 'board-summary', role: 'status', 'aria-live': 'polite' }, 'Loading incidents…');
   private readonly columns = new ColumnsView(this);
   private readonly moveMenu: MoveMenu;
+  private readonly overflow = new ColumnOverflow(this.columns.element, (status) => this.label(status));
   private readonly filterBar: FilterBar;
   private readonly metricsHeader: MetricsHeader;
   private readonly drawer: DetailDrawer;
@@ -64,7 +66,7 @@ class BoardApp implements ColumnsContext, KeyboardContext {
     root.append(
       el('header', { class: 'toolbar' }, el('h1', {}, icon('flame'), ' Incidents'), this.summary, this.filterBar.element),
       this.metricsHeader.element,
-      el('div', { class: 'board-area' }, this.columns.element, this.drawer.element),
+      el('div', { class: 'board-area' }, el('div', { class: 'columns-frame' }, this.columns.element, ...this.overflow.elements), this.drawer.element),
     );
     root.addEventListener(
       'scroll',
@@ -142,6 +144,7 @@ class BoardApp implements ColumnsContext, KeyboardContext {
     const words = searchWords(this.state.filters.text);
     const matching = [...this.cards.values()].filter((card) => matchesFilters(card, this.state.filters, words));
     this.columns.render(matching);
+    this.overflow.update();
     const total = this.cards.size;
     this.summary.textContent = isFiltered(this.state.filters) ? `${matching.length} of ${total} incidents` : `${total} incidents`;
     this.renderMetrics();
