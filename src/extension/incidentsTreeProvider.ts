@@ -117,6 +117,7 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
       item.id = `status:${node.status}`;
       item.description = String(node.incidents.length);
       item.contextValue = 'incidentStatus';
+      item.tooltip = node.incidents.length === 1 ? vscode.l10n.t('{0}: 1 incident', label) : vscode.l10n.t('{0}: {1} incidents', label, node.incidents.length);
       return item;
     }
     const { incident, uri, config } = node.entry;

@@ -131,7 +131,8 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
       item.description = String(node.runbooks.length);
       item.iconPath = new vscode.ThemeIcon(node.groupKind === 'service' ? 'server-process' : node.groupKind === 'tag' ? 'tag' : 'folder');
       item.contextValue = `runbookGroup.${node.groupKind}`;
-      item.tooltip = node.groupKind === 'folder' ? vscode.l10n.t('Folder {0}', node.label) : undefined;
+      const kind = node.groupKind === 'folder' ? vscode.l10n.t('Folder {0}', node.label) : node.groupKind === 'tag' ? vscode.l10n.t('Tag {0}', node.label) : vscode.l10n.t('Service {0}', node.label);
+      item.tooltip = node.runbooks.length === 1 ? vscode.l10n.t('{0}: 1 runbook', kind) : vscode.l10n.t('{0}: {1} runbooks', kind, node.runbooks.length);
       return item;
     }
     const { runbook, uri } = node.entry;

@@ -103,7 +103,9 @@ export class StepsTreeProvider implements vscode.TreeDataProvider<StepNode>, vsc
     item.iconPath = stateIcon(step, state);
     item.contextValue = step.runnable ? 'step.runnable' : 'step.copyOnly';
     const tooltip = new vscode.MarkdownString();
+    // The view is narrow: the tooltip carries the full title and the full last result.
     tooltip.appendText(`${step.title} (#${step.id}, line ${step.startLine})\n`);
+    tooltip.appendText(`${vscode.l10n.t('Last result: {0}', item.description)}\n`);
     if (step.runnable) tooltip.appendCodeblock(step.commands.join('\n'), step.language === 'console' || step.language === '' ? 'sh' : step.language);
     else tooltip.appendText(step.reason ?? '');
     item.tooltip = tooltip;

@@ -9,8 +9,13 @@ export interface MetricsHeaderEvents {
   onSeverity(severity: string): void;
 }
 
-const CHART_WIDTH = 168;
-const CHART_HEIGHT = 28;
+/** The per-week chart: a y axis (scale), bars with their counts above, week labels below. */
+const CHART_AXIS_WIDTH = 16;
+const CHART_BARS_WIDTH = 264;
+const CHART_WIDTH = CHART_AXIS_WIDTH + CHART_BARS_WIDTH;
+const CHART_TOP = 11;
+const CHART_BARS_HEIGHT = 30;
+const CHART_HEIGHT = CHART_TOP + CHART_BARS_HEIGHT + 13;
 
 /** Open incidents by severity, MTTA/MTTR for the chosen period and incidents per week. */
 export class MetricsHeader {
@@ -83,30 +88,60 @@ function stat(label: string, name: string, value: BoardDurationStats | undefined
   return el('div', { class: 'metric', 'data-metric': name, title }, el('span', { class: 'metric-label' }, label), el('span', { class: 'metric-value' }, text));
 }
 
-/** Bars drawn in SVG; the same numbers as a visually hidden table for screen readers. */
+/** `2026-11-23` → `Nov 23`: short enough for an axis under 12 bars. */
+function shortDate(isoDay: string): string {
+  const ms = Date.parse(`${isoDay}T00:00:00Z`);
+  return Number.isNaN(ms) ? isoDay : new Date(ms).toLocaleDateString('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+/**
+ * Bars drawn in SVG, each with its count above it and a tooltip (its <title>) naming the week; the
+ * x axis names the first, middle and last weeks, the y axis the scale. The same numbers as a visually
+ * hidden table for screen readers.
+ */
 function chart(metrics: BoardMetrics): HTMLElement {
-  const max = Math.max(1, ...metrics.weeks.map((w) => w.count));
-  const barWidth = CHART_WIDTH / Math.max(1, metrics.weeks.length);
-  const summary = `Incidents declared per week, last ${metrics.weeks.length} weeks: ${metrics.weeks.map((w) => w.count).join(', ')}`;
+  const weeks = metrics.weeks;
+  const max = Math.max(1, ...weeks.map((w) => w.count));
+  const barWidth = CHART_BARS_WIDTH / Math.max(1, weeks.length);
+  const summary = `Incidents declared per week, last ${weeks.length} weeks: ${weeks.map((w) => w.count).join(', ')}`;
+  const baseline = CHART_TOP + CHART_BARS_HEIGHT;
+  const x = (i: number): number => CHART_AXIS_WIDTH + i * barWidth;
+  const ticks = weeks.length > 2 ? [0, Math.floor((weeks.length - 1) / 2), weeks.length - 1] : weeks.map((_, i) => i);
   const graphic = svg(
     'svg',
     { class: 'week-chart', width: CHART_WIDTH, height: CHART_HEIGHT, viewBox: `0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`, role: 'img', 'aria-label': summary },
     svg('title', {}, summary),
-    ...metrics.weeks.map((week, i) => {
-      const height = week.count === 0 ? 1 : Math.max(2, Math.round((week.count / max) * (CHART_HEIGHT - 2)));
+    // The scale: the tallest bar's count at the top, 0 at the baseline.
+    svg('text', { class: 'axis-label y-max', x: CHART_AXIS_WIDTH - 3, y: CHART_TOP + 4, 'text-anchor': 'end' }, String(max)),
+    svg('text', { class: 'axis-label y-zero', x: CHART_AXIS_WIDTH - 3, y: baseline, 'text-anchor': 'end' }, '0'),
+    svg('line', { class: 'axis', x1: CHART_AXIS_WIDTH, x2: CHART_WIDTH, y1: baseline + 0.5, y2: baseline + 0.5 }),
+    ...weeks.map((week, i) => {
+      const height = week.count === 0 ? 1 : Math.max(2, Math.round((week.count / max) * CHART_BARS_HEIGHT));
+      const label = `Week of ${week.weekStart}: ${week.count} incident${week.count === 1 ? '' : 's'}`;
       return svg(
-        'rect',
-        { class: week.count === 0 ? 'bar empty' : 'bar', x: Math.round(i * barWidth + 1), y: CHART_HEIGHT - height, width: Math.max(1, Math.round(barWidth - 2)), height },
-        svg('title', {}, `Week of ${week.weekStart}: ${week.count}`),
+        'g',
+        { class: 'week', 'data-week': week.weekStart, 'data-count': week.count },
+        svg('title', {}, label),
+        // A transparent column the full height of the chart, so the tooltip shows over short bars too.
+        svg('rect', { class: 'hit', x: Math.round(x(i)), y: 0, width: Math.round(barWidth), height: baseline }),
+        svg('rect', { class: week.count === 0 ? 'bar empty' : 'bar', x: Math.round(x(i) + 1), y: baseline - height, width: Math.max(1, Math.round(barWidth - 2)), height }),
+        week.count > 0 ? svg('text', { class: 'bar-count', x: Math.round(x(i) + barWidth / 2), y: baseline - height - 2, 'text-anchor': 'middle' }, String(week.count)) : null,
       );
     }),
+    ...ticks.map((i) =>
+      svg(
+        'text',
+        { class: 'axis-label week-label', 'data-week': weeks[i].weekStart, x: Math.round(x(i) + barWidth / 2), y: CHART_HEIGHT - 2, 'text-anchor': i === 0 ? 'start' : i === weeks.length - 1 ? 'end' : 'middle' },
+        shortDate(weeks[i].weekStart),
+      ),
+    ),
   );
   const table = el(
     'table',
     { class: 'visually-hidden' },
     el('caption', {}, 'Incidents declared per week'),
     el('tr', {}, el('th', {}, 'Week of'), el('th', {}, 'Incidents')),
-    ...metrics.weeks.map((w) => el('tr', {}, el('td', {}, w.weekStart), el('td', {}, String(w.count)))),
+    ...weeks.map((w) => el('tr', {}, el('td', {}, w.weekStart), el('td', {}, String(w.count)))),
   );
   return el('figure', { class: 'metric chart' }, el('figcaption', { class: 'metric-label' }, 'Per week'), graphic, table);
 }
