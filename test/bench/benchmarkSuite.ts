@@ -81,6 +81,8 @@ export interface BenchOptions {
   activationRuns?: number;
   /** Files the branch of the `--changed-since` row changes (default 6); 0 skips the row (it needs git). */
   changedSinceFiles?: number;
+  /** The transpiled rawReadProbe.js, the whole-process raw read; undefined (or no cliPath) skips the whole-process index rows. */
+  rawReadProbeScript?: string;
   /** The transpiled indexMemoryProbe.js, run in a fresh `node --expose-gc`; undefined skips the memory rows. */
   memoryProbeScript?: string;
   /** Where generated corpora are cached (default os.tmpdir()). */
@@ -319,6 +321,58 @@ function runCheck(cliPath: string, root: string, extraArgs: readonly string[] = 
 
 const MB = 1024 * 1024;
 
+/** `node <script> ...args` to completion, its output read and dropped (a pipe, as a user's `| less` is); rejects on another exit code than `ok`. */
+function runProcess(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; ok?: readonly number[] } = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => ((options.ok ?? [0]).includes(code ?? -1) ? resolve(code ?? 0) : reject(new Error(`node ${args.join(' ')} exited with ${code}: ${stderr.slice(0, 500)}`))));
+  });
+}
+
+/**
+ * Whole processes, as a user runs them (issue 17): a fresh `node` reading every file (rawReadProbe.js)
+ * against `runbook-ops index` with an empty cache, with a warm cache, and `--no-cache` on the
+ * foreign-schema corpus (about 755,000 problems printed), each timed in rounds beside the raw read of
+ * the same corpus. The CLI's cache for a folder outside git is under $XDG_CACHE_HOME, here a temporary folder.
+ */
+async function wholeProcessRows(root: string, cliPath: string, probe: string, options: BenchOptions, add: (row: BenchRow) => BenchRow): Promise<void> {
+  const runs = Math.max(1, options.runs);
+  const cacheHome = join(options.cacheDir ?? tmpdir(), `runbook-ops-bench-xdg-${process.pid}`);
+  const env = { ...process.env, XDG_CACHE_HOME: cacheHome };
+  const raw = (dir: string) => () => runProcess([probe, dir]);
+  const index = (dir: string, ...extra: string[]) => () => runProcess([cliPath, 'index', dir, ...extra], { env });
+  try {
+    const cold = await timeInRounds(runs, {
+      raw: raw(root),
+      cold: async () => {
+        rmSync(cacheHome, { recursive: true, force: true });
+        await index(root)();
+      },
+    });
+    const warm = await timeInRounds(runs, { raw: raw(root), warm: index(root) });
+    const wall = (t: Timing[]): Pick<BenchRow, 'median' | 'min' | 'max' | 'runs'> => stats(t.map((x) => x.wall));
+    add({ id: 'process-raw-read', name: 'Whole process: node listing and reading every file (rawReadProbe.js, wall)', unit: 's', ...wall(cold.raw) });
+    add({ id: 'process-index-cold', name: 'Whole process: runbook-ops index, empty summary cache (fresh process, workers started, cache written, output piped)', unit: 's', ...wall(cold.cold) });
+    const coldRatio = medianOfRounds(runs, (i) => cold.cold[i].wall / cold.raw[i].wall);
+    add({ id: 'ratio-process-index-cold', name: 'Ratio: runbook-ops index, empty cache / the raw-read process, median of the rounds', unit: 'x', median: coldRatio, target: '≤ 4×', pass: coldRatio <= 4 });
+    add({ id: 'process-index-warm', name: 'Whole process: runbook-ops index, nothing changed (second CLI run)', unit: 's', ...wall(warm.warm) });
+    const warmRatio = medianOfRounds(runs, (i) => warm.warm[i].wall / warm.raw[i].wall);
+    add({ id: 'ratio-process-index-warm', name: 'Ratio: second runbook-ops index / the raw-read process, median of the rounds', unit: 'x', median: warmRatio, target: '≤ 1×', pass: warmRatio <= 1 });
+    const foreign = ensureCorpus(options.size, options.seed, options.cacheDir, 'foreign');
+    const foreignRounds = await timeInRounds(runs, { raw: raw(foreign.root), index: index(foreign.root, '--no-cache') });
+    add({ id: 'process-raw-read-foreign', name: 'Whole process: raw read of the foreign-schema corpus (same sizes, records in another schema)', unit: 's', ...wall(foreignRounds.raw) });
+    add({ id: 'process-index-foreign', name: 'Whole process: runbook-ops index --no-cache, foreign-schema corpus (most keys unknown, ~75 problems a record, all printed)', unit: 's', ...wall(foreignRounds.index) });
+    const foreignRatio = medianOfRounds(runs, (i) => foreignRounds.index[i].wall / foreignRounds.raw[i].wall);
+    add({ id: 'ratio-process-index-foreign', name: 'Ratio: foreign-schema runbook-ops index / its raw-read process, median of the rounds', unit: 'x', median: foreignRatio, target: '≤ 6×', pass: foreignRatio <= 6 });
+  } finally {
+    rmSync(cacheHome, { recursive: true, force: true });
+  }
+}
+
 /** Files the "after a pull" row changes. */
 const CACHE_CHANGED_FILES = 100;
 
@@ -328,7 +382,7 @@ const CACHE_CHANGED_FILES = 100;
  * "Changed" is a new ctime with the same content (utimes): to the cache that is a changed file, read
  * and parsed again, and the shared corpus stays as generated.
  */
-async function summaryCacheRows(root: string, paths: readonly string[], pool: IndexWorkerPool, options: BenchOptions, add: (row: BenchRow) => BenchRow): Promise<void> {
+async function summaryCacheRows(root: string, paths: readonly string[], pool: IndexWorkerPool, options: BenchOptions, add: (row: BenchRow) => BenchRow, rows: readonly BenchRow[]): Promise<void> {
   const cacheDir = join(options.cacheDir ?? tmpdir(), `runbook-ops-bench-cache-${process.pid}`);
   mkdirSync(cacheDir, { recursive: true });
   const file = join(cacheDir, 'index-cache');
@@ -348,7 +402,9 @@ async function summaryCacheRows(root: string, paths: readonly string[], pool: In
       if (i > 0) cold.push(timing);
     }
     const coldReport = last!;
-    add({ id: 'cache-cold', name: 'Summary cache empty: pool build + stat every file + write the cache', unit: 's', ...stats(cold.map((t) => t.wall)), ...cpuNote(cold.map((t) => t.cpu)) });
+    const coldRow = add({ id: 'cache-cold', name: 'Summary cache empty: pool build + stat every file + write the cache', unit: 's', ...stats(cold.map((t) => t.wall)), ...cpuNote(cold.map((t) => t.cpu)), target: '≤ 3× the raw read row' });
+    const rawRow = rows.find((r) => r.id === 'raw-read');
+    if (rawRow?.median !== undefined) coldRow.pass = coldRow.median! <= 3 * rawRow.median;
     const size = statSync(file).size / MB;
     const sizeRow = add({ id: 'cache-size', name: `Summary cache on disk, ${coldReport.misses} files`, unit: 'MB', median: size, target: '< 30 MB at 20k files' });
     sizeRow.pass = size < (30 * coldReport.misses) / 20_000;
@@ -488,7 +544,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
   add({ id: 'ratio-raw-cpu', name: `Ratio: ours (pool) CPU / ${cores} cores / raw read CPU (wall on idle cores)`, unit: 'x', median: medianOfRounds(runs, (i) => poolRounds[i].cpu / cores / rawRounds[i].cpu) });
   add({ id: 'ratio-naive-cpu', name: 'Ratio: naive CPU / ours (pool) CPU / cores (wall on idle cores)', unit: 'x', median: medianOfRounds(runs, (i) => naiveRounds[i].cpu / (poolRounds[i].cpu / cores)) });
 
-  await summaryCacheRows(root, paths, pool, options, add);
+  await summaryCacheRows(root, paths, pool, options, add, rows);
 
   const checks: BenchChecks = { parallelEqualsSequential: false, incrementalEqualsRebuild: false };
   const full = await parallelIndex(root, options.workerScript, pool);
@@ -580,7 +636,18 @@ export async function runBenchmarks(options: BenchOptions): Promise<BenchResults
         note: 'every record is still read for the cross-file rules (ids, duplicate_of)',
       });
       changedSince.pass = changedSince.median! <= check.median! / 2;
+      // The same with the summary cache of the branch's checkout warm (.git/runbook-ops/index-cache): what CI with a kept cache, or a second local run, pays.
+      await runProcess([options.cliPath, 'index', repo.root]);
+      const warmChangedSince = add({
+        id: 'check-changed-since-warm',
+        name: `runbook-ops check --changed-since ${repo.base}, ${repo.changed.length} files changed, summary cache warm (wall)`,
+        unit: 's',
+        ...stats(await timeRuns(runs, () => runCheck(options.cliPath!, repo.root, ['--changed-since', repo.base]))),
+        target: '≤ 0.3 s',
+      });
+      warmChangedSince.pass = warmChangedSince.median! <= 0.3;
     }
+    if (options.rawReadProbeScript) await wholeProcessRows(root, options.cliPath, options.rawReadProbeScript, options, add);
   } else add({ id: 'check', name: 'runbook-ops check', unit: 's', note: 'not measured: no CLI bundle' });
 
   if (options.activationRuns) {

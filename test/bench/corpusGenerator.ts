@@ -19,6 +19,30 @@ export interface CorpusSize {
 export const SMALL_CORPUS: CorpusSize = { runbooks: 1_000, incidents: 1_000 };
 export const FULL_CORPUS: CorpusSize = { runbooks: 10_000, incidents: 10_000 };
 
+/**
+ * Whose field names the incident records use: `ours` (this project's schema) or `foreign`: another
+ * team's tool's spelling of the same fields (`Started-At`, `Severity`, `Exit-Code`…), sharing only `id`,
+ * `timeline`, `action_items` and the entries' `at`, `by` and `kind`, so most keys are unknown and
+ * reported with a suggestion: about 75 problems a record, 755,000 on 10,000 records (issue 17).
+ */
+export type RecordSchema = 'ours' | 'foreign';
+
+/** Keys the foreign schema shares with ours: the lists under them are checked entry by entry. */
+const SHARED_KEYS = new Set(['id', 'timeline', 'action_items', 'at', 'by', 'kind']);
+
+/** `started_at` → `Started-At`. */
+function foreignKey(key: string): string {
+  return SHARED_KEYS.has(key) ? key : key.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('-');
+}
+
+/** A record of ours with its keys spelled the foreign way (values and layout kept). */
+function foreignRecord(text: string): string {
+  // A key starts a line, after indentation and an optional "- "; `{ a: 1, b: 2 }` flow maps too.
+  return text
+    .replace(/^(\s*(?:- )?)([a-z_]+):/gm, (_, lead: string, key: string) => `${lead}${foreignKey(key)}:`)
+    .replace(/([{,] )([a-z_]+):/g, (_, lead: string, key: string) => `${lead}${foreignKey(key)}:`);
+}
+
 export interface CorpusFile {
   path: string;
   text: string;
@@ -441,7 +465,7 @@ export function generateIncident(dice: Dice, id: string, services: Service[], ru
 }
 
 /** Every file of the corpus in memory, in generation order (deterministic for a seed and size). */
-export function generateCorpusFiles(size: CorpusSize, seed = DEFAULT_CORPUS_SEED): CorpusFile[] {
+export function generateCorpusFiles(size: CorpusSize, seed = DEFAULT_CORPUS_SEED, schema: RecordSchema = 'ours'): CorpusFile[] {
   const dice = new Dice(seededRandom(seed));
   const services = makeServices(dice);
   const files: CorpusFile[] = [];
@@ -464,7 +488,8 @@ export function generateCorpusFiles(size: CorpusSize, seed = DEFAULT_CORPUS_SEED
     // Incidents mostly cite runbooks of nearby services; a tiny share cites a renamed one.
     const nearby = targets.length ? targets.slice(Math.max(0, (i * 7) % targets.length - 20), ((i * 7) % targets.length) + 20) : [];
     const cited = dice.chance(0.003) && nearby.length ? [...nearby, { path: `${nearby[0].path.replace(/\.md$/, '')}-old.md`, namedSteps: [] }] : nearby;
-    files.push({ path: `incidents/${year}/${id}.yaml`, text: generateIncident(dice, id, services, cited, dice.chance(0.01)) });
+    const record = generateIncident(dice, id, services, cited, dice.chance(0.01));
+    files.push({ path: `incidents/${year}/${id}.yaml`, text: schema === 'foreign' ? foreignRecord(record) : record });
   }
   return files;
 }
@@ -506,15 +531,15 @@ export function writeCorpus(root: string, files: readonly CorpusFile[]): void {
  * The corpus for `size` and `seed`, generated once into os.tmpdir() and reused by later runs (generating
  * 20,000 files takes longer than indexing them). A partly written corpus is never reused.
  */
-export function ensureCorpus(size: CorpusSize, seed = DEFAULT_CORPUS_SEED, cacheDir = tmpdir()): Corpus {
-  const root = join(cacheDir, `runbook-ops-bench-v${GENERATOR_VERSION}-${seed}-${size.runbooks}r-${size.incidents}i`);
+export function ensureCorpus(size: CorpusSize, seed = DEFAULT_CORPUS_SEED, cacheDir = tmpdir(), schema: RecordSchema = 'ours'): Corpus {
+  const root = join(cacheDir, `runbook-ops-bench-v${GENERATOR_VERSION}-${seed}-${size.runbooks}r-${size.incidents}i${schema === 'ours' ? '' : `-${schema}`}`);
   // Beside the folder, not in it: the corpus holds only what a repository would.
   const marker = `${root}.complete.json`;
   if (existsSync(marker)) {
     const cached = JSON.parse(readFileSync(marker, 'utf8')) as { files: string[]; stats: CorpusStats };
     return { root, files: cached.files, stats: cached.stats };
   }
-  const files = generateCorpusFiles(size, seed);
+  const files = generateCorpusFiles(size, seed, schema);
   const staging = `${root}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   writeCorpus(staging, files);

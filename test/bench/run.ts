@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     activationRuns,
     workerScript: existsSync(workerScript) ? workerScript : undefined,
     memoryProbeScript: join(__dirname, 'indexMemoryProbe.js'),
+    rawReadProbeScript: join(__dirname, 'rawReadProbe.js'),
     log: (line) => process.stderr.write(`  ${line}\n`),
   });
   results.rows.push(...(await benchIncidentBoard({ incidents: 5_000, runs, bundleDir: join(repoRoot, 'dist', 'webview'), log: (line) => process.stderr.write(`  ${line}\n`) })));

@@ -26,6 +26,7 @@ describe('bench harness', function () {
       reviewDates: { files: 60, commits: 80, perFileSample: 5 },
       cliPath: existsSync(cliPath) ? cliPath : undefined,
       memoryProbeScript: join(__dirname, '..', 'bench', 'indexMemoryProbe.js'),
+      rawReadProbeScript: join(__dirname, '..', 'bench', 'rawReadProbe.js'),
       cacheDir,
     });
   });
@@ -38,6 +39,9 @@ describe('bench harness', function () {
       'raw-read', 'scan-floor', 'ratio-floor', 'rg-scan', 'naive', 'index-sequential', 'index-parallel-fresh', 'index-parallel', 'index-parallel-read-steps', 'ratio-raw', 'ratio-naive',
       'cold-process', 'peak-rss', 'retained-heap', 'retained-heap-read', 'retained-heap-sequential', 'incremental-runbook-full', 'incremental-runbook-small', 'incremental-incident-full',
       'incremental-incident-small', 'review-one-pass', 'review-per-file-sample', 'review-per-file-extrapolated', 'check', 'check-changed-since', 'activate',
+      'cache-cold', 'cache-size', 'cache-warm', 'ratio-cache-warm-raw', 'cache-after-change', 'ratio-cache-change-raw', 'check-changed-since-warm',
+      'process-raw-read', 'process-index-cold', 'ratio-process-index-cold', 'process-index-warm', 'ratio-process-index-warm',
+      'process-raw-read-foreign', 'process-index-foreign', 'ratio-process-index-foreign',
     ]) {
       assert.ok(ids.includes(id), `row ${id} is missing`);
     }
