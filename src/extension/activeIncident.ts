@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { FINISHED_STATUSES } from '../core/incident';
 import { escapeMarkdown } from './markdownText';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
+import { Disposable } from './dispose';
+import { COMMAND } from './contributions';
 
 const STORAGE_KEY = 'runbookOps.activeIncident.v1';
 
@@ -9,19 +11,19 @@ const STORAGE_KEY = 'runbookOps.activeIncident.v1';
  * The incident the responder is working on: shown in the status bar, receives the timeline entries of
  * the steps they run, and scopes remembered placeholder values. Remembered per workspace.
  */
-export class ActiveIncident implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('runbookOps.activeIncident', vscode.StatusBarAlignment.Left, 50);
-  private readonly changeEmitter = new vscode.EventEmitter<LocatedIncident | undefined>();
+export class ActiveIncident extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('runbookOps.activeIncident', vscode.StatusBarAlignment.Left, 50));
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<LocatedIncident | undefined>());
   readonly onDidChange = this.changeEmitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.item, this.changeEmitter];
   private uri: vscode.Uri | undefined;
 
   constructor(private readonly memento: vscode.Memento, private readonly index: RunbookIndexService) {
+    super();
     const saved = memento.get<string>(STORAGE_KEY);
     this.uri = saved ? vscode.Uri.parse(saved) : undefined;
     this.item.name = vscode.l10n.t('Runbook Ops: Active Incident');
-    this.item.command = 'runbookOps.switchActiveIncident';
-    this.disposables.push(index.onDidChange(() => {
+    this.item.command = COMMAND.switchActiveIncident;
+    this.register(index.onDidChange(() => {
       this.stopIfFinished();
       this.render();
     }));
@@ -52,7 +54,7 @@ export class ActiveIncident implements vscode.Disposable {
     const choose = vscode.l10n.t('Choose Active Incident');
     void vscode.window
       .showInformationMessage(vscode.l10n.t('{0} is {1}: runbook steps are no longer recorded on it. There is no active incident now.', id, status), choose)
-      .then((picked) => (picked === choose ? vscode.commands.executeCommand('runbookOps.switchActiveIncident') : undefined));
+      .then((picked) => (picked === choose ? vscode.commands.executeCommand(COMMAND.switchActiveIncident) : undefined));
   }
 
   private render(): void {
@@ -71,9 +73,5 @@ export class ActiveIncident implements vscode.Disposable {
     const rank = active.config.severities.findIndex((s) => s.name === incident.severity);
     this.item.backgroundColor = rank === 0 && !['resolved', 'closed', 'cancelled'].includes(incident.status) ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

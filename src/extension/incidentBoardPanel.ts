@@ -10,6 +10,10 @@ import { isBoardRequest, isWebviewMessage, type BoardCard, type BoardConfig, typ
 import type { IncidentPrompts } from './incidentPrompts';
 import type { IncidentWriter } from './incidentWriter';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
+import type { CommandManager } from './commandManager';
+import { COMMAND } from './contributions';
+import { Disposable } from './dispose';
+import type { IncidentsTreeNode } from './incidentsTreeProvider';
 
 export const BOARD_VIEW_TYPE = 'runbookOps.board';
 
@@ -18,7 +22,7 @@ export const BOARD_VIEW_TYPE = 'runbookOps.board';
  * only the cards that changed when files change, and carries out the board's requests through the
  * same {@link IncidentWriter} path as the sidebar, so a drag is the same minimal YAML edit.
  */
-export class IncidentBoard implements vscode.Disposable {
+export class IncidentBoard extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
   /**
@@ -30,7 +34,6 @@ export class IncidentBoard implements vscode.Disposable {
   private ready = false;
   private snapshotSent = false;
   private pendingReveal: string | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -39,7 +42,17 @@ export class IncidentBoard implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly prompts: IncidentPrompts,
   ) {
-    this.disposables.push(index.onDidChange(() => this.pushChanges()));
+    super();
+    this.register(index.onDidChange(() => this.pushChanges()));
+    this.register(vscode.window.registerWebviewPanelSerializer(BOARD_VIEW_TYPE, new IncidentBoardSerializer(this)));
+  }
+
+  registerCommands(commands: CommandManager): void {
+    commands.add(COMMAND.openIncidentBoard, () => this.show());
+    // From the Incidents view's context menu: the board with that incident's drawer open.
+    commands.add(COMMAND.openIncidentOnBoard, (target?: IncidentsTreeNode | vscode.Uri) => {
+      this.show(target instanceof vscode.Uri ? target : target?.kind === 'incident' ? target.entry.uri : undefined);
+    });
   }
 
   /** Opens (or reveals) the board; with `uri`, also opens that incident's drawer. */
@@ -278,14 +291,14 @@ export class IncidentBoard implements vscode.Disposable {
     return incidentDetail(summarizeIncident(validation), validation.record, entry.uri.toString());
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.panel?.dispose();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 
 /** Restores the board after a window reload (the webview restores its own filters and scroll from `getState`). */
-export class IncidentBoardSerializer implements vscode.WebviewPanelSerializer {
+class IncidentBoardSerializer implements vscode.WebviewPanelSerializer {
   constructor(private readonly board: IncidentBoard) {}
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {

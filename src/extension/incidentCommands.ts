@@ -13,6 +13,9 @@ import { gitContentUri } from './gitContentProvider';
 import { realPathInWorkspace, type IncidentWriter } from './incidentWriter';
 import type { IncidentNode, IncidentsTreeProvider } from './incidentsTreeProvider';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
+import type { CommandManager } from './commandManager';
+import { setting } from './configuration';
+import { COMMAND, SETTINGS } from './contributions';
 
 type IncidentTarget = IncidentNode | vscode.Uri | undefined;
 
@@ -38,43 +41,31 @@ export class IncidentCommands {
     private readonly prompts: IncidentPrompts,
   ) {}
 
-  register(): vscode.Disposable[] {
-    const guarded = <A extends unknown[]>(id: string, run: (...args: A) => Promise<unknown>) =>
-      vscode.commands.registerCommand(id, async (...args: A) => {
-        try {
-          return await run(...args);
-        } catch (err) {
-          this.log.error(`${id}: ${(err as Error).message}`);
-          void vscode.window.showErrorMessage((err as Error).message);
-          return undefined;
-        }
-      });
-    return [
-      guarded('runbookOps.declareIncident', (input?: DeclareIncidentInput) => this.declare(input)),
-      guarded('runbookOps.acknowledgeIncident', (target?: IncidentTarget, commander?: string) => this.changeStatus(target, 'acknowledged', { commander })),
-      guarded('runbookOps.resolveIncident', (target?: IncidentTarget, summary?: string, commander?: string) => this.changeStatus(target, 'resolved', { text: summary, commander })),
-      guarded('runbookOps.reopenIncident', (target?: IncidentTarget, reason?: string) => this.reopen(target, reason)),
-      guarded('runbookOps.updateIncidentStatus', (target?: IncidentTarget, status?: string, note?: string, commander?: string) => this.updateStatus(target, status, { text: note, commander })),
-      guarded('runbookOps.addIncidentNote', (target?: IncidentTarget, text?: string) => this.addNote(target, text)),
-      guarded('runbookOps.assignCommander', (target?: IncidentTarget, name?: string) => this.assignCommander(target, name)),
-      guarded('runbookOps.addActionItem', (target?: IncidentTarget, title?: string, owner?: string) => this.addActionItem(target, title, owner)),
-      guarded('runbookOps.setActiveIncident', async (target?: IncidentTarget) => {
-        const entry = await this.resolve(target, vscode.l10n.t('Make which incident active?'), (status) => !FINISHED_STATUSES.has(status));
-        if (entry && FINISHED_STATUSES.has(entry.incident.status)) {
-          throw new Error(vscode.l10n.t('{0} is {1}: steps are recorded only on open incidents. Reopen it first.', entry.incident.id, entry.incident.status));
-        }
-        if (entry) this.active.set(entry.uri);
-        return entry?.incident.id;
-      }),
-      guarded('runbookOps.switchActiveIncident', () => this.switchActive()),
-      guarded('runbookOps.openIncident', async (target?: IncidentTarget) => {
-        const entry = await this.resolve(target, vscode.l10n.t('Open which incident?'));
-        if (entry) await vscode.window.showTextDocument(entry.uri, { preview: true });
-      }),
-      guarded('runbookOps.showIncidentHistory', (target?: IncidentTarget, commit?: string) => this.showHistory(target, commit)),
-      guarded('runbookOps.commitIncidentUpdate', (target?: IncidentTarget) => this.commit(target)),
-      guarded('runbookOps.toggleClosedIncidents', async () => this.tree.toggleClosed()),
-    ];
+  register(commands: CommandManager): void {
+    commands.add(COMMAND.declareIncident, (input?: DeclareIncidentInput) => this.declare(input));
+    commands.add(COMMAND.acknowledgeIncident, (target?: IncidentTarget, commander?: string) => this.changeStatus(target, 'acknowledged', { commander }));
+    commands.add(COMMAND.resolveIncident, (target?: IncidentTarget, summary?: string, commander?: string) => this.changeStatus(target, 'resolved', { text: summary, commander }));
+    commands.add(COMMAND.reopenIncident, (target?: IncidentTarget, reason?: string) => this.reopen(target, reason));
+    commands.add(COMMAND.updateIncidentStatus, (target?: IncidentTarget, status?: string, note?: string, commander?: string) => this.updateStatus(target, status, { text: note, commander }));
+    commands.add(COMMAND.addIncidentNote, (target?: IncidentTarget, text?: string) => this.addNote(target, text));
+    commands.add(COMMAND.assignCommander, (target?: IncidentTarget, name?: string) => this.assignCommander(target, name));
+    commands.add(COMMAND.addActionItem, (target?: IncidentTarget, title?: string, owner?: string) => this.addActionItem(target, title, owner));
+    commands.add(COMMAND.setActiveIncident, async (target?: IncidentTarget) => {
+      const entry = await this.resolve(target, vscode.l10n.t('Make which incident active?'), (status) => !FINISHED_STATUSES.has(status));
+      if (entry && FINISHED_STATUSES.has(entry.incident.status)) {
+        throw new Error(vscode.l10n.t('{0} is {1}: steps are recorded only on open incidents. Reopen it first.', entry.incident.id, entry.incident.status));
+      }
+      if (entry) this.active.set(entry.uri);
+      return entry?.incident.id;
+    });
+    commands.add(COMMAND.switchActiveIncident, () => this.switchActive());
+    commands.add(COMMAND.openIncident, async (target?: IncidentTarget) => {
+      const entry = await this.resolve(target, vscode.l10n.t('Open which incident?'));
+      if (entry) await vscode.window.showTextDocument(entry.uri, { preview: true });
+    });
+    commands.add(COMMAND.showIncidentHistory, (target?: IncidentTarget, commit?: string) => this.showHistory(target, commit));
+    commands.add(COMMAND.commitIncidentUpdate, (target?: IncidentTarget) => this.commit(target));
+    commands.add(COMMAND.toggleClosedIncidents, async () => this.tree.toggleClosed());
   }
 
   /** The incident a command acts on: the tree node or URI it was given, else the one in the editor, else a pick among `offered`. */
@@ -286,7 +277,7 @@ export class IncidentCommands {
     const root = await this.gitRoot(entry);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.uri.toString());
     if (open?.isDirty) await open.save();
-    const branchPerIncident = vscode.workspace.getConfiguration('runbookOps').get<boolean>('git.branchPerIncident', false);
+    const branchPerIncident = setting(SETTINGS.gitBranchPerIncident);
     let message = '';
     // The message says what the staged file changes, not what was done to it (an undo, a hand edit).
     const hash = await commitFile(root, path.relative(root, entry.uri.fsPath).split(path.sep).join('/'), ({ before, after }) => {

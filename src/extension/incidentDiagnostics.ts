@@ -6,6 +6,7 @@ import { trailingCommentStart } from '../core/incidentYamlText';
 import { validateIncident, type IncidentProblem } from '../core/incidentValidation';
 import type { IncidentSummary, RunbookSummary } from '../core/index';
 import type { RunbookIndexService } from './runbookIndexService';
+import { Disposable } from './dispose';
 
 const DEBOUNCE_MS = 300;
 
@@ -30,21 +31,19 @@ const SEVERITY: Record<Problem['severity'], vscode.DiagnosticSeverity> = {
  * Problems of incident records and runbooks in the Problems panel: from the index for files on disk,
  * re-validated as you type (debounced) for open incident records, with quick fixes where obvious.
  */
-export class IncidentDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
+export class IncidentDiagnostics extends Disposable implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
-  private readonly collection = vscode.languages.createDiagnosticCollection('runbook-ops');
+  private readonly collection = this.register(vscode.languages.createDiagnosticCollection('runbook-ops'));
   private readonly problemsOf = new WeakMap<vscode.Diagnostic, IncidentProblem>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly disposables: vscode.Disposable[] = [this.collection];
 
   constructor(private readonly index: RunbookIndexService) {
-    this.disposables.push(
-      index.onDidChange(() => this.refreshAll()),
-      vscode.workspace.onDidOpenTextDocument((d) => this.validateDocument(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
-      vscode.workspace.onDidCloseTextDocument(() => this.refreshAll()),
-      index.onDidChangeGivenUp(() => this.refreshAll()),
-    );
+    super();
+    this.register(index.onDidChange(() => this.refreshAll()));
+    this.register(vscode.workspace.onDidOpenTextDocument((d) => this.validateDocument(d)));
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
+    this.register(vscode.workspace.onDidCloseTextDocument(() => this.refreshAll()));
+    this.register(index.onDidChangeGivenUp(() => this.refreshAll()));
   }
 
   private diagnostic(problem: Problem, document?: vscode.TextDocument): vscode.Diagnostic {
@@ -203,8 +202,8 @@ export class IncidentDiagnostics implements vscode.Disposable, vscode.CodeAction
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

@@ -9,6 +9,8 @@ import { describeLockOwner, IncidentFileLockTimeout, withIncidentFileLock, type 
 import { OutsideRepositoryError, realPathInsideRepository } from '../fs/repositoryPath';
 import { gitUserName } from '../git/incidentGit';
 import type { RunbookIndexService } from './runbookIndexService';
+import { setting } from './configuration';
+import { SETTINGS } from './contributions';
 
 /** How many times a write is re-applied when the file changed underneath it (a pull, another writer). */
 const MAX_ATTEMPTS = 3;
@@ -27,7 +29,7 @@ export class IncidentWriter {
 
   /** Who edits: the `runbookOps.user.name` setting, else `git config user.name`, else the login name. */
   async author(uri?: vscode.Uri): Promise<string> {
-    const configured = vscode.workspace.getConfiguration('runbookOps').get<string>('user.name', '').trim();
+    const configured = setting(SETTINGS.userName).trim();
     if (configured) return configured;
     if (this.authorName === undefined) {
       const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];

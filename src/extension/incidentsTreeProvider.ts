@@ -3,6 +3,8 @@ import { escapeMarkdown } from './markdownText';
 import { INCIDENT_STATUSES, workflowIndex } from '../core/incident';
 import type { ActiveIncident } from './activeIncident';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
+import { Disposable } from './dispose';
+import { COMMAND } from './contributions';
 
 const CLOSED_STATUSES: ReadonlySet<string> = new Set(['resolved', 'closed', 'cancelled']);
 
@@ -36,25 +38,23 @@ export function formatAge(iso: string | undefined, now = Date.now()): string {
 }
 
 /** The *Incidents* view: incidents grouped by status in workflow order; resolved and closed ones on request. */
-export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsTreeNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
+export class IncidentsTreeProvider extends Disposable implements vscode.TreeDataProvider<IncidentsTreeNode> {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
   private showClosed = false;
 
   /** What the view showed at the last refresh (see shownSignature). */
   private shown = '';
 
   constructor(private readonly index: RunbookIndexService, private readonly active: ActiveIncident) {
-    this.disposables.push(
-      // Most index changes (a runbook saved, a record re-read unchanged after its own write) change nothing
-      // here. A refresh re-creates every row's handle in the extension host, and a context-menu command
-      // chosen meanwhile on a busy machine arrives without its incident, so refresh only on a change.
-      index.onDidChange(() => {
-        if (this.shownSignature() !== this.shown) this.changeEmitter.fire();
-      }),
-      active.onDidChange(() => this.changeEmitter.fire()),
-    );
+    super();
+    // Most index changes (a runbook saved, a record re-read unchanged after its own write) change nothing
+    // here. A refresh re-creates every row's handle in the extension host, and a context-menu command
+    // chosen meanwhile on a busy machine arrives without its incident, so refresh only on a change.
+    this.register(index.onDidChange(() => {
+      if (this.shownSignature() !== this.shown) this.changeEmitter.fire();
+    }));
+    this.register(active.onDidChange(() => this.changeEmitter.fire()));
     void vscode.commands.executeCommand('setContext', 'runbookOps.showClosedIncidents', false);
   }
 
@@ -134,7 +134,7 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
       : new vscode.ThemeIcon(isActive ? 'flame' : 'circle-filled', new vscode.ThemeColor(RANK_COLOURS[rank] ?? 'disabledForeground'));
     item.resourceUri = uri;
     item.contextValue = `incident.${incident.status || 'unknown'}`;
-    item.command = { command: 'runbookOps.openIncident', title: vscode.l10n.t('Open Record'), arguments: [node] };
+    item.command = { command: COMMAND.openIncident, title: vscode.l10n.t('Open Record'), arguments: [node] };
     return item;
   }
 
@@ -153,9 +153,5 @@ export class IncidentsTreeProvider implements vscode.TreeDataProvider<IncidentsT
     if (errors) tooltip.appendText(`\n${vscode.l10n.t('{0} problems: see the Problems panel', incident.problems.length)}`);
     item.tooltip = tooltip;
     return item;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -4,14 +4,16 @@ import * as vscode from 'vscode';
 import { GitNotFoundError, NotAGitRepositoryError } from '../git/gitProcess';
 import { installMergeDriver, MERGE_DRIVER_NAME, uninstallMergeDriver, type MergeDriverInstallation } from '../git/mergeDriverInstall';
 import type { RunbookIndexService } from './runbookIndexService';
+import type { CommandManager } from './commandManager';
+import { COMMAND } from './contributions';
 
 /**
  * `Runbook Ops: Install Merge Driver` (issue 6): the same installation as `runbook-ops
  * install-merge-driver`, with VS Code's own runtime running the bundled CLI, so nothing else needs to be
  * installed. Returns the installation (for tests and other extensions), or undefined when refused.
  */
-export function registerMergeDriverCommand(extensionPath: string, index: RunbookIndexService, log: vscode.LogOutputChannel): vscode.Disposable {
-  return vscode.commands.registerCommand('runbookOps.installMergeDriver', async (target?: vscode.Uri): Promise<MergeDriverInstallation | undefined> => {
+export function registerMergeDriverCommand(commands: CommandManager, extensionPath: string, index: RunbookIndexService, log: vscode.LogOutputChannel): void {
+  commands.add(COMMAND.installMergeDriver, async (target?: vscode.Uri): Promise<MergeDriverInstallation | undefined> => {
     // git later runs the configured driver command on every merge: only a trusted folder may get one.
     if (!vscode.workspace.isTrusted) {
       const manage = vscode.l10n.t('Manage Workspace Trust');

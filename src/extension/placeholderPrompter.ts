@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ActiveIncident } from './activeIncident';
 import { placeholderLabel, type Placeholder, type VariableSpec } from '../core/placeholders';
 import { checkPlaceholderValue, placeholderKey } from '../core/stepCommand';
 
@@ -179,4 +180,13 @@ export async function collectPlaceholderValues(
     if (ask) store.set(runbook, key, value, specOf(placeholder)?.secret === true && 'value' in value);
   }
   return values;
+}
+
+/** Values typed for placeholders belong to the incident they were typed for: the store's scope follows the active incident. */
+export function scopeToActiveIncident(store: PlaceholderValueStore, active: ActiveIncident): vscode.Disposable {
+  const follow = (): void => {
+    store.scope = active.current?.incident.id ?? '';
+  };
+  follow();
+  return active.onDidChange(follow);
 }

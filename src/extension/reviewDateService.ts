@@ -4,6 +4,7 @@ import { GitNotFoundError, NotAGitRepositoryError } from '../git/gitProcess';
 import { buildLastCommitMap, updateLastCommitMap, type LastCommit, type LastCommitMap } from '../git/reviewDates';
 import { findWorkTreeRoot } from '../git/workTree';
 import type { LocatedRunbook } from './runbookIndexService';
+import { Disposable } from './dispose';
 
 /** A runbook's review state plus what the user needs to act on it. */
 export interface RunbookReview extends ReviewState {
@@ -34,10 +35,9 @@ const GIT_CHANGE_DEBOUNCE_MS = 300;
  * changes of `.git/HEAD` and its reflog and when the window regains focus. git runs only in a trusted
  * workspace: it can start programs the repository configures.
  */
-export class ReviewDateService implements vscode.Disposable {
+export class ReviewDateService extends Disposable {
   private readonly histories = new Map<string, FolderHistory>();
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   private readonly folderWatchers = new Map<string, vscode.Disposable>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private midnightTimer: ReturnType<typeof setTimeout> | undefined;
@@ -45,18 +45,17 @@ export class ReviewDateService implements vscode.Disposable {
   /** Fires when some runbook's last-commit date may have changed, and at local midnight (reviews fall due by the day). */
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    super();}
 
   /** Reads the histories (when trusted) and starts following new commits; resolves when the first read is done. */
   start(): Promise<void> {
-    this.disposables.push(
-      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh()),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refresh()),
-      // A commit made in a terminal outside VS Code, or a worktree whose .git is a file, is noticed on return.
-      vscode.window.onDidChangeWindowState((state) => {
-        if (state.focused) this.scheduleRefresh();
-      }),
-    );
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh()));
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refresh()));
+    // A commit made in a terminal outside VS Code, or a worktree whose .git is a file, is noticed on return.
+    this.register(vscode.window.onDidChangeWindowState((state) => {
+      if (state.focused) this.scheduleRefresh();
+    }));
     this.scheduleMidnight();
     return this.refresh();
   }
@@ -169,11 +168,11 @@ export class ReviewDateService implements vscode.Disposable {
     return vscode.l10n.t('the file is not committed yet');
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     if (this.midnightTimer) clearTimeout(this.midnightTimer);
     for (const d of this.folderWatchers.values()) d.dispose();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 

@@ -4,6 +4,7 @@ import type { RepoConfig } from '../core/repoConfig';
 import { localDay } from '../core/reviewState';
 import { reviewHeadline, reviewSource, type ReviewDateService } from './reviewDateService';
 import type { LocatedRunbook, RunbookIndexService } from './runbookIndexService';
+import { Disposable } from './dispose';
 
 /** A runbook's published problem, or undefined when its review is not overdue, and what it was computed for. */
 interface ComputedReview {
@@ -23,9 +24,8 @@ const BULK_PUBLISH_FROM = 50;
  * `last_reviewed` line when there is one, else on line 1. A collection of its own, so the incident and
  * runbook validation problems are untouched when only dates change.
  */
-export class ReviewDiagnostics implements vscode.Disposable {
-  private readonly collection = vscode.languages.createDiagnosticCollection('runbook-ops-review');
-  private readonly disposables: vscode.Disposable[] = [this.collection];
+export class ReviewDiagnostics extends Disposable {
+  private readonly collection = this.register(vscode.languages.createDiagnosticCollection('runbook-ops-review'));
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Only the newest computation may publish: file reads make an older one finish later. */
   private generation = 0;
@@ -44,13 +44,12 @@ export class ReviewDiagnostics implements vscode.Disposable {
   private published = new Set<[vscode.Uri, vscode.Diagnostic[]]>();
 
   constructor(private readonly index: RunbookIndexService, private readonly reviews: ReviewDateService) {
-    this.disposables.push(
-      index.onDidChange(() => this.schedule()),
-      reviews.onDidChange(() => {
-        this.historyVersion++;
-        this.schedule();
-      }),
-    );
+    super();
+    this.register(index.onDidChange(() => this.schedule()));
+    this.register(reviews.onDidChange(() => {
+      this.historyVersion++;
+      this.schedule();
+    }));
   }
 
   private schedule(): void {
@@ -112,9 +111,9 @@ export class ReviewDiagnostics implements vscode.Disposable {
     return [entry.uri, [diagnostic]];
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 

@@ -4,6 +4,7 @@ import { parseRunbook, type Runbook } from '../core/runbook';
 import { confirmStepsWithShellParser } from '../core/stepRunnability';
 import { programOnPath } from '../fs/programOnPath';
 import type { RunbookIndexService } from './runbookIndexService';
+import { Disposable } from './dispose';
 
 /**
  * Parses open runbook documents from their current (possibly unsaved) text, once per version, for the
@@ -12,22 +13,19 @@ import type { RunbookIndexService } from './runbookIndexService';
  * issue 14) is never parsed here: it reads as a runbook without steps whose one problem says so,
  * until a worker has parsed the document's changed text in time.
  */
-export class RunbookDocuments implements vscode.Disposable {
+export class RunbookDocuments extends Disposable {
   private readonly cache = new Map<string, { version: number; runbook: Runbook }>();
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   /** Fires when documents may read differently without being edited (a worker gave up on one, or no longer). */
   readonly onDidChange = this.changeEmitter.event;
-  private readonly disposables: vscode.Disposable[];
 
   constructor(private readonly index: RunbookIndexService) {
-    this.disposables = [
-      this.changeEmitter,
-      vscode.workspace.onDidCloseTextDocument((d) => this.cache.delete(d.uri.toString())),
-      index.onDidChangeGivenUp(() => {
-        this.cache.clear();
-        this.changeEmitter.fire();
-      }),
-    ];
+    super();
+    this.register(vscode.workspace.onDidCloseTextDocument((d) => this.cache.delete(d.uri.toString())));
+    this.register(index.onDidChangeGivenUp(() => {
+      this.cache.clear();
+      this.changeEmitter.fire();
+    }));
   }
 
   /** The parsed runbook for `document`, or undefined when the document is not a runbook. */
@@ -50,9 +48,5 @@ export class RunbookDocuments implements vscode.Disposable {
    */
   async givenUpProblem(uri: vscode.Uri): Promise<string | undefined> {
     return (await this.index.mayParseNow(uri)) ? undefined : this.index.givenUpProblem(uri)?.message;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -4,11 +4,14 @@ import * as vscode from 'vscode';
 import { decodeFileText, type Problem } from '../core/fileText';
 import { problemOnlySummary, WorkspaceIndex, type FileReader, type IncidentSummary, type IndexSnapshot, type RunbookSummary } from '../core/index';
 import { IndexWorkerPool, type ParallelBuildOptions, type ParallelBuildReport } from '../core/parallelIndex';
-import { contentHash, DEFAULT_PARSE_BUDGET_MS, GivenUpFiles } from '../core/parseBudget';
+import { contentHash, GivenUpFiles } from '../core/parseBudget';
 import { DEFAULT_LAYOUT, PathClassifier, SKIPPED_FOLDERS, type FileKind, type WorkspaceLayout } from '../core/paths';
 import { listRepositoryFilesAsync } from '../core/repositoryFiles';
 import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/repoConfig';
 import { SummaryCacheSession, summaryCacheKey } from '../fs/summaryCache';
+import { Disposable } from './dispose';
+import { setting } from './configuration';
+import { SETTINGS } from './contributions';
 
 /**
  * An index entry with the workspace folder it lives in and that folder's config. Its URI is made on
@@ -86,12 +89,6 @@ const MIN_CHANGE_INTERVAL_MS = 500;
 
 type PendingChange = 'update' | 'delete';
 
-/** The setting with the parse budget of one file, in milliseconds (parseBudget.ts). */
-const PARSE_BUDGET_SETTING = 'runbookOps.index.parseBudget';
-
-function parseBudgetSetting(): number {
-  return vscode.workspace.getConfiguration().get<number>(PARSE_BUDGET_SETTING, DEFAULT_PARSE_BUDGET_MS);
-}
 
 /** A file of a workspace folder, as the given-up registry knows it. */
 interface LocatedFile {
@@ -113,10 +110,9 @@ function fileKey(folder: vscode.WorkspaceFolder, relative: string): string {
  * file a worker gave up on is remembered with its text, never parsed in this thread (see
  * {@link mayParse}), and tried on a worker again only once its text changes.
  */
-export class RunbookIndexService implements vscode.Disposable {
+export class RunbookIndexService extends Disposable {
   private readonly indexes = new Map<string, FolderIndex>();
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   private readonly pending = new Map<string, { folder: vscode.WorkspaceFolder; relative: string; change: PendingChange }>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> | undefined;
@@ -127,7 +123,7 @@ export class RunbookIndexService implements vscode.Disposable {
   /** A change event held back by `fireChangeThrottled` until MIN_CHANGE_INTERVAL_MS have passed since the last one. */
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Worker threads that parse the files of local folders (builds and updates), stopped when idle. */
-  private readonly workers = new IndexWorkerPool({ idleStopMs: WORKER_IDLE_STOP_MS, parseBudgetMs: parseBudgetSetting() });
+  private readonly workers = new IndexWorkerPool({ idleStopMs: WORKER_IDLE_STOP_MS, parseBudgetMs: setting(SETTINGS.indexParseBudget) });
   /** Files a worker gave up on, by {@link fileKey}. */
   private readonly givenUp = new GivenUpFiles();
   private readonly givenUpEmitter = new vscode.EventEmitter<void>();
@@ -145,7 +141,8 @@ export class RunbookIndexService implements vscode.Disposable {
    * workspace storage); without one every build reads every file.
    */
   constructor(private readonly log: vscode.LogOutputChannel, private readonly cacheFolder?: string) {
-    this.disposables.push(this.givenUpEmitter);
+    super();
+    this.register(this.givenUpEmitter);
   }
 
   get isReady(): boolean {
@@ -155,17 +152,15 @@ export class RunbookIndexService implements vscode.Disposable {
   /** Starts watching and runs the first full build; resolves when it is done. */
   start(): Promise<void> {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
-    this.disposables.push(
-      watcher,
-      watcher.onDidCreate((uri) => this.queue(uri, 'update')),
-      watcher.onDidChange((uri) => this.queue(uri, 'update')),
-      watcher.onDidDelete((uri) => this.queue(uri, 'delete')),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reindex()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(PARSE_BUDGET_SETTING)) this.workers.parseBudgetMs = parseBudgetSetting();
-        if (e.affectsConfiguration('runbookOps.runbooks.include') || e.affectsConfiguration('runbookOps.runbooks.exclude')) void this.reindex();
-      }),
-    );
+    this.register(watcher);
+    this.register(watcher.onDidCreate((uri) => this.queue(uri, 'update')));
+    this.register(watcher.onDidChange((uri) => this.queue(uri, 'update')));
+    this.register(watcher.onDidDelete((uri) => this.queue(uri, 'delete')));
+    this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reindex()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SETTINGS.indexParseBudget.key)) this.workers.parseBudgetMs = setting(SETTINGS.indexParseBudget);
+      if (e.affectsConfiguration(SETTINGS.runbooksInclude.key) || e.affectsConfiguration(SETTINGS.runbooksExclude.key)) void this.reindex();
+    }));
     return this.reindex();
   }
 
@@ -450,12 +445,7 @@ export class RunbookIndexService implements vscode.Disposable {
   }
 
   private layout(): WorkspaceLayout {
-    const config = vscode.workspace.getConfiguration('runbookOps.runbooks');
-    return {
-      ...DEFAULT_LAYOUT,
-      runbookInclude: config.get<string[]>('include') ?? DEFAULT_LAYOUT.runbookInclude,
-      runbookExclude: config.get<string[]>('exclude') ?? DEFAULT_LAYOUT.runbookExclude,
-    };
+    return { ...DEFAULT_LAYOUT, runbookInclude: [...setting(SETTINGS.runbooksInclude)], runbookExclude: [...setting(SETTINGS.runbooksExclude)] };
   }
 
   runbookCount(): number {
@@ -647,10 +637,10 @@ export class RunbookIndexService implements vscode.Disposable {
     return found;
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.changeTimer) clearTimeout(this.changeTimer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
     void this.workers.dispose();
   }
 }

@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import { escapeMarkdown, markdownCodeSpan } from './markdownText';
 import { reviewBadge, reviewHeadline, reviewSource, type ReviewDateService, type RunbookReview } from './reviewDateService';
 import type { LocatedRunbook, RunbookIndexService } from './runbookIndexService';
+import { Disposable } from './dispose';
+import { setting } from './configuration';
+import { COMMAND, SETTINGS } from './contributions';
 
 type GroupBy = 'service' | 'folder' | 'tag';
 
@@ -64,21 +67,19 @@ const REVIEW_COLOURS: Partial<Record<RunbookReview['state'], string>> = {
 };
 
 /** The *Runbooks* view: runbooks grouped by service with their step counts and review state, filterable by text. */
-export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTreeNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<RunbooksTreeNode | undefined>();
+export class RunbooksTreeProvider extends Disposable implements vscode.TreeDataProvider<RunbooksTreeNode> {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<RunbooksTreeNode | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private filterText = '';
   private view: vscode.TreeView<RunbooksTreeNode> | undefined;
-  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
 
   constructor(private readonly service: RunbookIndexService, private readonly reviews: ReviewDateService) {
-    this.disposables.push(
-      service.onDidChange(() => this.refresh()),
-      reviews.onDidChange(() => this.refresh()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('runbookOps.runbooks.groupBy')) this.refresh();
-      }),
-    );
+    super();
+    this.register(service.onDidChange(() => this.refresh()));
+    this.register(reviews.onDidChange(() => this.refresh()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SETTINGS.runbooksGroupBy.key)) this.refresh();
+    }));
   }
 
   attach(view: vscode.TreeView<RunbooksTreeNode>): void {
@@ -113,7 +114,7 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
   getChildren(element?: RunbooksTreeNode): RunbooksTreeNode[] {
     if (!element) {
       if (!this.service.isReady) return [];
-      const groupBy = vscode.workspace.getConfiguration('runbookOps.runbooks').get<GroupBy>('groupBy', 'service');
+      const groupBy = setting(SETTINGS.runbooksGroupBy);
       const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
       return groupRunbooks(this.service.runbooks(this.filterText), groupBy, multiRoot);
     }
@@ -150,7 +151,7 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
       : new vscode.ThemeIcon('book', reviewColour ? new vscode.ThemeColor(reviewColour) : undefined);
     item.resourceUri = uri;
     item.contextValue = 'runbook';
-    item.command = { command: 'runbookOps.openRunbook', title: vscode.l10n.t('Open Runbook'), arguments: [uri, runbook.titleLine] };
+    item.command = { command: COMMAND.openRunbook, title: vscode.l10n.t('Open Runbook'), arguments: [uri, runbook.titleLine] };
     return item;
   }
 
@@ -176,9 +177,5 @@ export class RunbooksTreeProvider implements vscode.TreeDataProvider<RunbooksTre
     if (source) tooltip.appendMarkdown(` ${escapeMarkdown(source)}`);
     if (runbook.problems.length) tooltip.appendMarkdown(`\n\n$(warning) ${vscode.l10n.t('{0} problems', runbook.problems.length)}`);
     return tooltip;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

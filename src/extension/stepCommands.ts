@@ -5,6 +5,8 @@ import type { StepReference, StepRunner } from './stepRunner';
 import type { StepNode } from './stepsTreeProvider';
 import type { PlaceholderValueStore } from './placeholderPrompter';
 import type { StepStateStore } from './stepStateStore';
+import type { CommandManager } from './commandManager';
+import { COMMAND } from './contributions';
 
 /** A command's arguments: (uri, stepId) from a CodeLens, a node from the Steps view, or nothing (cursor). */
 type StepCommandArgs = [vscode.Uri | StepNode | undefined, string | undefined];
@@ -34,12 +36,13 @@ function resolveStep(documents: RunbookDocuments, [target, stepId]: StepCommandA
 }
 
 export function registerStepCommands(
+  commands: CommandManager,
   runner: StepRunner,
   documents: RunbookDocuments,
   states: StepStateStore,
   values: PlaceholderValueStore,
   stepsRunbook: () => vscode.Uri | undefined,
-): vscode.Disposable[] {
+): void {
   // The runner parses the runbook to run or copy a step: not one whose text stalled an index worker (issue 14).
   const givenUp = async (uri: vscode.Uri): Promise<boolean> => {
     const problem = await documents.givenUpProblem(uri);
@@ -51,55 +54,53 @@ export function registerStepCommands(
     if (ref?.stepId === undefined || (await givenUp(ref.uri))) return undefined;
     return action(ref as StepReference);
   };
-  return [
-    vscode.commands.registerCommand('runbookOps.runStep', withStep((ref) => runner.runStep(ref))),
-    vscode.commands.registerCommand('runbookOps.runFromHere', withStep((ref) => runner.runSequence(ref.uri, ref.stepId))),
-    vscode.commands.registerCommand('runbookOps.copyStep', withStep((ref) => runner.copyStep(ref))),
-    vscode.commands.registerCommand('runbookOps.runAll', async (...args: StepCommandArgs) => {
-      const ref = resolveStep(documents, args, false);
-      return ref && !(await givenUp(ref.uri)) ? runner.runSequence(ref.uri) : undefined;
-    }),
-    // Runme's categories: (uri, tag) from a caller, else the open runbook and a pick of its tags.
-    vscode.commands.registerCommand('runbookOps.runStepsByTag', async (target?: vscode.Uri | StepNode, tag?: string) => {
-      const ref = resolveStep(documents, [target, undefined], false);
-      if (!ref || (await givenUp(ref.uri))) return undefined;
-      let chosen = tag;
-      if (chosen === undefined) {
-        const document = await vscode.workspace.openTextDocument(ref.uri);
-        const steps = documents.get(document)?.steps ?? [];
-        const tags = [...new Set(steps.filter((s) => s.runnable).flatMap((s) => stepTags(s)))].sort();
-        if (tags.length === 0) {
-          void vscode.window.showInformationMessage(vscode.l10n.t('No step of this runbook has a category (`{category=…}`).'));
-          return undefined;
-        }
-        const picked = await vscode.window.showQuickPick(
-          tags.map((t) => ({ label: t, description: vscode.l10n.t('{0} steps', steps.filter((s) => s.runnable && stepTags(s).includes(t)).length) })),
-          { title: vscode.l10n.t('Run the steps of one category'), placeHolder: vscode.l10n.t('Category') },
-        );
-        chosen = picked?.label;
+  commands.add(COMMAND.runStep, withStep((ref) => runner.runStep(ref)));
+  commands.add(COMMAND.runFromHere, withStep((ref) => runner.runSequence(ref.uri, ref.stepId)));
+  commands.add(COMMAND.copyStep, withStep((ref) => runner.copyStep(ref)));
+  commands.add(COMMAND.runAll, async (...args: StepCommandArgs) => {
+    const ref = resolveStep(documents, args, false);
+    return ref && !(await givenUp(ref.uri)) ? runner.runSequence(ref.uri) : undefined;
+  });
+  // Runme's categories: (uri, tag) from a caller, else the open runbook and a pick of its tags.
+  commands.add(COMMAND.runStepsByTag, async (target?: vscode.Uri | StepNode, tag?: string) => {
+    const ref = resolveStep(documents, [target, undefined], false);
+    if (!ref || (await givenUp(ref.uri))) return undefined;
+    let chosen = tag;
+    if (chosen === undefined) {
+      const document = await vscode.workspace.openTextDocument(ref.uri);
+      const steps = documents.get(document)?.steps ?? [];
+      const tags = [...new Set(steps.filter((s) => s.runnable).flatMap((s) => stepTags(s)))].sort();
+      if (tags.length === 0) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('No step of this runbook has a category (`{category=…}`).'));
+        return undefined;
       }
-      return chosen === undefined ? undefined : runner.runTagged(ref.uri, chosen);
-    }),
-    vscode.commands.registerCommand('runbookOps.revealStep', async (uri: vscode.Uri, stepId: string) => {
-      const document = await vscode.workspace.openTextDocument(uri);
-      const step = findStep(documents.get(document)?.steps ?? [], stepId);
-      if (!step) return;
-      const start = new vscode.Position(step.startLine - 1, 0);
-      await vscode.window.showTextDocument(document, { selection: new vscode.Range(start, start), preview: true });
-    }),
-    vscode.commands.registerCommand('runbookOps.resetStepStates', () => {
-      const uri = stepsRunbook() ?? vscode.window.activeTextEditor?.document.uri;
-      if (uri) states.reset(uri);
-    }),
-    vscode.commands.registerCommand('runbookOps.clearPlaceholderValues', async () => {
-      const uri = stepsRunbook();
-      const thisOne = vscode.l10n.t('This runbook');
-      const all = vscode.l10n.t('All runbooks');
-      const choice = uri ? await vscode.window.showQuickPick([thisOne, all], { title: vscode.l10n.t('Forget placeholder values for…') }) : all;
-      if (choice === undefined) return;
-      values.clear(choice === thisOne ? uri : undefined);
-      runner.closeSecretTerminals(choice === thisOne ? uri : undefined);
-      vscode.window.setStatusBarMessage(vscode.l10n.t('Placeholder values forgotten'), 3000);
-    }),
-  ];
+      const picked = await vscode.window.showQuickPick(
+        tags.map((t) => ({ label: t, description: vscode.l10n.t('{0} steps', steps.filter((s) => s.runnable && stepTags(s).includes(t)).length) })),
+        { title: vscode.l10n.t('Run the steps of one category'), placeHolder: vscode.l10n.t('Category') },
+      );
+      chosen = picked?.label;
+    }
+    return chosen === undefined ? undefined : runner.runTagged(ref.uri, chosen);
+  });
+  commands.add(COMMAND.revealStep, async (uri: vscode.Uri, stepId: string) => {
+    const document = await vscode.workspace.openTextDocument(uri);
+    const step = findStep(documents.get(document)?.steps ?? [], stepId);
+    if (!step) return;
+    const start = new vscode.Position(step.startLine - 1, 0);
+    await vscode.window.showTextDocument(document, { selection: new vscode.Range(start, start), preview: true });
+  });
+  commands.add(COMMAND.resetStepStates, () => {
+    const uri = stepsRunbook() ?? vscode.window.activeTextEditor?.document.uri;
+    if (uri) states.reset(uri);
+  });
+  commands.add(COMMAND.clearPlaceholderValues, async () => {
+    const uri = stepsRunbook();
+    const thisOne = vscode.l10n.t('This runbook');
+    const all = vscode.l10n.t('All runbooks');
+    const choice = uri ? await vscode.window.showQuickPick([thisOne, all], { title: vscode.l10n.t('Forget placeholder values for…') }) : all;
+    if (choice === undefined) return;
+    values.clear(choice === thisOne ? uri : undefined);
+    runner.closeSecretTerminals(choice === thisOne ? uri : undefined);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Placeholder values forgotten'), 3000);
+  });
 }

@@ -9,6 +9,9 @@ import { describeOutcome, findStep, runnableStepsFrom, runnableStepsTagged, runS
 import { quickInputText } from './markdownText';
 import { collectPlaceholderValues, type PlaceholderValueStore } from './placeholderPrompter';
 import type { StepStateStore } from './stepStateStore';
+import { Disposable } from './dispose';
+import { setting } from './configuration';
+import { SETTINGS } from './contributions';
 
 /** Where a step lives: stable across edits because steps are looked up by id when they run. */
 export interface StepReference {
@@ -40,12 +43,11 @@ export const repoConfigDestructivePatterns: DestructivePatternSource = async (fo
  * is dangerous, executes through shell integration to learn the exit code, and reports every finished
  * step. Never runs anything in an untrusted workspace or without an explicit user action.
  */
-export class StepRunner implements vscode.Disposable {
-  private readonly finishedEmitter = new vscode.EventEmitter<StepRunEvent>();
+export class StepRunner extends Disposable {
+  private readonly finishedEmitter = this.register(new vscode.EventEmitter<StepRunEvent>());
   /** Fires after every step that was started, whatever its outcome. */
   readonly onDidFinishStep = this.finishedEmitter.event;
   private readonly terminals = new Map<string, RunnerTerminal>();
-  private readonly disposables: vscode.Disposable[] = [this.finishedEmitter];
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
@@ -53,7 +55,8 @@ export class StepRunner implements vscode.Disposable {
     private readonly values: PlaceholderValueStore,
     private readonly destructivePatterns: DestructivePatternSource = repoConfigDestructivePatterns,
   ) {
-    this.disposables.push(vscode.window.onDidCloseTerminal((t) => {
+    super();
+    this.register(vscode.window.onDidCloseTerminal((t) => {
       for (const [key, entry] of this.terminals) if (entry.terminal === t) this.terminals.delete(key);
     }));
   }
@@ -179,7 +182,7 @@ export class StepRunner implements vscode.Disposable {
     if (matched) destructive.push(vscode.l10n.t('The command matches the destructive pattern /{0}/.', matched));
     const other: string[] = [];
     if (step.languageGuessed) other.push(vscode.l10n.t('The block has no shell language; it was recognised by its prompts.'));
-    if (vscode.workspace.getConfiguration('runbookOps').get<boolean>('confirm.allSteps', false)) other.push(vscode.l10n.t('Every step is confirmed (setting runbookOps.confirm.allSteps).'));
+    if (setting(SETTINGS.confirmAllSteps)) other.push(vscode.l10n.t('Every step is confirmed (setting runbookOps.confirm.allSteps).'));
     const shown = commands.map((c) => c.display).join('\n');
     if (destructive.length > 0) return this.confirmByTypingId(runbook, step, [...destructive, ...other], shown);
     if (other.length === 0) return true;
@@ -318,7 +321,7 @@ export class StepRunner implements vscode.Disposable {
    * not linger; a plain one is left open for the user. Shell state (`cd`, `export`) stays behind in it.
    */
   private terminalFor(uri: vscode.Uri, runbook: Runbook, cwd: string, env: Readonly<Record<string, string>>): vscode.Terminal {
-    const shared = vscode.workspace.getConfiguration('runbookOps').get<string>('terminal.reuse', 'perRunbook') === 'shared';
+    const shared = setting(SETTINGS.terminalReuse) === 'shared';
     const key = shared ? 'shared' : `${uri.toString()}\0${cwd}`;
     const existing = this.terminals.get(key);
     const alive = existing && existing.terminal.exitStatus === undefined ? existing : undefined;
@@ -346,7 +349,7 @@ export class StepRunner implements vscode.Disposable {
   /** Runs `text` in `terminal` and waits for its exit; `onStarted` is called once the command has been handed to the shell. */
   private async executeInTerminal(terminal: vscode.Terminal, text: string, timeoutMs: number | undefined, onStarted?: () => void): Promise<StepOutcome> {
     const started = Date.now();
-    const waitMs = vscode.workspace.getConfiguration('runbookOps').get<number>('terminal.shellIntegrationTimeout', 5000);
+    const waitMs = setting(SETTINGS.terminalShellIntegrationTimeout);
     const integration = await waitForShellIntegration(terminal, waitMs);
     if (terminal.exitStatus !== undefined) return { status: 'unknown', durationMs: Date.now() - started };
     if (!integration) {
@@ -394,8 +397,8 @@ export class StepRunner implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
+  override dispose(): void {
+    super.dispose();
     // Secret values live in these terminals' environments; they go with the runner.
     this.closeSecretTerminals();
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { StepOutcome, StepStatus } from '../core/stepSequence';
+import { Disposable } from './dispose';
 
 export interface StepState {
   status: StepStatus;
@@ -16,13 +17,14 @@ const STORAGE_KEY = 'runbookOps.stepStates.v1';
  * The last run of every step, per runbook, kept in workspace state so the Steps view survives a window
  * reload. A step that was running when the window went away is shown as unknown.
  */
-export class StepStateStore implements vscode.Disposable {
+export class StepStateStore extends Disposable {
   private readonly states: StoredStates;
-  private readonly changeEmitter = new vscode.EventEmitter<string>();
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<string>());
   /** Fires with the runbook URI whose states changed. */
   readonly onDidChange = this.changeEmitter.event;
 
   constructor(private readonly memento: vscode.Memento) {
+    super();
     this.states = memento.get<StoredStates>(STORAGE_KEY) ?? {};
     for (const steps of Object.values(this.states)) {
       for (const state of Object.values(steps)) if (state.status === 'running') state.status = 'unknown';
@@ -54,9 +56,5 @@ export class StepStateStore implements vscode.Disposable {
     (this.states[key] ??= {})[stepId] = state;
     void this.memento.update(STORAGE_KEY, this.states);
     this.changeEmitter.fire(key);
-  }
-
-  dispose(): void {
-    this.changeEmitter.dispose();
   }
 }

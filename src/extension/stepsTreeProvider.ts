@@ -3,6 +3,8 @@ import type { RunbookStep } from '../core/runbook';
 import { describeOutcome } from '../core/stepSequence';
 import type { RunbookDocuments } from './runbookDocuments';
 import type { StepState, StepStateStore } from './stepStateStore';
+import { Disposable } from './dispose';
+import { COMMAND } from './contributions';
 
 export interface StepNode {
   kind: 'step';
@@ -39,24 +41,22 @@ export function describeStepState(step: RunbookStep, state: StepState | undefine
 }
 
 /** The *Steps* view: the steps of the runbook in the active editor, in order, with their last run. */
-export class StepsTreeProvider implements vscode.TreeDataProvider<StepNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
+export class StepsTreeProvider extends Disposable implements vscode.TreeDataProvider<StepNode> {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
   private current: vscode.Uri | undefined;
   private view: vscode.TreeView<StepNode> | undefined;
 
   constructor(private readonly documents: RunbookDocuments, private readonly states: StepStateStore) {
-    this.disposables.push(
-      vscode.window.onDidChangeActiveTextEditor(() => this.followEditor()),
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.toString() === this.current?.toString()) this.changeEmitter.fire();
-      }),
-      states.onDidChange((uri) => {
-        if (uri === this.current?.toString()) this.changeEmitter.fire();
-      }),
-      documents.onDidChange(() => this.changeEmitter.fire()),
-    );
+    super();
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => this.followEditor()));
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() === this.current?.toString()) this.changeEmitter.fire();
+    }));
+    this.register(states.onDidChange((uri) => {
+      if (uri === this.current?.toString()) this.changeEmitter.fire();
+    }));
+    this.register(documents.onDidChange(() => this.changeEmitter.fire()));
     this.followEditor();
   }
 
@@ -110,14 +110,10 @@ export class StepsTreeProvider implements vscode.TreeDataProvider<StepNode>, vsc
     else tooltip.appendText(step.reason ?? '');
     item.tooltip = tooltip;
     item.command = {
-      command: 'runbookOps.revealStep',
+      command: COMMAND.revealStep,
       title: vscode.l10n.t('Show Step'),
       arguments: [uri, step.id],
     };
     return item;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }
