@@ -31,6 +31,8 @@ export interface RunbookSummary {
   owner?: string;
   tags: string[];
   alerts: string[];
+  /** Alert-like names mentioned in the text but not listed in `alerts`; searched, not indexed by alert. */
+  alertMentions?: string[];
   lastReviewed?: string;
   reviewEvery?: string;
   variables: string[];
@@ -72,6 +74,7 @@ export function summarizeRunbook(runbook: Runbook): RunbookSummary {
   if (runbook.owner !== undefined) summary.owner = runbook.owner;
   if (runbook.lastReviewed !== undefined) summary.lastReviewed = runbook.lastReviewed;
   if (runbook.reviewEvery !== undefined) summary.reviewEvery = runbook.reviewEvery;
+  if (runbook.alertMentions !== undefined) summary.alertMentions = runbook.alertMentions;
   return summary;
 }
 
@@ -310,14 +313,14 @@ export class WorkspaceIndex {
   }
 
   /**
-   * Runbooks matching every word of `query` (case-insensitive) in their title, path, services, tags,
-   * alerts or headings.
+   * Runbooks matching every word of `query` (case-insensitive, anywhere in a word) in their title,
+   * path, owner, services, tags, alerts, headings or the alert names their text mentions.
    */
   search(query: string): RunbookSummary[] {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
     if (words.length === 0) return this.runbooks();
     return this.runbooks().filter((r) => {
-      const haystack = [r.title, r.path, r.owner ?? '', ...r.services, ...r.tags, ...r.alerts, ...r.headings.map((h) => h.text)]
+      const haystack = [r.title, r.path, r.owner ?? '', ...r.services, ...r.tags, ...r.alerts, ...(r.alertMentions ?? []), ...r.headings.map((h) => h.text)]
         .join('\n')
         .toLowerCase();
       return words.every((w) => haystack.includes(w));

@@ -63,6 +63,8 @@ export interface Runbook extends RunbookMetadata {
   headings: RunbookHeading[];
   steps: RunbookStep[];
   problems: Problem[];
+  /** Alert-like names the text mentions that front matter does not list (see {@link alertMentions}). */
+  alertMentions?: string[];
   /** Runme's document-level `cwd`, relative to the runbook's folder: where its steps run unless they say otherwise. */
   notebookCwd?: string;
 }
@@ -669,6 +671,28 @@ function looksLikeCommands(content: string): boolean {
   return commands > 0;
 }
 
+/** CamelCase names of two or more words (`KafkaConsumerLag`, `VirtHandlerDown`): how alert names read in runbook text. */
+const ALERT_NAME = /\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b/g;
+/** Mentions kept per runbook: enough for any real page, bounded for a generated one. */
+const MENTION_LIMIT = 64;
+
+/**
+ * Alert-like names a runbook's text mentions beyond its front-matter `alerts` (real runbooks often
+ * name their alert only in the body or the file name), so *Filter Runbooks* finds them.
+ */
+function alertMentions(text: string, declared: readonly string[]): string[] {
+  const seen = new Set(declared.map((a) => a.toLowerCase()));
+  const out: string[] = [];
+  ALERT_NAME.lastIndex = 0;
+  for (let m = ALERT_NAME.exec(text); m && out.length < MENTION_LIMIT; m = ALERT_NAME.exec(text)) {
+    const key = m[0].toLowerCase();
+    if (m[0].length > 80 || seen.has(key)) continue;
+    seen.add(key);
+    out.push(m[0]);
+  }
+  return out;
+}
+
 export interface RunbookParseOptions {
   /** Always parse with markdown-it, skipping the fast outline scanner (tests compare both paths). */
   fullParse?: boolean;
@@ -695,6 +719,8 @@ export function parseRunbook(path: string, content: string | Uint8Array, options
   if (decoded.binary) return runbook;
   try {
     fillRunbook(runbook, decoded.text, options);
+    const mentions = alertMentions(decoded.text, runbook.alerts);
+    if (mentions.length > 0) runbook.alertMentions = mentions;
   } catch (err) {
     runbook.problems.push({ line: 1, severity: 'error', message: `Runbook Ops could not read this file: ${(err as Error).message}` });
   }

@@ -77,7 +77,7 @@ function encodeRunbook(r: RunbookSummary): [unknown[], string] {
   const detail = JSON.stringify([headings, steps]);
   const core = [
     RUNBOOK, r.path, r.title, r.titleLine, r.services, r.tags, r.alerts, r.variables, detail.length, r.problems,
-    r.owner ?? ABSENT, r.lastReviewed ?? ABSENT, r.reviewEvery ?? ABSENT,
+    r.owner ?? ABSENT, r.lastReviewed ?? ABSENT, r.reviewEvery ?? ABSENT, r.alertMentions ?? ABSENT,
   ];
   return [core, detail];
 }
@@ -217,6 +217,7 @@ function decodeRunbook(a: unknown[], detail: string): RunbookSummary {
   if (a[10] !== ABSENT) summary.owner = a[10] as string;
   if (a[11] !== ABSENT) summary.lastReviewed = a[11] as string;
   if (a[12] !== ABSENT) summary.reviewEvery = a[12] as string;
+  if (a[13] !== undefined && a[13] !== ABSENT) summary.alertMentions = a[13] as string[];
   return summary;
 }
 

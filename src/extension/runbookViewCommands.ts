@@ -14,7 +14,7 @@ export function registerRunbookViewCommands(commands: CommandManager, tree: Runb
   commands.add(COMMAND.filterRunbooks, async () => {
     const text = await vscode.window.showInputBox({
       title: vscode.l10n.t('Filter Runbooks'),
-      prompt: vscode.l10n.t('Words to find in titles, paths, services, tags, alerts and headings (empty clears the filter)'),
+      prompt: vscode.l10n.t('Text to find (any part of a word) in titles, paths, owners, services, tags, alerts, headings and alert names the text mentions; empty clears the filter'),
       value: tree.filter,
     });
     if (text !== undefined) tree.setFilter(text);

@@ -211,7 +211,9 @@ describe('index fast paths give the same answers', function () {
       ];
       // Odd values the encoding must not confuse with its markers: empty strings, a title equal to the section, a custom reason.
       const first = index.runbooks().find((r) => r.steps.length > 0)!;
-      files.push({ kind: 'runbook', summary: { ...first, path: 'odd.md', title: '', owner: '', steps: [{ ...first.steps[0], title: '', section: '', reason: 'custom' }] } });
+      // Optional fields in the order a summary has them: owner before the alert mentions.
+      const { alertMentions, ...rest } = first;
+      files.push({ kind: 'runbook', summary: { ...rest, path: 'odd.md', title: '', owner: '', steps: [{ ...first.steps[0], title: '', section: '', reason: 'custom' }], ...(alertMentions ? { alertMentions } : {}) } });
       const decoded = decodeIndexedFiles(encodeIndexedFiles(files));
       assert.deepStrictEqual(decoded, files, root);
       assert.equal(JSON.stringify(decoded), JSON.stringify(files), `${root}: key order`);

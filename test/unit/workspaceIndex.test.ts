@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { repoRoot } from '../harness/paths';
 import { WorkspaceIndex, type FileReader } from '../../src/core/index';
 import { PathClassifier } from '../../src/core/paths';
 import { seededRandom } from '../bench/corpusGenerator';
@@ -116,6 +119,45 @@ describe('WorkspaceIndex', () => {
     assert.deepEqual(index.search('CHECKOUT roll').map((r) => r.path), ['k8s/rollback.md']);
     assert.deepEqual([...index.services()], [['Postgres', 1], ['checkout-api', 1]]);
     assert.equal(index.getRunbook('db/failover.md')?.steps[0].id, 'promote-the-replica');
+  });
+
+  it('Filter Runbooks text: matches inside words and alert names mentioned only in the body', async () => {
+    const files = new Map<string, string>([
+      ['kafka/lag.md', '# Consumers behind\nWhen KafkaConsumerLag fires, check the group.\n'],
+      ['db/disk.md', '---\nalerts: [PostgresDiskFull]\n---\n# Disk\n'],
+    ]);
+    const index = await fullBuild(files);
+    assert.deepEqual(index.search('KafkaConsumerLag').map((r) => r.path), ['kafka/lag.md']);
+    assert.deepEqual(index.search('consumerlag').map((r) => r.path), ['kafka/lag.md'], 'inside a word, any case');
+    assert.deepEqual(index.search('DiskFull').map((r) => r.path), ['db/disk.md']);
+    assert.deepEqual(index.getRunbook('db/disk.md')?.alertMentions, undefined, 'a declared alert is not a mention too');
+  });
+
+  it('finds each real runbook by every alert name its text mentions', async function () {
+    const root = resolve(repoRoot, '../shared/real-runbooks');
+    if (!existsSync(root)) this.skip();
+    const files = new Map<string, string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.md')) files.set(relative(root, path), readFileSync(path, 'utf8'));
+      }
+    };
+    walk(root);
+    const index = await fullBuild(files);
+    let checked = 0;
+    for (const runbook of index.runbooks()) {
+      // The expected names come from the text itself, not from the parser.
+      const text = files.get(runbook.path)!;
+      for (const name of new Set(text.match(/\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b/g) ?? [])) {
+        if (checked > 2000) break;
+        if (name.length > 80) continue;
+        assert.ok(index.search(name).some((r) => r.path === runbook.path), `${runbook.path} is found by ${name}`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 100, `${checked} names checked`);
   });
 
   it('keeps no file text or commands in the index', async () => {
