@@ -22,7 +22,7 @@ import type { ReviewState } from '../core/reviewState';
 import { ChangedFilesError, listChangedFiles, type ChangedFiles } from '../git/changedFiles';
 import { NotAGitRepositoryError } from '../git/gitProcess';
 import { findWorkTreeRoot } from '../git/workTree';
-import { optionValue, readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
+import { flagGiven, optionValue, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { findBrokenLinks } from './runbookLinks';
 import { detectSites } from '../core/siteLinks';
@@ -30,8 +30,12 @@ import { loadRunbookReviews } from './runbookReviews';
 import { fileStem } from '../core/incidentSummary';
 import { oneLine } from '../core/textOutput';
 
-export const CHECK_VALUE_OPTIONS: ReadonlySet<string> = new Set(['format', 'changed-since', 'now']);
-export const CHECK_FLAG_OPTIONS: ReadonlySet<string> = new Set(['strict']);
+export const CHECK_OPTIONS: CommandOptions = {
+  format: { type: 'string' },
+  'changed-since': { type: 'string' },
+  now: { type: 'string' },
+  strict: { type: 'boolean' },
+};
 
 type FileKind = 'runbook' | 'incident' | 'config' | 'codeowners';
 
@@ -318,11 +322,11 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
   if (format !== 'text' && format !== 'json' && format !== 'github') throw new UsageError(`--format must be text, json or github, not ${format}.`);
   if (args.positional.length > 1) throw new UsageError('check takes one folder.');
   const changedSince = optionValue(args, 'changed-since');
-  if (args.options.get('changed-since') === true || changedSince === '') throw new UsageError('--changed-since needs a git ref, such as origin/main.');
+  if (changedSince === '') throw new UsageError('--changed-since needs a git ref, such as origin/main.');
   const now = nowOption(args);
   const root = resolve(args.positional[0] ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
-  const { files, runbooks, incidents, notes, changes } = await checkRepository(root, { now, changedSince, strict: args.options.get('strict') === true });
+  const { files, runbooks, incidents, notes, changes } = await checkRepository(root, { now, changedSince, strict: flagGiven(args, 'strict') });
   // Paths as the caller can open them: relative to where the command runs (GitHub wants them from the checkout root).
   const shown = (path: string): string => relative(process.cwd(), join(root, path)).split(sep).join('/') || path;
   const all = files.flatMap((f) => f.problems.map((p) => ({ file: f, problem: p })));

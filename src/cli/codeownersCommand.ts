@@ -9,12 +9,12 @@ import { PathClassifier } from '../core/paths';
 import { layoutFromConfig } from '../core/repoConfig';
 import { findWorkTreeRoot } from '../git/workTree';
 import { ownedIncidents, ownedRunbooks } from './checkCommand';
-import { readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
+import { flagGiven, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 
-export const CODEOWNERS_FLAG_OPTIONS: ReadonlySet<string> = new Set(['write']);
+export const CODEOWNERS_OPTIONS: CommandOptions = { write: { type: 'boolean' } };
 
 function readText(file: string): string | undefined {
   try {
@@ -56,7 +56,7 @@ export async function codeownersCommand(args: ParsedArgs, out: (text: string) =>
   const unowned = runbooks.filter((r) => ownerHandles(r.owner).routable.length === 0).length;
   if (unowned > 0) err(`${unowned} runbook${unowned === 1 ? ' has' : 's have'} no usable owner and ${unowned === 1 ? 'is' : 'are'} left out.`);
 
-  if (args.options.get('write') !== true) {
+  if (!flagGiven(args, 'write')) {
     out(block.join('\n'));
     return 0;
   }
