@@ -24,6 +24,7 @@ import { NotAGitRepositoryError } from '../git/gitProcess';
 import { findWorkTreeRoot } from '../git/workTree';
 import { flagGiven, optionValue, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
+import { baselineOptions, baselineSentence, filterByBaseline, writeBaseline, type BaselineSummary } from './checkBaselineFile';
 import { findBrokenLinks } from './runbookLinks';
 import { detectSites } from '../core/siteLinks';
 import { loadRunbookReviews } from './runbookReviews';
@@ -35,6 +36,8 @@ export const CHECK_OPTIONS: CommandOptions = {
   'changed-since': { type: 'string' },
   now: { type: 'string' },
   strict: { type: 'boolean' },
+  baseline: { type: 'string' },
+  'write-baseline': { type: 'string' },
 };
 
 type FileKind = 'runbook' | 'incident' | 'config' | 'codeowners';
@@ -323,10 +326,13 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
   if (args.positional.length > 1) throw new UsageError('check takes one folder.');
   const changedSince = optionValue(args, 'changed-since');
   if (changedSince === '') throw new UsageError('--changed-since needs a git ref, such as origin/main.');
+  const baseline = baselineOptions(args, changedSince);
   const now = nowOption(args);
   const root = resolve(args.positional[0] ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
   const { files, runbooks, incidents, notes, changes } = await checkRepository(root, { now, changedSince, strict: flagGiven(args, 'strict') });
+  const written = baseline.write !== undefined ? await writeBaseline(files, baseline.write) : undefined;
+  const known: BaselineSummary | undefined = baseline.read !== undefined ? filterByBaseline(files, baseline.read, changes === undefined) : undefined;
   // Paths as the caller can open them: relative to where the command runs (GitHub wants them from the checkout root).
   const shown = (path: string): string => relative(process.cwd(), join(root, path)).split(sep).join('/') || path;
   const all = files.flatMap((f) => f.problems.map((p) => ({ file: f, problem: p })));
@@ -335,7 +341,11 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
   const what = changes
     ? `${plural(files.filter((f) => f.kind !== 'config' && f.kind !== 'codeowners').length, 'file')} changed since ${changedSince} (of ${plural(runbooks, 'runbook')} and ${plural(incidents, 'incident')})`
     : `${plural(runbooks, 'runbook')} and ${plural(incidents, 'incident')}`;
-  const summary = `Checked ${what}: ${errors + warnings === 0 ? 'no problems' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`}.`;
+  const summary = [
+    `Checked ${what}: ${errors + warnings === 0 ? `no ${known ? 'new ' : ''}problems` : `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${known ? ' not in the baseline' : ''}`}.`,
+    ...(known ? [baselineSentence(known)] : []),
+    ...(written !== undefined ? [`Wrote ${plural(written, 'problem')} to the baseline ${baseline.write}; check --baseline ${baseline.write} reports only problems not in it.`] : []),
+  ].join('\n');
 
   if (format === 'json') {
     out(JSON.stringify({
@@ -345,6 +355,8 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
       errors,
       warnings,
       ...(changes ? { changedSince, changed: changes.changed, deleted: changes.deleted } : {}),
+      ...(known ? { baseline: { file: known.file, suppressed: known.suppressed, fixed: known.stale } } : {}),
+      ...(written !== undefined ? { baselineWritten: { file: baseline.write, problems: written } } : {}),
       notes,
       files: files.filter((f) => f.problems.length > 0).map((f) => ({ path: f.path, file: shown(f.path), kind: f.kind, problems: f.problems })),
     }, null, 2));
@@ -365,5 +377,6 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
     for (const note of notes) err(note);
     out(summary);
   }
-  return errors > 0 ? 1 : 0;
+  // Writing a baseline accepts what is there: the run that records the debt does not fail on it.
+  return errors > 0 && written === undefined ? 1 : 0;
 }

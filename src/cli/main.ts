@@ -22,9 +22,12 @@ const COMMAND_USAGE: readonly (readonly [string, string])[] = [
                                      Unchanged files come from the summary cache (.git/runbook-ops/index-cache);
                                      --no-cache reads every file and leaves the cache alone.`],
   ['check', `  check [dir] [--format text|json|github] [--changed-since <ref>] [--strict] [--now <date>]
+        [--baseline <file> | --write-baseline <file>]
                                      Validate every runbook and incident record; exit 1 when there are errors.
                                      --changed-since reports only files changed since the merge base with <ref>;
-                                     --strict fails on runbooks overdue for review (otherwise warnings).`],
+                                     --strict fails on runbooks overdue for review (otherwise warnings);
+                                     --write-baseline records every problem found (exit 0), and --baseline
+                                     then reports only problems not in that file (known debt does not fail).`],
   ['report', `  report [dir] [--since 30d|90d|<date>] [--format md|json] [--now <date>]
                                      Incident metrics (MTTA/MTTR by severity and service), action items,
                                      runbooks used most and runbooks overdue for review, as Markdown or JSON.`],
