@@ -5,9 +5,9 @@ import {
   codeownersBlockDifferences,
   findCodeownersBlock,
   planCodeowners,
+  ownedIncidents,
+  ownedRunbooks,
   renderCodeownersBlock,
-  type OwnedIncident,
-  type OwnedRunbook,
 } from '../core/codeowners';
 import { decodeFileText, plainProblem, type Problem } from '../core/fileText';
 import { parseFrontMatter, type RunbookMetadata } from '../core/frontMatter';
@@ -283,19 +283,8 @@ function checkCodeowners(
   };
 }
 
-export function ownedRunbooks(paths: readonly string[], metadata: (path: string) => OwnershipMetadata | undefined): OwnedRunbook[] {
-  return paths.map((path) => {
-    const m = metadata(path);
-    return { path, owner: m?.owner, services: m?.services ?? [] };
-  });
-}
-
-export function ownedIncidents(validations: readonly Pick<IncidentValidation, 'path' | 'record'>[]): OwnedIncident[] {
-  return validations.map((v) => {
-    const services = v.record?.services;
-    return { path: v.path, services: typeof services === 'string' ? [services] : Array.isArray(services) ? services.filter((s): s is string => typeof s === 'string') : [] };
-  });
-}
+// Kept importable from here for the callers that already do; they live in core with the other ownership rules.
+export { ownedIncidents, ownedRunbooks };
 
 /** GitHub workflow commands need `%`, CR and LF escaped in messages, and also `:` and `,` in properties. */
 function escapeData(text: string): string {

@@ -7,6 +7,7 @@ import { PathClassifier } from '../core/paths';
 import { CHECK_OPTIONS, checkCommand } from './checkCommand';
 import { CODEOWNERS_OPTIONS, codeownersCommand } from './codeownersCommand';
 import { flagGiven, optionValue, parseCommandLine, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
+import { INIT_OPTIONS, initCommand } from './initCommand';
 import { INSTALL_MERGE_DRIVER_OPTIONS, installMergeDriverCommand, MERGE_DRIVER_OPTIONS, mergeDriverCommand } from './mergeDriverCommand';
 import { NEW_INCIDENT_OPTIONS, newIncidentCommand } from './newIncidentCommand';
 import { REPORT_OPTIONS, reportCommand } from './reportCommand';
@@ -17,6 +18,11 @@ import { UPDATE_OPTIONS, updateCommand } from './updateCommand';
 
 /** Each command's lines of the usage text: `runbook-ops <command> --help` prints its own. */
 const COMMAND_USAGE: readonly (readonly [string, string])[] = [
+  ['init', `  init [dir] [--dry-run] [--force]   Set the repository up: .runbook-ops.yaml with the layout found, the CI workflow
+                                     (.github/workflows/runbooks.yml), the merge driver and, when runbooks name owners,
+                                     the CODEOWNERS block. Prints the plan first (--dry-run: with each file's content or
+                                     changed lines, and writes nothing). A file a person wrote is never replaced
+                                     without --force (exit 1, nothing written). Running it again changes nothing.`],
   ['index', `  index [dir] [--format text|json] [--no-cache]
                                      Print every runbook and incident in dir (default: .) with steps and problems.
                                      Unchanged files come from the summary cache (.git/runbook-ops/index-cache);
@@ -128,6 +134,7 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
 
 /** Each command: its options (for `util.parseArgs`) and what runs it. */
 const COMMANDS: Readonly<Record<string, { options: CommandOptions; run: (args: ParsedArgs, out: (text: string) => void) => Promise<number> }>> = {
+  init: { options: INIT_OPTIONS, run: initCommand },
   index: { options: { format: { type: 'string' }, 'no-cache': { type: 'boolean' } }, run: indexCommand },
   check: { options: CHECK_OPTIONS, run: (args, out) => checkCommand(args, out) },
   report: { options: REPORT_OPTIONS, run: (args, out) => reportCommand(args, out) },

@@ -87,7 +87,7 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
 }
 
 /** The CLI as git should start it: this Node and this script (resolved through npx's symlink). */
-function ownProgram(): { nodePath: string; cliPath: string } {
+export function ownProgram(): { nodePath: string; cliPath: string } {
   const script = process.argv[1] ? resolve(process.argv[1]) : __filename;
   let cliPath = script;
   try {

@@ -5,6 +5,7 @@
  * overdue) taken out: the link target, the field, the value stay in it, the line it is on does not.
  * The file is text, one line per problem, sorted, so a pull request that changes it can be reviewed.
  */
+import { textFingerprint } from './textFingerprint';
 import { oneLine } from './textOutput';
 
 /** A problem as `check` reports it: the file it is in (relative to the checked folder, as written in the baseline by oneLine) and its message. */
@@ -64,17 +65,10 @@ export function problemRule(problem: Pick<BaselineProblem, 'code' | 'message'>):
   return field ? field.toLowerCase().replace(/_/g, '-') : 'problem';
 }
 
-/** FNV-1a over UTF-16 code units, 32 bits. Pure, so core needs no crypto module for a label. */
-function fnv1a(text: string, basis: number): number {
-  let hash = basis;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
 /** 16 hex digits from the rule and the normalised message: the same problem on another line keeps it. */
 export function problemFingerprint(problem: Pick<BaselineProblem, 'code' | 'message'>): string {
   const key = `${problemRule(problem)}\0${normalisedMessage(problem.message)}`;
-  return [0x811c9dc5, 0x050c5d1f].map((basis) => fnv1a(key, basis).toString(16).padStart(8, '0')).join('');
+  return textFingerprint(key);
 }
 
 export function baselineEntry(problem: BaselineProblem): BaselineEntry {
