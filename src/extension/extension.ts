@@ -9,6 +9,7 @@ import { IncidentPrompts } from './incidentPrompts';
 import { IncidentsTreeProvider, type IncidentsTreeNode } from './incidentsTreeProvider';
 import { IncidentWriter } from './incidentWriter';
 import { registerMergeDriverCommand } from './mergeDriverCommand';
+import { registerSetUpRepositoryCommand } from './setUpRepositoryCommand';
 import { PlaceholderValueStore } from './placeholderPrompter';
 import { RunbookDocuments } from './runbookDocuments';
 import { ReviewDateService } from './reviewDateService';
@@ -151,6 +152,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
     vscode.commands.registerCommand('runbookOps.reindex', () => index.reindex()),
     vscode.commands.registerCommand('runbookOps.scaffoldSample', () => scaffoldSampleRepository(log)),
     registerMergeDriverCommand(context.extensionPath, index, log),
+    registerSetUpRepositoryCommand(context.extensionPath, log),
   );
 
   // Indexing reads every runbook: start it after activate() returns so the extension host is not held up.
