@@ -115,6 +115,10 @@ describe('runbook-ops init (src/core/repositorySetup, dist/cli.js)', function ()
     assert.match(written['.github/workflows/runbooks.yml']!, /^ {6}- run: npx runbook-ops check --format github --changed-since "origin\/\$\{\{ github\.base_ref \}\}"$/m);
     assert.match(written['.github/workflows/runbooks.yml']!, /^ {6}- run: npx runbook-ops report --since 30d >> "\$GITHUB_STEP_SUMMARY"$/m);
     assert.match(written['git config']!, /merge-driver %O %A %B %P$/);
+    // The README shows the workflow as init writes it (after the fingerprint line).
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const shown = /The workflow `init` writes is \(after that first line\):\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.equal(shown, written['.github/workflows/runbooks.yml']!.split('\n').slice(1).join('\n'));
 
     const second = runCli(repo, ['init']);
     assert.equal(second.status, 0, second.stderr);
