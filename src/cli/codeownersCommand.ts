@@ -1,28 +1,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { CODEOWNERS_LOCATIONS, ownerHandles, planCodeowners, renderCodeownersBlock, replaceCodeownersBlock } from '../core/codeowners';
-import { decodeFileText } from '../core/fileText';
-import { parseFrontMatter } from '../core/frontMatter';
-import { loadPlain } from '../core/incidentSource';
+import { CODEOWNERS_LOCATIONS, ownerHandles, planCodeowners, readOwnership, renderCodeownersBlock, replaceCodeownersBlock } from '../core/codeowners';
 import { PathClassifier } from '../core/paths';
 import { layoutFromConfig } from '../core/repoConfig';
 import { findWorkTreeRoot } from '../git/workTree';
-import { ownedIncidents, ownedRunbooks } from './checkCommand';
-import { readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
+import { flagGiven, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 
-export const CODEOWNERS_FLAG_OPTIONS: ReadonlySet<string> = new Set(['write']);
-
-function readText(file: string): string | undefined {
-  try {
-    return decodeFileText(readFileSync(file)).text;
-  } catch {
-    return undefined;
-  }
-}
+export const CODEOWNERS_OPTIONS: CommandOptions = { write: { type: 'boolean' } };
 
 /**
  * `runbook-ops codeowners [dir] [--write]`: the CODEOWNERS block routing reviews of runbooks to their
@@ -35,19 +23,14 @@ export async function codeownersCommand(args: ParsedArgs, out: (text: string) =>
   const { config } = readRepoConfig(root);
   const classifier = new PathClassifier(layoutFromConfig(config));
   const paths = listRepositoryFiles(root);
-  const runbooks = ownedRunbooks(paths.filter((p) => classifier.classify(p) === 'runbook'), (path) => {
-    const text = readText(join(root, path));
-    return text === undefined ? undefined : parseFrontMatter(text.split('\n', 400)).metadata;
-  });
-  const incidents = ownedIncidents(paths.filter((p) => classifier.classify(p) === 'incident').map((path) => {
-    let record: unknown;
+  const read = (path: string): Buffer | undefined => {
     try {
-      record = loadPlain(readText(join(root, path)) ?? '');
+      return readFileSync(join(root, path));
     } catch {
-      record = undefined;
+      return undefined;
     }
-    return { path, record: record !== null && typeof record === 'object' ? (record as never) : undefined };
-  }));
+  };
+  const { runbooks, incidents } = readOwnership(paths.filter((p) => classifier.classify(p) === 'runbook'), paths.filter((p) => classifier.classify(p) === 'incident'), read);
   // CODEOWNERS paths are relative to the git repository, which may hold the runbooks in a subfolder.
   const gitRoot = findWorkTreeRoot(root) ?? root;
   const plan = planCodeowners(runbooks, incidents, relative(gitRoot, root).split(sep).join('/'));
@@ -56,7 +39,7 @@ export async function codeownersCommand(args: ParsedArgs, out: (text: string) =>
   const unowned = runbooks.filter((r) => ownerHandles(r.owner).routable.length === 0).length;
   if (unowned > 0) err(`${unowned} runbook${unowned === 1 ? ' has' : 's have'} no usable owner and ${unowned === 1 ? 'is' : 'are'} left out.`);
 
-  if (args.options.get('write') !== true) {
+  if (!flagGiven(args, 'write')) {
     out(block.join('\n'));
     return 0;
   }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseTimestamp } from '../core/incident';
 import { parseRepoConfig, REPO_CONFIG_FILE, type RepoConfigParse } from '../core/repoConfig';
 
@@ -13,52 +14,59 @@ import { parseRepoConfig, REPO_CONFIG_FILE, type RepoConfigParse } from '../core
 /** Wrong arguments: main prints the message with the usage text and exits 2. */
 export class UsageError extends Error {}
 
+/** A command's options as `util.parseArgs` declares them (`{ format: { type: 'string' } }`). */
+export type CommandOptions = Readonly<Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>>;
+
+/** `--by` and `--at`, for the commands that write records. */
+export const AUTHOR_OPTIONS: CommandOptions = { by: { type: 'string' }, at: { type: 'string' } };
+
 export interface ParsedArgs {
   positional: string[];
-  /** Last value of each option (`true` for flags). */
-  options: Map<string, string | true>;
-  /** Every value of options given more than once (`--service a --service b`). */
-  repeated: Map<string, string[]>;
+  /** Each option given: a string (the last one given), `true` for a flag, every value of a `multiple` option. */
+  values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
+  /** `-h` or `--help` was given as an option (not as an option's value, not after `--`). */
+  help: boolean;
 }
 
 /**
- * Splits argv into positionals and options. `valueOptions` take a value (`--format json` or
- * `--format=json`); with `flagOptions` given, any other option is refused as unknown.
+ * Splits a command's argv with Node's `util.parseArgs`, then refuses unknown options, options that
+ * need a value and have none, and values given to flags, each in one sentence. The check is ours
+ * rather than parseArgs' `strict` because strict refuses values that start with a dash, and
+ * `--note --help` is a note (POSIX lets an option's value start with one). `-h`/`--help` are always
+ * known, so `runbook-ops <command> --help` answers even next to a mistyped option.
  */
-export function parseArgs(argv: readonly string[], valueOptions: ReadonlySet<string>, flagOptions?: ReadonlySet<string>): ParsedArgs {
-  const positional: string[] = [];
-  const options = new Map<string, string | true>();
-  const repeated = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('-') || arg === '-') {
-      positional.push(arg);
-      continue;
-    }
-    if (arg === '--') {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    const eq = arg.indexOf('=');
-    const name = (eq === -1 ? arg : arg.slice(0, eq)).replace(/^--?/, '');
-    if (valueOptions.has(name)) {
-      const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value.`);
-      options.set(name, value);
-      repeated.set(name, [...(repeated.get(name) ?? []), value]);
-    } else if (flagOptions && !flagOptions.has(name)) {
-      throw new UsageError(`Unknown option --${name}.`);
-    } else {
-      options.set(name, true);
+export function parseCommandLine(argv: readonly string[], options: CommandOptions): ParsedArgs {
+  const known = { ...options, help: { type: 'boolean', short: 'h' } } as const;
+  const { values, positionals, tokens } = parseArgs({ args: [...argv], options: known, strict: false, allowPositionals: true, tokens: true });
+  const optionTokens = tokens.filter((t) => t.kind === 'option');
+  const help = optionTokens.some((t) => t.name === 'help');
+  if (!help) {
+    for (const token of optionTokens) {
+      const option = options[token.name];
+      if (option === undefined) throw new UsageError(`Unknown option ${token.rawName.startsWith('--') ? token.rawName : `--${token.name}`}.`);
+      if (option.type === 'string' && token.value === undefined) throw new UsageError(`--${token.name} needs a value.`);
+      if (option.type === 'boolean' && token.value !== undefined) throw new UsageError(`--${token.name} takes no value.`);
     }
   }
-  return { positional, options, repeated };
+  return { positional: positionals, values, help };
 }
 
-/** The value of a value option, or undefined. */
+/** The value of a value option (the last one given), or undefined. */
 export function optionValue(args: ParsedArgs, name: string): string | undefined {
-  const value = args.options.get(name);
-  return typeof value === 'string' ? value : undefined;
+  const value = args.values[name];
+  const last = Array.isArray(value) ? value.at(-1) : value;
+  return typeof last === 'string' ? last : undefined;
+}
+
+/** Every value of an option that may be given more than once (`--service a --service b`). */
+export function optionValues(args: ParsedArgs, name: string): string[] {
+  const value = args.values[name];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+/** Whether a flag was given. */
+export function flagGiven(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
 }
 
 /** `.runbook-ops.yaml` at `root`, or the defaults when there is none. */

@@ -4,27 +4,36 @@ import { WorkspaceIndex, type IncidentSummary, type RunbookSummary } from '../co
 import { buildIndexInParallel } from '../core/parallelIndex';
 import { layoutFromConfig } from '../core/repoConfig';
 import { PathClassifier } from '../core/paths';
-import { CHECK_FLAG_OPTIONS, CHECK_VALUE_OPTIONS, checkCommand } from './checkCommand';
-import { CODEOWNERS_FLAG_OPTIONS, codeownersCommand } from './codeownersCommand';
-import { parseArgs, readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
-import { INSTALL_MERGE_DRIVER_FLAG_OPTIONS, installMergeDriverCommand, MERGE_DRIVER_VALUE_OPTIONS, mergeDriverCommand } from './mergeDriverCommand';
-import { NEW_INCIDENT_VALUE_OPTIONS, newIncidentCommand } from './newIncidentCommand';
-import { REPORT_VALUE_OPTIONS, reportCommand } from './reportCommand';
+import { CHECK_OPTIONS, checkCommand } from './checkCommand';
+import { CODEOWNERS_OPTIONS, codeownersCommand } from './codeownersCommand';
+import { flagGiven, optionValue, parseCommandLine, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
+import { INIT_OPTIONS, initCommand } from './initCommand';
+import { INSTALL_MERGE_DRIVER_OPTIONS, installMergeDriverCommand, MERGE_DRIVER_OPTIONS, mergeDriverCommand } from './mergeDriverCommand';
+import { NEW_INCIDENT_OPTIONS, newIncidentCommand } from './newIncidentCommand';
+import { REPORT_OPTIONS, reportCommand } from './reportCommand';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { buildIndexWithCache, defaultCliCacheFile, summaryCacheKey } from '../fs/summaryCache';
 import { stepsCommand } from './stepsCommand';
-import { UPDATE_VALUE_OPTIONS, updateCommand } from './updateCommand';
+import { UPDATE_OPTIONS, updateCommand } from './updateCommand';
 
 /** Each command's lines of the usage text: `runbook-ops <command> --help` prints its own. */
 const COMMAND_USAGE: readonly (readonly [string, string])[] = [
+  ['init', `  init [dir] [--dry-run] [--force]   Set the repository up: .runbook-ops.yaml with the layout found, the CI workflow
+                                     (.github/workflows/runbooks.yml), the merge driver and, when runbooks name owners,
+                                     the CODEOWNERS block. Prints the plan first (--dry-run: with each file's content or
+                                     changed lines, and writes nothing). A file a person wrote is never replaced
+                                     without --force (exit 1, nothing written). Running it again changes nothing.`],
   ['index', `  index [dir] [--format text|json] [--no-cache]
                                      Print every runbook and incident in dir (default: .) with steps and problems.
                                      Unchanged files come from the summary cache (.git/runbook-ops/index-cache);
                                      --no-cache reads every file and leaves the cache alone.`],
   ['check', `  check [dir] [--format text|json|github] [--changed-since <ref>] [--strict] [--now <date>]
+        [--baseline <file> | --write-baseline <file>]
                                      Validate every runbook and incident record; exit 1 when there are errors.
                                      --changed-since reports only files changed since the merge base with <ref>;
-                                     --strict fails on runbooks overdue for review (otherwise warnings).`],
+                                     --strict fails on runbooks overdue for review (otherwise warnings);
+                                     --write-baseline records every problem found (exit 0), and --baseline
+                                     then reports only problems not in that file (known debt does not fail).`],
   ['report', `  report [dir] [--since 30d|90d|<date>] [--format md|json] [--now <date>]
                                      Incident metrics (MTTA/MTTR by severity and service), action items,
                                      runbooks used most and runbooks overdue for review, as Markdown or JSON.`],
@@ -70,28 +79,6 @@ function commandUsage(command: string): string | undefined {
   return entry && `Usage: runbook-ops ${entry[1].trim()}\n\n${OPTIONS_USAGE}\n\n${EXIT_CODES}\n`;
 }
 
-/** Value options of each command: `--note --help` is a note, not a request for help. */
-const COMMAND_VALUE_OPTIONS: Record<string, ReadonlySet<string>> = {
-  index: new Set(['format']),
-  check: CHECK_VALUE_OPTIONS,
-  report: REPORT_VALUE_OPTIONS,
-  'merge-driver': MERGE_DRIVER_VALUE_OPTIONS,
-  new: NEW_INCIDENT_VALUE_OPTIONS,
-  steps: new Set(['format']),
-  update: UPDATE_VALUE_OPTIONS,
-};
-
-/** Whether `-h` or `--help` is among the arguments as an option (not an option's value, not after `--`). */
-function asksForHelp(args: readonly string[], valueOptions: ReadonlySet<string>): boolean {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--') return false;
-    if (arg === '-h' || arg === '--help') return true;
-    if (arg.startsWith('-') && !arg.includes('=') && valueOptions.has(arg.replace(/^--?/, ''))) i++;
-  }
-  return false;
-}
-
 function formatRunbookText(runbook: RunbookSummary): string {
   const runnable = runbook.steps.filter((s) => s.runnable).length;
   const lines = [`${runbook.path}  "${runbook.title}"${runbook.services.length ? `  [${runbook.services.join(', ')}]` : ''}  ${runbook.steps.length} steps (${runnable} runnable)`];
@@ -111,9 +98,17 @@ function formatIncidentText(incident: IncidentSummary): string {
   return lines.join('\n');
 }
 
+async function stepsCommandLine(args: ParsedArgs, out: (text: string) => void): Promise<number> {
+  const format = optionValue(args, 'format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}.`);
+  if (args.positional.length !== 1) throw new UsageError('steps takes the path of one runbook.');
+  const file = resolve(args.positional[0]);
+  return await stepsCommand(file, format, out, readRepoConfig(repositoryRootOf(dirname(file))).config.destructivePatterns);
+}
+
 async function indexCommand(args: ParsedArgs, out: (text: string) => void): Promise<number> {
-  const format = args.options.get('format') ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${String(format)}.`);
+  const format = optionValue(args, 'format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}.`);
   const root = resolve(args.positional[0] ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
   const { config } = readRepoConfig(root);
@@ -121,7 +116,7 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
   const index = new WorkspaceIndex(new PathClassifier(layout), { config });
   // Worker threads beside this bundle (dist/indexWorker.js), or this thread when they cannot start;
   // files unchanged since the last run come from the summary cache (src/fs/summaryCache.ts).
-  if (args.options.has('no-cache')) await buildIndexInParallel(index, root, listRepositoryFiles(root));
+  if (flagGiven(args, 'no-cache')) await buildIndexInParallel(index, root, listRepositoryFiles(root));
   else await buildIndexWithCache(index, root, listRepositoryFiles(root), { file: defaultCliCacheFile(root), key: summaryCacheKey(BUILD_FINGERPRINT, config, layout) });
   const snapshot = index.snapshot();
   if (format === 'json') out(JSON.stringify({ root, ...snapshot }, null, 2));
@@ -137,6 +132,20 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
   return 0;
 }
 
+/** Each command: its options (for `util.parseArgs`) and what runs it. */
+const COMMANDS: Readonly<Record<string, { options: CommandOptions; run: (args: ParsedArgs, out: (text: string) => void) => Promise<number> }>> = {
+  init: { options: INIT_OPTIONS, run: initCommand },
+  index: { options: { format: { type: 'string' }, 'no-cache': { type: 'boolean' } }, run: indexCommand },
+  check: { options: CHECK_OPTIONS, run: (args, out) => checkCommand(args, out) },
+  report: { options: REPORT_OPTIONS, run: (args, out) => reportCommand(args, out) },
+  codeowners: { options: CODEOWNERS_OPTIONS, run: (args, out) => codeownersCommand(args, out) },
+  'merge-driver': { options: MERGE_DRIVER_OPTIONS, run: (args) => mergeDriverCommand(args) },
+  'install-merge-driver': { options: INSTALL_MERGE_DRIVER_OPTIONS, run: installMergeDriverCommand },
+  new: { options: NEW_INCIDENT_OPTIONS, run: newIncidentCommand },
+  steps: { options: { format: { type: 'string' } }, run: stepsCommandLine },
+  update: { options: UPDATE_OPTIONS, run: (args, out) => updateCommand(args, out) },
+};
+
 export async function main(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -148,28 +157,14 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       out(VERSION);
       return 0;
     }
-    const help = commandUsage(command);
-    if (help !== undefined && asksForHelp(rest, COMMAND_VALUE_OPTIONS[command] ?? new Set())) {
-      out(help);
+    if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`Unknown command "${command}".`);
+    const entry = COMMANDS[command];
+    const args = parseCommandLine(rest, entry.options);
+    if (args.help) {
+      out(commandUsage(command) ?? USAGE);
       return 0;
     }
-    if (command === 'index') return await indexCommand(parseArgs(rest, new Set(['format'])), out);
-    if (command === 'check') return await checkCommand(parseArgs(rest, CHECK_VALUE_OPTIONS, CHECK_FLAG_OPTIONS), out);
-    if (command === 'report') return await reportCommand(parseArgs(rest, REPORT_VALUE_OPTIONS, new Set()), out);
-    if (command === 'codeowners') return await codeownersCommand(parseArgs(rest, new Set(), CODEOWNERS_FLAG_OPTIONS), out);
-    if (command === 'merge-driver') return await mergeDriverCommand(parseArgs(rest, MERGE_DRIVER_VALUE_OPTIONS, new Set()));
-    if (command === 'install-merge-driver') return await installMergeDriverCommand(parseArgs(rest, new Set(), INSTALL_MERGE_DRIVER_FLAG_OPTIONS), out);
-    if (command === 'new') return await newIncidentCommand(parseArgs(rest, NEW_INCIDENT_VALUE_OPTIONS, new Set()), out);
-    if (command === 'steps') {
-      const args = parseArgs(rest, new Set(['format']));
-      const format = String(args.options.get('format') ?? 'text');
-      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}.`);
-      if (args.positional.length !== 1) throw new UsageError('steps takes the path of one runbook.');
-      const file = resolve(args.positional[0]);
-      return await stepsCommand(file, format, out, readRepoConfig(repositoryRootOf(dirname(file))).config.destructivePatterns);
-    }
-    if (command === 'update') return await updateCommand(parseArgs(rest, UPDATE_VALUE_OPTIONS, new Set()), out);
-    throw new UsageError(`Unknown command "${command}".`);
+    return await entry.run(args, out);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`runbook-ops: ${err.message}\n\n${USAGE}`);

@@ -6,10 +6,10 @@ import { GitCommandError, GitNotFoundError } from '../git/gitProcess';
 import { installMergeDriver, uninstallMergeDriver } from '../git/mergeDriverInstall';
 import { mergeFileTextually } from '../git/textualMerge';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
+import { flagGiven, optionValue, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 
-export const MERGE_DRIVER_VALUE_OPTIONS: ReadonlySet<string> = new Set(['marker-size']);
-export const INSTALL_MERGE_DRIVER_FLAG_OPTIONS: ReadonlySet<string> = new Set(['undo']);
+export const MERGE_DRIVER_OPTIONS: CommandOptions = { 'marker-size': { type: 'string' } };
+export const INSTALL_MERGE_DRIVER_OPTIONS: CommandOptions = { undo: { type: 'boolean' } };
 
 const LABELS = { ours: 'ours', base: 'base', theirs: 'theirs' };
 
@@ -33,8 +33,8 @@ const SIDE_NAMES = ['The common ancestor', 'Our side', 'Their side'] as const;
 export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): Promise<number> {
   const [basePath, oursPath, theirsPath, shownPath] = args.positional;
   if (theirsPath === undefined || args.positional.length > 4) throw new UsageError('merge-driver takes the files git passes: %O %A %B and optionally %P.');
-  const sizeText = args.options.get('marker-size');
-  const markerSize = typeof sizeText === 'string' ? Number(sizeText) : 7;
+  const sizeText = optionValue(args, 'marker-size');
+  const markerSize = sizeText !== undefined ? Number(sizeText) : 7;
   if (!Number.isInteger(markerSize) || markerSize < 7) throw new UsageError('--marker-size must be a whole number, 7 or more.');
   const name = shownPath ?? oursPath;
   const bytes = [basePath, oursPath, theirsPath].map((file) => readFileSync(file));
@@ -87,7 +87,7 @@ export async function mergeDriverCommand(args: ParsedArgs, err: (text: string) =
 }
 
 /** The CLI as git should start it: this Node and this script (resolved through npx's symlink). */
-function ownProgram(): { nodePath: string; cliPath: string } {
+export function ownProgram(): { nodePath: string; cliPath: string } {
   const script = process.argv[1] ? resolve(process.argv[1]) : __filename;
   let cliPath = script;
   try {
@@ -103,7 +103,7 @@ export async function installMergeDriverCommand(args: ParsedArgs, out: (text: st
   if (args.positional.length > 1) throw new UsageError('install-merge-driver takes one folder.');
   const dir = resolve(args.positional[0] ?? '.');
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${dir} is not a directory. Pass the root of a runbook repository.`);
-  if (args.options.get('undo') === true) {
+  if (flagGiven(args, 'undo')) {
     const undone = await uninstallMergeDriver(dir);
     out(`${undone.hadConfig ? 'Removed' : 'No'} git config merge.runbook-ops${undone.hadConfig ? '' : ' to remove'}; ${undone.removedLines.length ? `removed ${undone.removedLines.length} line(s) from ${undone.attributesFile}` : `no driver lines in ${undone.attributesFile}`}.`);
     return 0;

@@ -4,13 +4,21 @@ import { join, relative, resolve, sep } from 'node:path';
 import { createIncident, IncidentEditError } from '../core/incidentEdit';
 import { PathClassifier } from '../core/paths';
 import { allocateIncidentId, layoutFromConfig } from '../core/repoConfig';
-import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
+import { AUTHOR_OPTIONS, authorOption, optionValue, optionValues, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { fileStem } from '../core/incidentSummary';
 import { createFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 
-export const NEW_INCIDENT_VALUE_OPTIONS: ReadonlySet<string> = new Set(['title', 'severity', 'service', 'commander', 'runbook', 'by', 'at', 'dir']);
+export const NEW_INCIDENT_OPTIONS: CommandOptions = {
+  title: { type: 'string' },
+  severity: { type: 'string' },
+  service: { type: 'string', multiple: true },
+  commander: { type: 'string' },
+  runbook: { type: 'string', multiple: true },
+  dir: { type: 'string' },
+  ...AUTHOR_OPTIONS,
+};
 
 /** How many ids `new incident` tries when other writers keep taking the one it picked. */
 export const MAX_ID_ATTEMPTS = 100;
@@ -46,9 +54,9 @@ export async function newIncidentCommand(args: ParsedArgs, out: (text: string) =
         id,
         title,
         severity,
-        services: (args.repeated.get('service') ?? []).flatMap((s) => s.split(',')),
+        services: optionValues(args, 'service').flatMap((s) => s.split(',')),
         commander: optionValue(args, 'commander'),
-        runbooks: args.repeated.get('runbook') ?? [],
+        runbooks: optionValues(args, 'runbook'),
         now,
         author: authorOption(args, root),
       });

@@ -6,11 +6,11 @@ import { layoutFromConfig } from '../core/repoConfig';
 import { buildOpsReport, parseReportSince, renderOpsReportMarkdown, reportIncidentFromRecord, type ReportIncident, type ReportRunbook } from '../core/report';
 import { parseRunbook } from '../core/runbook';
 import { nowOption } from './checkCommand';
-import { optionValue, readRepoConfig, UsageError, type ParsedArgs } from './commandLine';
+import { optionValue, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { loadRunbookReviews } from './runbookReviews';
 
-export const REPORT_VALUE_OPTIONS: ReadonlySet<string> = new Set(['since', 'format', 'now']);
+export const REPORT_OPTIONS: CommandOptions = { since: { type: 'string' }, format: { type: 'string' }, now: { type: 'string' } };
 
 /** `runbook-ops report [--since 30d|90d|<date>] [--format md|json] [dir]`: the metrics table for a PR or a wiki. */
 export async function reportCommand(args: ParsedArgs, out: (text: string) => void, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): Promise<number> {

@@ -8,11 +8,20 @@ import { layoutFromConfig } from '../core/repoConfig';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { describeLockOwner, withIncidentFileLock } from '../fs/incidentFileLock';
 import { realPathInsideRepository } from '../fs/repositoryPath';
-import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
+import { AUTHOR_OPTIONS, authorOption, optionValue, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { fileStem } from '../core/incidentSummary';
 
-export const UPDATE_VALUE_OPTIONS: ReadonlySet<string> = new Set(['status', 'note', 'note-file', 'severity', 'commander', 'by', 'at', 'dir', 'lock-timeout']);
+export const UPDATE_OPTIONS: CommandOptions = {
+  status: { type: 'string' },
+  note: { type: 'string' },
+  'note-file': { type: 'string' },
+  severity: { type: 'string' },
+  commander: { type: 'string' },
+  dir: { type: 'string' },
+  'lock-timeout': { type: 'string' },
+  ...AUTHOR_OPTIONS,
+};
 
 /** How long `update` waits for another writer of the same record by default (`--lock-timeout`). */
 const DEFAULT_LOCK_TIMEOUT_S = 30;

@@ -4,6 +4,10 @@
  * from them makes GitHub request review from the owning team on every pull request that touches a
  * runbook or an incident. Only the marked block is ours; the rest of the file stays as people wrote it.
  */
+import { decodeFileText } from './fileText';
+import { parseFrontMatter, type RunbookMetadata } from './frontMatter';
+import { loadPlain } from './incidentSource';
+import type { IncidentValidation } from './incidentValidation';
 import { trimSlashes } from './paths';
 
 export const CODEOWNERS_BEGIN = '# BEGIN runbook-ops';
@@ -138,4 +142,50 @@ export function codeownersBlockDifferences(existingBlock: readonly string[], gen
   const have = new Set(existingBlock.map((l) => l.trimEnd()));
   const want = new Set(generated.map((l) => l.trimEnd()));
   return { missing: generated.filter((l) => !have.has(l.trimEnd())), extra: existingBlock.filter((l) => !want.has(l.trimEnd())) };
+}
+
+/** What the ownership rules read of a runbook. */
+export type OwnershipMetadata = Pick<RunbookMetadata, 'owner' | 'services'>;
+
+export function ownedRunbooks(paths: readonly string[], metadata: (path: string) => OwnershipMetadata | undefined): OwnedRunbook[] {
+  return paths.map((path) => {
+    const m = metadata(path);
+    return { path, owner: m?.owner, services: m?.services ?? [] };
+  });
+}
+
+export function ownedIncidents(validations: readonly Pick<IncidentValidation, 'path' | 'record'>[]): OwnedIncident[] {
+  return validations.map((v) => {
+    const services = v.record?.services;
+    return { path: v.path, services: typeof services === 'string' ? [services] : Array.isArray(services) ? services.filter((s): s is string => typeof s === 'string') : [] };
+  });
+}
+
+/**
+ * Owners read from the files themselves: each runbook's front matter (no Markdown parse) and each
+ * record's services. `read` gives a file's bytes, or undefined when it cannot be read.
+ */
+export function readOwnership(
+  runbookPaths: readonly string[],
+  incidentPaths: readonly string[],
+  read: (path: string) => Uint8Array | string | undefined,
+): { runbooks: OwnedRunbook[]; incidents: OwnedIncident[] } {
+  const text = (path: string): string | undefined => {
+    const content = read(path);
+    return content === undefined ? undefined : typeof content === 'string' ? content : decodeFileText(content).text;
+  };
+  const runbooks = ownedRunbooks(runbookPaths, (path) => {
+    const content = text(path);
+    return content === undefined ? undefined : parseFrontMatter(content.split('\n', 400)).metadata;
+  });
+  const incidents = ownedIncidents(incidentPaths.map((path) => {
+    let record: unknown;
+    try {
+      record = loadPlain(text(path) ?? '');
+    } catch {
+      record = undefined;
+    }
+    return { path, record: record !== null && typeof record === 'object' ? (record as never) : undefined };
+  }));
+  return { runbooks, incidents };
 }

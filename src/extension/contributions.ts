@@ -35,6 +35,7 @@ export const COMMAND = {
   showIncidentHistory: 'runbookOps.showIncidentHistory',
   commitIncidentUpdate: 'runbookOps.commitIncidentUpdate',
   installMergeDriver: 'runbookOps.installMergeDriver',
+  setUpRepository: 'runbookOps.setUpRepository',
   toggleClosedIncidents: 'runbookOps.toggleClosedIncidents',
   openIncidentBoard: 'runbookOps.openIncidentBoard',
   openIncidentOnBoard: 'runbookOps.openIncidentOnBoard',

@@ -16,6 +16,7 @@ import { ReviewDiagnostics } from './reviewDiagnostics';
 import { RunbookIndexService } from './runbookIndexService';
 import { registerRunbookViewCommands } from './runbookViewCommands';
 import { RunbooksTreeProvider, type RunbooksTreeNode } from './runbooksTreeProvider';
+import { registerSetUpRepositoryCommand } from './setUpRepositoryCommand';
 import { registerStepCommands } from './stepCommands';
 import { StepCodeLensProvider } from './stepCodeLensProvider';
 import { StepRunner } from './stepRunner';
@@ -95,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log, incidentPrompts).register(commands);
   board.registerCommands(commands);
   registerMergeDriverCommand(commands, context.extensionPath, index, log);
+  own(registerSetUpRepositoryCommand(commands, context.extensionPath, log));
 
   // Indexing reads every runbook: start it after activate() returns so the extension host is not held up.
   const indexed = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => index.start()).catch((err: unknown) => {

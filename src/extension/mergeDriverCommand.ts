@@ -76,12 +76,13 @@ async function undoInstallation(folder: vscode.WorkspaceFolder, log: vscode.LogO
   }
 }
 
-async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
+/** The workspace folder to act on: the only one, or the one picked (`placeHolder` asks which). */
+export async function pickFolder(placeHolder = vscode.l10n.t('Install the merge driver in which repository?')): Promise<vscode.WorkspaceFolder | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Open the folder of your runbook repository first.'));
     return undefined;
   }
   if (folders.length === 1) return folders[0];
-  return vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Install the merge driver in which repository?') });
+  return vscode.window.showWorkspaceFolderPick({ placeHolder });
 }

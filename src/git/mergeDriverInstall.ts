@@ -2,7 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
+import { ATTRIBUTES_COMMENT, attributesWithDriverLines, MERGE_DRIVER_NAME, mergeDriverAttributeLines } from '../core/mergeDriverAttributes';
 import { GitCommandError, NotAGitRepositoryError, runGit, type GitSpawner } from './gitProcess';
+
+export { expandBraces, MERGE_DRIVER_NAME, mergeDriverAttributeLines } from '../core/mergeDriverAttributes';
 
 /**
  * Installs the incident merge driver in a repository (issue 6): a `merge=runbook-ops` line per
@@ -10,9 +13,7 @@ import { GitCommandError, NotAGitRepositoryError, runGit, type GitSpawner } from
  * repository's own git config (per clone: it names programs on this machine).
  */
 
-export const MERGE_DRIVER_NAME = 'runbook-ops';
 const DRIVER_DESCRIPTION = 'Runbook Ops incident records (field-by-field merge)';
-const ATTRIBUTES_COMMENT = '# Runbook Ops: merge incident records field by field (runbook-ops install-merge-driver)';
 
 /** How git starts the driver: `<node> <cli.js> merge-driver %O %A %B %P`. */
 export interface MergeDriverProgram {
@@ -54,48 +55,11 @@ export function mergeDriverCommand(program: MergeDriverProgram): string {
   return `${env}${shellQuote(program.nodePath)} ${shellQuote(program.cliPath)} merge-driver %O %A %B %P`;
 }
 
-/** `{a,b}` alternatives expanded (gitattributes patterns have no braces); nested braces are expanded too. */
-export function expandBraces(glob: string): string[] {
-  const open = glob.indexOf('{');
-  if (open === -1) return [glob];
-  let depth = 0;
-  for (let i = open; i < glob.length; i++) {
-    if (glob[i] === '{') depth++;
-    else if (glob[i] === '}' && --depth === 0) {
-      const options: string[] = [];
-      let start = open + 1;
-      let inner = 0;
-      for (let j = open + 1; j < i; j++) {
-        if (glob[j] === '{') inner++;
-        else if (glob[j] === '}') inner--;
-        else if (glob[j] === ',' && inner === 0) {
-          options.push(glob.slice(start, j));
-          start = j + 1;
-        }
-      }
-      options.push(glob.slice(start, i));
-      const rest = expandBraces(glob.slice(i + 1));
-      return options.flatMap((option) => expandBraces(glob.slice(0, open) + option)).flatMap((head) => rest.map((tail) => head + tail));
-    }
-  }
-  return [glob];
-}
-
-/** The `.gitattributes` lines that send incident records to the driver. Spaces are escaped as gitattributes needs. */
-export function mergeDriverAttributeLines(incidentGlobs: readonly string[]): string[] {
-  const lines = incidentGlobs.flatMap(expandBraces).map((glob) => `${glob.replace(/^\.\//, '').replace(/ /g, '[[:space:]]')} merge=${MERGE_DRIVER_NAME}`);
-  return [...new Set(lines)];
-}
-
 async function gitOrFail(dir: string, args: string[], spawner: GitSpawner | undefined, allowed: readonly number[] = [0]): Promise<string> {
   const result = await runGit(args, { cwd: dir, spawner });
   if (result.exitCode === 128 && /not a git repository/i.test(result.stderr)) throw new NotAGitRepositoryError(dir);
   if (result.exitCode === null || !allowed.includes(result.exitCode)) throw new GitCommandError(args, result.exitCode, result.stderr);
   return result.stdout;
-}
-
-function readLines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split(/\r?\n/) : [];
 }
 
 function undoCommands(dir: string): string[] {
@@ -113,18 +77,11 @@ export async function installMergeDriver(dir: string, options: MergeDriverInstal
   await gitOrFail(dir, ['config', `merge.${MERGE_DRIVER_NAME}.driver`, driverCommand], options.spawner);
 
   const attributesFile = join(dir, '.gitattributes');
-  const existing = readLines(attributesFile);
-  const present = new Set(existing.map((line) => line.trim().replace(/\s+/g, ' ')));
   const attributeLines = mergeDriverAttributeLines(options.incidentGlobs);
-  const addedLines = attributeLines.filter((line) => !present.has(line));
-  if (addedLines.length > 0) {
-    const text = existsSync(attributesFile) ? readFileSync(attributesFile, 'utf8') : '';
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const header = present.has(ATTRIBUTES_COMMENT) ? [] : [ATTRIBUTES_COMMENT];
-    const separator = text === '' ? '' : text.endsWith('\n') ? '' : eol;
-    // A hostile clone's .gitattributes may be a link to a file elsewhere (a shell profile): never written through.
-    await writeFileAtomic(await realPathInsideRepository(dir, attributesFile), `${text}${separator}${[...header, ...addedLines].join(eol)}${eol}`);
-  }
+  const existing = existsSync(attributesFile) ? readFileSync(attributesFile, 'utf8') : undefined;
+  const { text, addedLines } = attributesWithDriverLines(existing, attributeLines);
+  // A hostile clone's .gitattributes may be a link to a file elsewhere (a shell profile): never written through.
+  if (addedLines.length > 0) await writeFileAtomic(await realPathInsideRepository(dir, attributesFile), text);
   return { attributesFile, addedLines, attributeLines, driverCommand, undo: undoCommands(dir) };
 }
 

@@ -102,7 +102,32 @@ describe('runbook-ops CLI (dist/cli.js)', () => {
     const missing = runCli(['index', '/nonexistent/ops']);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /runbook-ops: \/nonexistent\/ops is not a directory/);
+    const toString = runCli(['toString']);
+    assert.equal(toString.status, 2, 'a name on Object.prototype is not a command');
+    assert.match(toString.stderr, /Unknown command "toString"/);
     const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     assert.equal(runCli(['--version']).stdout.trim(), version);
+  });
+
+  it('parses each command’s own options (util.parseArgs): unknown ones, missing values and values given to flags are refused', () => {
+    for (const [args, message] of [
+      [['check', 'runbooks', '--strict=yes'], /^runbook-ops: --strict takes no value\.$/m],
+      [['check', 'runbooks', '--no-cache'], /^runbook-ops: Unknown option --no-cache\.$/m],
+      [['check', 'runbooks', '-x'], /^runbook-ops: Unknown option --x\.$/m],
+      [['report', 'runbooks', '--since'], /^runbook-ops: --since needs a value\.$/m],
+      [['check', 'runbooks', '--by', 'ana'], /^runbook-ops: Unknown option --by\.$/m],
+    ] as const) {
+      const result = runCli([...args]);
+      assert.equal(result.status, 2, args.join(' '));
+      assert.match(result.stderr, message, args.join(' '));
+      assert.match(result.stderr, /^Usage: runbook-ops <command>/m, 'with the usage text');
+    }
+    // `--format=json` and `--format json` are the same; after `--` an option-like word is a positional.
+    const inline = runCli(['index', 'runbooks', '--format=json', '--no-cache']);
+    assert.equal(inline.status, 0, inline.stderr);
+    assert.equal((JSON.parse(inline.stdout) as { root: string }).root, sample);
+    const positional = runCli(['index', '--', '--format']);
+    assert.equal(positional.status, 2);
+    assert.match(positional.stderr, /--format is not a directory/);
   });
 });
