@@ -2,11 +2,10 @@ import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { createIncident, IncidentEditError } from '../core/incidentEdit';
-import { PathClassifier } from '../core/paths';
+import { fileStem, PathClassifier } from '../core/paths';
 import { allocateIncidentId, layoutFromConfig } from '../core/repoConfig';
 import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
-import { fileStem } from '../core/incidentSummary';
 import { createFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 

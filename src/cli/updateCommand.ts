@@ -3,14 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type IncidentEditOperation, IncidentEditError } from '../core/incidentEdit';
 import { editIncidentChecked } from '../core/incidentEditCheck';
-import { PathClassifier } from '../core/paths';
+import { fileStem, PathClassifier } from '../core/paths';
 import { layoutFromConfig } from '../core/repoConfig';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { describeLockOwner, withIncidentFileLock } from '../fs/incidentFileLock';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 import { authorOption, optionValue, readRepoConfig, timeOption, UsageError, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
-import { fileStem } from '../core/incidentSummary';
 
 export const UPDATE_VALUE_OPTIONS: ReadonlySet<string> = new Set(['status', 'note', 'note-file', 'severity', 'commander', 'by', 'at', 'dir', 'lock-timeout']);
 
