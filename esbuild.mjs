@@ -10,8 +10,6 @@ const watch = args.has('--watch');
 const tests = args.has('--tests');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const define = { VERSION: JSON.stringify(version) };
-// The bundles load the shell parser (src/core/shellSyntax.ts) from its own file beside them.
-const bundleDefine = { ...define, MVDAN_SH_BESIDE_BUNDLE: 'true' };
 
 /** @type {esbuild.BuildOptions} */
 const common = {
@@ -23,12 +21,13 @@ const common = {
   sourcesContent: false,
   minify: production,
   logLevel: 'warning',
-  define: bundleDefine,
-  external: ['mvdan-sh'],
+  define,
+  // The shell parser (src/core/shellSyntax.ts) is loaded from its own file beside the bundles.
+  alias: { 'mvdan-sh': './src/fs/mvdanShBesideBundle.ts' },
 };
 
 const bundles = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'mvdan-sh'] },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The parallel index build's worker thread (src/core/parallelIndex.ts), loaded from beside the bundles.
   { ...common, entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
@@ -66,7 +65,7 @@ function testBuild() {
     format: 'cjs',
     sourcemap: 'inline',
     logLevel: 'warning',
-    define: { ...define, MVDAN_SH_BESIDE_BUNDLE: 'false' },
+    define,
   };
 }
 
