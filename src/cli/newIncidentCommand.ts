@@ -35,6 +35,7 @@ export async function newIncidentCommand(args: ParsedArgs, out: (text: string) =
     process.stderr.write(`runbook-ops: warning: .runbook-ops.yaml has problems; defaults are used for the bad values (run "runbook-ops check").\n`);
   }
   const now = timeOption(args);
+  const author = await authorOption(args, root);
   const taken = existingIncidentIds(root, new PathClassifier(layoutFromConfig(config)));
   // The real folder, refused when a symbolic link takes it out of the repository.
   const folder = await realPathInsideRepository(root, config.incidentFolder);
@@ -49,7 +50,7 @@ export async function newIncidentCommand(args: ParsedArgs, out: (text: string) =
         commander: optionValue(args, 'commander'),
         runbooks: args.repeated.get('runbook') ?? [],
         now,
-        author: authorOption(args, root),
+        author,
       });
     } catch (err) {
       if (err instanceof IncidentEditError) throw new UsageError(err.message);

@@ -102,7 +102,7 @@ export async function updateCommand(args: ParsedArgs, out: (text: string) => voi
   else if (note !== undefined) operations.push({ op: 'addNote', text: note });
 
   const now = timeOption(args);
-  const author = authorOption(args, root);
+  const author = await authorOption(args, root);
   // Leaving triage without --commander names the author; from git config that may be a team's name, so say so.
   const commanderFromGit = commander === undefined && status !== undefined && optionValue(args, 'by') === undefined;
   // The real file, checked to be inside the repository; the lock and the write use it, so writers
