@@ -26,8 +26,6 @@ function sourceFingerprint(dir) {
 }
 
 const define = { VERSION: JSON.stringify(version), BUILD_FINGERPRINT: JSON.stringify(`${version}+${sourceFingerprint('src')}`) };
-// The bundles load the shell parser (src/core/shellSyntax.ts) from its own file beside them.
-const bundleDefine = { ...define, MVDAN_SH_BESIDE_BUNDLE: 'true' };
 
 /** @type {esbuild.BuildOptions} */
 const common = {
@@ -39,12 +37,13 @@ const common = {
   sourcesContent: false,
   minify: production,
   logLevel: 'warning',
-  define: bundleDefine,
-  external: ['mvdan-sh'],
+  define,
+  // The shell parser (src/core/shellSyntax.ts) is loaded from its own file beside the bundles.
+  alias: { 'mvdan-sh': './src/fs/mvdanShBesideBundle.ts' },
 };
 
 const bundles = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'mvdan-sh'] },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The parallel index build's worker thread (src/core/parallelIndex.ts), loaded from beside the bundles.
   { ...common, entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
@@ -82,7 +81,7 @@ function testBuild() {
     format: 'cjs',
     sourcemap: 'inline',
     logLevel: 'warning',
-    define: { ...define, MVDAN_SH_BESIDE_BUNDLE: 'false' },
+    define,
   };
 }
 

@@ -16,7 +16,7 @@ import type { TopLevelValueLocation } from '../core/incidentCheck';
 import { findDuplicateIncidentIds, type IncidentValidation } from '../core/incidentValidation';
 import type { RunbookSummary } from '../core/index';
 import { IndexWorkerPool } from '../core/parallelIndex';
-import { PathClassifier } from '../core/paths';
+import { fileStem, PathClassifier } from '../core/paths';
 import { layoutFromConfig, REPO_CONFIG_FILE } from '../core/repoConfig';
 import type { ReviewState } from '../core/reviewState';
 import { ChangedFilesError, listChangedFiles, type ChangedFiles } from '../git/changedFiles';
@@ -28,7 +28,6 @@ import { baselineOptions, baselineSentence, filterByBaseline, writeBaseline, typ
 import { findBrokenLinks } from './runbookLinks';
 import { detectSites } from '../core/siteLinks';
 import { loadRunbookReviews } from './runbookReviews';
-import { fileStem } from '../core/incidentSummary';
 import { oneLine } from '../core/textOutput';
 
 export const CHECK_OPTIONS: CommandOptions = {

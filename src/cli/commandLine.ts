@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTimestamp } from '../core/incident';
 import { parseRepoConfig, REPO_CONFIG_FILE, type RepoConfigParse } from '../core/repoConfig';
+import { gitUserName } from '../git/incidentGit';
 
 /**
  * What the CLI commands share: their arguments, the repository's config, who is writing and when.
@@ -76,11 +76,10 @@ export function readRepoConfig(root: string): RepoConfigParse {
 }
 
 /** `--by`, else `git config user.name` in `root` (what the extension uses too), else the login name. */
-export function authorOption(args: ParsedArgs, root: string): string {
+export async function authorOption(args: ParsedArgs, root: string): Promise<string> {
   const given = optionValue(args, 'by')?.trim();
   if (given) return given;
-  const git = spawnSync('git', ['config', 'user.name'], { cwd: root, encoding: 'utf8', timeout: 5000 });
-  const name = git.status === 0 ? git.stdout.trim() : '';
+  const name = await gitUserName(root);
   if (name) return name;
   try {
     return userInfo().username || 'unknown';

@@ -2,11 +2,10 @@ import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { createIncident, IncidentEditError } from '../core/incidentEdit';
-import { PathClassifier } from '../core/paths';
+import { fileStem, PathClassifier } from '../core/paths';
 import { allocateIncidentId, layoutFromConfig } from '../core/repoConfig';
 import { AUTHOR_OPTIONS, authorOption, optionValue, optionValues, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
-import { fileStem } from '../core/incidentSummary';
 import { createFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 
@@ -44,6 +43,7 @@ export async function newIncidentCommand(args: ParsedArgs, out: (text: string) =
     process.stderr.write(`runbook-ops: warning: .runbook-ops.yaml has problems; defaults are used for the bad values (run "runbook-ops check").\n`);
   }
   const now = timeOption(args);
+  const author = await authorOption(args, root);
   const taken = existingIncidentIds(root, new PathClassifier(layoutFromConfig(config)));
   // The real folder, refused when a symbolic link takes it out of the repository.
   const folder = await realPathInsideRepository(root, config.incidentFolder);
@@ -58,7 +58,7 @@ export async function newIncidentCommand(args: ParsedArgs, out: (text: string) =
         commander: optionValue(args, 'commander'),
         runbooks: optionValues(args, 'runbook'),
         now,
-        author: authorOption(args, root),
+        author,
       });
     } catch (err) {
       if (err instanceof IncidentEditError) throw new UsageError(err.message);

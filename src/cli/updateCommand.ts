@@ -3,14 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type IncidentEditOperation, IncidentEditError } from '../core/incidentEdit';
 import { editIncidentChecked } from '../core/incidentEditCheck';
-import { PathClassifier } from '../core/paths';
+import { fileStem, PathClassifier } from '../core/paths';
 import { layoutFromConfig } from '../core/repoConfig';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { describeLockOwner, withIncidentFileLock } from '../fs/incidentFileLock';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 import { AUTHOR_OPTIONS, authorOption, optionValue, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
-import { fileStem } from '../core/incidentSummary';
 
 export const UPDATE_OPTIONS: CommandOptions = {
   status: { type: 'string' },
@@ -112,7 +111,7 @@ export async function updateCommand(args: ParsedArgs, out: (text: string) => voi
   else if (note !== undefined) operations.push({ op: 'addNote', text: note });
 
   const now = timeOption(args);
-  const author = authorOption(args, root);
+  const author = await authorOption(args, root);
   // Leaving triage without --commander names the author; from git config that may be a team's name, so say so.
   const commanderFromGit = commander === undefined && status !== undefined && optionValue(args, 'by') === undefined;
   // The real file, checked to be inside the repository; the lock and the write use it, so writers

@@ -1,6 +1,7 @@
 import { plainProblem, type Problem } from './fileText';
 import { fieldList, fieldText, type PlainRecord } from './recordFields';
 import { TIMESTAMP_FIELDS, type TimestampField } from './incident';
+import { fileStem } from './paths';
 import type { IncidentValidation } from './incidentValidation';
 
 /** One incident as the index keeps it: what lists, the board and metrics need, never the file text. */
@@ -29,12 +30,6 @@ export interface IncidentSummary {
   problems: Problem[];
 }
 
-
-/** A record's file name without `.yaml` / `.yml`: the id it should have. */
-export function fileStem(path: string): string {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  return /\.ya?ml$/i.test(name) ? name.slice(0, name.lastIndexOf('.')) : name;
-}
 
 export function normalizeRunbookReference(path: string): string {
   return path.trim().replace(/^\.\//, '');

@@ -20,8 +20,8 @@ import {
   type TimestampField,
 } from './incident';
 import { isEmptyNode, loadPlain, pairOf, sourceFromDocument, sourceFromPlain, type SourceNode } from './incidentSource';
-import { fileStem } from './incidentSummary';
 import { findMergeConflicts } from './mergeConflicts';
+import { fileStem } from './paths';
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from './repoConfig';
 import { renderScalar } from './incidentYamlText';
 import { linePosition, readYamlSubset } from './yamlSubset';

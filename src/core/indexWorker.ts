@@ -8,14 +8,14 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { isMissingFile, summarizeFileContent, unreadableFileSummary, type IncidentSummary, type RunbookSummary } from './index';
-import { checkIncidentFile, type IncidentCheckFacts } from './incidentCheck';
+import { isMissingFile, summarizeFileContent, unreadableFileSummary } from './index';
+import { checkIncidentFile } from './incidentCheck';
 import type { IncidentValidationContext } from './incidentValidation';
 import type { FileKind } from './paths';
 import { TEST_SPIN_ENV } from './parseBudget';
 import type { RepoConfig } from './repoConfig';
 import { parseRunbook } from './runbook';
-import { encodeIndexedFiles, type EncodedFile, type EncodedFiles } from './summaryCodec';
+import { encodeIndexedFiles, type EncodedFiles, type IndexedFile } from './summaryCodec';
 
 /** The marker in the workerData a pool starts its workers with; anything else leaves this module inert. */
 export const INDEX_WORKER_MARKER = 'runbook-ops-index-worker';
@@ -82,17 +82,6 @@ export interface CheckContext {
   /** Runbooks a worker gave up on: their step ids are unknown, and they are not parsed again. */
   givenUp?: string[];
 }
-
-/** One file's outcome: its summary, the check's facts, or the path alone when it no longer exists. */
-export type IndexedFile =
-  /**
-   * `unreadable`: the summary only says the file could not be read (`check` job); `givenUp`: it only
-   * says a worker gave up on the file (parse budget; set by the pool, never by a worker); `encoded`: the
-   * summary's compact text as the worker sent it (only when the build asked for it: the summary cache).
-   */
-  | { kind: FileKind; summary: RunbookSummary | IncidentSummary; unreadable?: boolean; givenUp?: boolean; encoded?: EncodedFile }
-  | { kind: 'incident'; checked: IncidentCheckFacts }
-  | { kind: FileKind; missing: string };
 
 /** IndexedFile[] in the batch's order: the compact form of summaryCodec for an `index` job, JSON text for `check`. */
 export type IndexBatchResult = { id: number; encoded: EncodedFiles } | { id: number; json: string };

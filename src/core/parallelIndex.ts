@@ -26,14 +26,13 @@ import {
   type CheckContext,
   type IndexBatch,
   type IndexBatchResult,
-  type IndexedFile,
   type IndexWorkerData,
   type WorkerJob,
 } from './indexWorker';
 import { DEFAULT_PARSE_BUDGET_MS, fileBudgetMs, overBudgetProblem, workerStoppedProblem } from './parseBudget';
 import type { FileKind } from './paths';
 import type { RepoConfig } from './repoConfig';
-import { decodeIndexedFiles, type EncodedFile } from './summaryCodec';
+import { decodeIndexedFiles, type EncodedFile, type IndexedFile } from './summaryCodec';
 
 export interface IndexWorkerPoolOptions {
   /** Worker threads (default: one per core, at most 4). */

@@ -5,8 +5,7 @@
  * only for parses on worker threads, and the calling thread (the extension host, the CLI's main thread)
  * must not parse a file a worker gave up on — {@link GivenUpFiles} remembers them until their text changes.
  */
-import { createHash } from 'node:crypto';
-import { decodeFileText, type Problem } from './fileText';
+import type { Problem } from './fileText';
 import { parseRunbook, type Runbook } from './runbook';
 
 /** The default time one file may take to read and parse on an index worker. */
@@ -58,15 +57,6 @@ export function givenUpRunbook(path: string, problem: Problem): Runbook {
   return { ...parseRunbook(path, ''), title: path.split('/').pop() ?? path, titleLine: 1, problems: [problem] };
 }
 
-/** A digest of a file's text as the parsers see it (so an editor buffer and the same file on disk agree). */
-export function contentHash(content: string | Uint8Array): string {
-  const { text, binary } = decodeFileText(content);
-  const hash = createHash('sha256');
-  if (binary && typeof content !== 'string') hash.update(content);
-  else hash.update(text);
-  return hash.digest('base64');
-}
-
 /** What the calling thread may do with a file's current text. */
 export type ParseGate =
   /** Parse it here: no worker gave up on this file, or a worker parsed this very text in time. */
@@ -78,7 +68,7 @@ export type ParseGate =
 
 interface GivenUpEntry {
   problem: Problem;
-  /** Texts (by {@link contentHash}) a worker gave up on, newest last. */
+  /** Texts (by their hash, src/fs/contentHash.ts) a worker gave up on, newest last. */
   givenUp: Set<string>;
   /** Texts a worker parsed within the budget since, newest last. */
   parsed: Set<string>;

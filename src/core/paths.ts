@@ -48,3 +48,9 @@ export class PathClassifier {
     return undefined;
   }
 }
+
+/** A record's file name without `.yaml` / `.yml`: the id it should have. */
+export function fileStem(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return /\.ya?ml$/i.test(name) ? name.slice(0, name.lastIndexOf('.')) : name;
+}

@@ -2,7 +2,7 @@ import { parseTimestamp, TIMESTAMP_FIELDS, type TimestampField } from './inciden
 import { durationStats, metricDuration, type DurationStats } from './metrics';
 import { fieldList, fieldMap, fieldText, type PlainRecord } from './recordFields';
 import type { ReviewState } from './reviewState';
-import { fileStem } from './incidentSummary';
+import { fileStem } from './paths';
 import { markdownCell } from './textOutput';
 
 /**

@@ -6,7 +6,7 @@
  * a conflict that only an explicit `--force` or a confirmation may overwrite).
  */
 import { CODEOWNERS_LOCATIONS, codeownersBlockDifferences, ownerHandles, planCodeowners, readOwnership, renderCodeownersBlock, replaceCodeownersBlock } from './codeowners';
-import { fileStem } from './incidentSummary';
+import { fileStem } from './paths';
 import { attributesWithDriverLines, MERGE_DRIVER_NAME, mergeDriverAttributeLines } from './mergeDriverAttributes';
 import { DEFAULT_LAYOUT, PathClassifier } from './paths';
 import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from './repoConfig';

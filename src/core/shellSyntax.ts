@@ -5,12 +5,10 @@
  * synchronous and loads in ~100 ms (`npm run bench` has the figures), so it is loaded on first use
  * (never by the index, which keeps its fast heuristics) and only steps offered to run are parsed.
  */
-import { join } from 'node:path';
-
-// The bundles ship mvdan-sh as its own file beside them (esbuild.mjs copies it; it is 1.5 MB and
-// most sessions never parse a step); the unbundled test build loads it from node_modules.
-declare const MVDAN_SH_BESIDE_BUNDLE: boolean;
-
+// Loaded with `require` on first use: it is 1.5 MB and most sessions never parse a step. The bundles
+// ship it as its own file beside them, and esbuild.mjs aliases `mvdan-sh` to the Node adapter that loads
+// that file (src/fs/mvdanShBesideBundle.ts), so this module stays free of Node's file paths; the
+// unbundled test build loads the package from node_modules.
 interface ShPos { Offset(): number; Line(): number; Col(): number }
 interface ShNode { Pos(): ShPos; End(): ShPos }
 interface ShWordPart extends ShNode { Value?: string; Parts?: ShWordPart[] }
@@ -30,8 +28,8 @@ let parser: { parse(source: string): ShNode; syntax: ShSyntax } | undefined;
 
 function loadParser(): { parse(source: string): ShNode; syntax: ShSyntax } {
   if (parser) return parser;
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, from beside the bundle */
-  const module = (MVDAN_SH_BESIDE_BUNDLE ? require(join(__dirname, 'mvdan-sh.js')) : require('mvdan-sh')) as { syntax: ShSyntax };
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use (see above) */
+  const module = require('mvdan-sh') as { syntax: ShSyntax };
   /* eslint-enable @typescript-eslint/no-require-imports */
   const syntax = module.syntax;
   const instance = syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false));

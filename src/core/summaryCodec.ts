@@ -14,13 +14,24 @@
  */
 import type { Problem } from './fileText';
 import { TIMESTAMP_FIELDS, type TimestampField } from './incident';
+import type { IncidentCheckFacts } from './incidentCheck';
 import type { IncidentSummary } from './incidentSummary';
 import type { RunbookSummary, StepSummary } from './index';
-import type { IndexedFile } from './indexWorker';
 import type { FileKind } from './paths';
 import type { RunbookHeading } from './runbook';
 import { notShellReason, slugify, STEP_REASONS } from './runbook';
 import type { BlockShape } from './shellTranscript';
+
+/** One file's outcome, as an index worker sends it: its summary, the check's facts, or the path alone when it no longer exists. */
+export type IndexedFile =
+  /**
+   * `unreadable`: the summary only says the file could not be read (`check` job); `givenUp`: it only
+   * says a worker gave up on the file (parse budget; set by the pool, never by a worker); `encoded`: the
+   * summary's compact text as the worker sent it (only when the build asked for it: the summary cache).
+   */
+  | { kind: FileKind; summary: RunbookSummary | IncidentSummary; unreadable?: boolean; givenUp?: boolean; encoded?: EncodedFile }
+  | { kind: 'incident'; checked: IncidentCheckFacts }
+  | { kind: FileKind; missing: string };
 
 const RUNBOOK = 0;
 const INCIDENT = 1;

@@ -25,12 +25,11 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { IncidentSummary, RunbookSummary, WorkspaceIndex } from '../core/index';
-import type { IndexedFile } from '../core/indexWorker';
 import type { IndexWorkerPool, ParallelBuildReport } from '../core/parallelIndex';
 import { buildIndexInParallel } from '../core/parallelIndex';
 import type { FileKind, WorkspaceLayout } from '../core/paths';
 import type { RepoConfig } from '../core/repoConfig';
-import { decodeIndexedFiles, encodeIndexedFiles, type EncodedFile } from '../core/summaryCodec';
+import { decodeIndexedFiles, encodeIndexedFiles, type EncodedFile, type IndexedFile } from '../core/summaryCodec';
 import { writeFileAtomic } from './atomicWrite';
 
 /** Bumped whenever the file layout or the meaning of an entry changes. */

@@ -8,7 +8,7 @@ export type GitChildProcess = ChildProcessByStdio<null, Readable, Readable>;
  * Starts one git process with `cwd` as its working directory. Injectable so callers can wrap or observe
  * every process we start (tests count them: review dates must never cost one process per file).
  */
-export type GitSpawner = (args: readonly string[], cwd: string) => GitChildProcess;
+export type GitSpawner = (args: readonly string[], cwd: string, extraEnv?: NodeJS.ProcessEnv) => GitChildProcess;
 
 /** Variables that point git at another repository than the one `cwd` is in; git sets them for hooks and drivers. */
 const REPOSITORY_OVERRIDES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR'] as const;
@@ -22,8 +22,8 @@ export function gitEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.Pr
   return env;
 }
 
-export const spawnGit: GitSpawner = (args, cwd) =>
-  spawn('git', [...args], { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+export const spawnGit: GitSpawner = (args, cwd, extraEnv = {}) =>
+  spawn('git', [...args], { cwd, env: { ...gitEnvironment(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
 
 /** git is not installed or not on PATH. */
 export class GitNotFoundError extends Error {
@@ -49,9 +49,21 @@ export class GitCommandError extends Error {
   }
 }
 
+/** git did not finish in the time it was given and was stopped. */
+export class GitTimeoutError extends Error {
+  override name = 'GitTimeoutError';
+  constructor(readonly args: readonly string[], readonly timeoutMs: number) {
+    super(`git ${args[0] ?? ''} did not finish within ${timeoutMs / 1000} s and was stopped. If a git hook or a lock held by another git process is waiting, finish or remove it and try again.`);
+  }
+}
+
 export interface GitRunOptions {
   cwd: string;
   spawner?: GitSpawner;
+  /** Variables added to {@link gitEnvironment} for this process (a temporary index: GIT_INDEX_FILE). */
+  env?: NodeJS.ProcessEnv;
+  /** Stops git and rejects with {@link GitTimeoutError} when it runs longer; no limit when absent. */
+  timeoutMs?: number;
   /** Receives stdout as it arrives instead of buffering it, for output that grows with the history. */
   onStdout?: (chunk: Buffer) => void;
   signal?: AbortSignal;
@@ -69,23 +81,27 @@ const STDERR_LIMIT = 64 * 1024;
 
 /**
  * Runs git once. Resolves with the exit code (callers decide what a non-zero exit means); rejects when
- * git cannot start, when `onStdout` throws, or when `signal` aborts (the process is killed in both cases).
+ * git cannot start, when `onStdout` throws, when `signal` aborts or when `timeoutMs` passes (the process
+ * is killed in these cases).
  */
 export function runGit(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
-  const { cwd, spawner = spawnGit, onStdout, signal } = options;
+  const { cwd, spawner = spawnGit, env, onStdout, signal, timeoutMs } = options;
   return new Promise<GitResult>((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
       return;
     }
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const fail = (error: unknown): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       child.kill();
       reject(error);
     };
-    const child = spawner(args, cwd);
+    const child = env ? spawner(args, cwd, env) : spawner(args, cwd);
+    if (timeoutMs !== undefined) timer = setTimeout(() => fail(new GitTimeoutError(args, timeoutMs)), timeoutMs);
     const stdout: Buffer[] = [];
     let stderr = '';
     const onAbort = (): void => fail(signal?.reason);
@@ -115,6 +131,7 @@ export function runGit(args: readonly string[], options: GitRunOptions): Promise
       signal?.removeEventListener('abort', onAbort);
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       resolve({ exitCode, stdout: Buffer.concat(stdout).toString('utf8'), stderr });
     });
   });

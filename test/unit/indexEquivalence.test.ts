@@ -18,10 +18,9 @@ import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIn
 import { PathClassifier } from '../../src/core/paths';
 import { layoutFromConfig, parseRepoConfig } from '../../src/core/repoConfig';
 import { listItemTitle, parseRunbook, plainText, slugify } from '../../src/core/runbook';
-import { decodeIndexedFiles, encodeIndexedFiles } from '../../src/core/summaryCodec';
+import { decodeIndexedFiles, encodeIndexedFiles, type IndexedFile } from '../../src/core/summaryCodec';
 import { readYamlSubset } from '../../src/core/yamlSubset';
 import { validateIncident } from '../../src/core/incidentValidation';
-import type { IndexedFile } from '../../src/core/indexWorker';
 import { ensureCorpus, seededRandom, SMALL_CORPUS } from '../bench/corpusGenerator';
 
 const sampleRepo = resolve(__dirname, '../../../runbooks');

@@ -11,7 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { WorkspaceIndex, type RunbookSummary } from '../../src/core/index';
 import type { IncidentCheckFacts } from '../../src/core/incidentCheck';
 import { IndexWorkerPool } from '../../src/core/parallelIndex';
-import { contentHash, GivenUpFiles, overBudgetProblem, TEST_SPIN_ENV } from '../../src/core/parseBudget';
+import { GivenUpFiles, overBudgetProblem, TEST_SPIN_ENV } from '../../src/core/parseBudget';
+import { contentHash } from '../../src/fs/contentHash';
 import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
 import { listRepositoryFiles } from '../../src/core/repositoryFiles';
 
