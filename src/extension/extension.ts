@@ -4,7 +4,7 @@ import { ActiveIncident } from './activeIncident';
 import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContentProvider';
 import { BOARD_VIEW_TYPE, IncidentBoard, IncidentBoardSerializer } from './incidentBoardPanel';
 import { IncidentCommands } from './incidentCommands';
-import { IncidentDiagnostics } from './incidentDiagnostics';
+import { IncidentQuickFixes } from './incidentQuickFixes';
 import { IncidentPrompts } from './incidentPrompts';
 import { IncidentsTreeProvider, type IncidentsTreeNode } from './incidentsTreeProvider';
 import { IncidentWriter } from './incidentWriter';
@@ -12,7 +12,7 @@ import { registerMergeDriverCommand } from './mergeDriverCommand';
 import { PlaceholderValueStore } from './placeholderPrompter';
 import { RunbookDocuments } from './runbookDocuments';
 import { ReviewDateService } from './reviewDateService';
-import { ReviewDiagnostics } from './reviewDiagnostics';
+import { RulebookDiagnostics } from './rulebookDiagnostics';
 import { RunbookIndexService } from './runbookIndexService';
 import { RunbooksTreeProvider, type RunbooksTreeNode } from './runbooksTreeProvider';
 import { scaffoldSampleRepository } from './sampleScaffold';
@@ -33,10 +33,9 @@ export interface RunbookOpsApi {
   readonly incidentsTree: IncidentsTreeProvider;
   readonly activeIncident: ActiveIncident;
   readonly incidentWriter: IncidentWriter;
-  readonly diagnostics: IncidentDiagnostics;
+  readonly diagnostics: RulebookDiagnostics;
   readonly board: IncidentBoard;
   readonly reviewDates: ReviewDateService;
-  readonly reviewDiagnostics: ReviewDiagnostics;
   /** Everywhere the extension may keep state, so a test can check that a secret reaches none of it. */
   readonly storage: {
     readonly storageUri: vscode.Uri | undefined;
@@ -81,9 +80,9 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const incidentsView = vscode.window.createTreeView<IncidentsTreeNode>('runbookOps.incidents', { treeDataProvider: incidentsTree, showCollapseAll: true });
   const incidentPrompts = new IncidentPrompts(index, incidentWriter);
   const incidentCommands = new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log, incidentPrompts);
-  const diagnostics = new IncidentDiagnostics(index);
   const board = new IncidentBoard(context.extensionUri, index, incidentWriter, log, incidentPrompts);
-  const reviewDiagnostics = new ReviewDiagnostics(index, reviewDates);
+  // The Problems panel: the same rulebook as `runbook-ops check`.
+  const diagnostics = new RulebookDiagnostics(index, reviewDates);
   // Values typed for placeholders belong to the incident they were typed for.
   const scopePlaceholders = (): void => {
     placeholderValues.scope = activeIncident.current?.incident.id ?? '';
@@ -94,7 +93,6 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
     log,
     index,
     reviewDates,
-    reviewDiagnostics,
     runbooksTree,
     runbooksView,
     documents,
@@ -118,7 +116,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
       board.show(target instanceof vscode.Uri ? target : target?.kind === 'incident' ? target.entry.uri : undefined);
     }),
     activeIncident.onDidChange(scopePlaceholders),
-    vscode.languages.registerCodeActionsProvider({ language: 'yaml' }, diagnostics, { providedCodeActionKinds: IncidentDiagnostics.providedCodeActionKinds }),
+    vscode.languages.registerCodeActionsProvider({ language: 'yaml' }, new IncidentQuickFixes(diagnostics), { providedCodeActionKinds: IncidentQuickFixes.providedCodeActionKinds }),
     vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider()),
     // Every finished step lands on the active incident's timeline as an `action` entry.
     runner.onDidFinishStep(async (event) => {
@@ -164,7 +162,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const activationMs = performance.now() - started;
   log.info(`activate() took ${activationMs.toFixed(1)} ms`);
   const storage = { storageUri: context.storageUri, globalStorageUri: context.globalStorageUri, logUri: context.logUri, workspaceState: context.workspaceState, globalState: context.globalState };
-  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, reviewDates, reviewDiagnostics, storage, activationMs, activationStartedAt, indexed };
+  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, reviewDates, storage, activationMs, activationStartedAt, indexed };
 }
 
 export function deactivate(): void {
