@@ -1,8 +1,23 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { Problem } from '../core/fileText';
-import { isPageLink, isUnchecked, namesSourceFile, pageSources, siteOf, type SiteConfig } from '../core/siteLinks';
-import { isInside } from '../fs/repositoryPath';
+/**
+ * The links of a runbook's Markdown, read once per version of the file: what the link rules of the
+ * rulebook (rulebook.ts) check. Pure: no file system.
+ */
+
+/** A link as written in a runbook: its target and where the target starts (1-based). */
+export interface RunbookLink {
+  target: string;
+  line: number;
+  column: number;
+}
+
+/** What the rulebook reads of a runbook's text besides its summary (kept per version of the file). */
+export interface RunbookTextFacts {
+  links: RunbookLink[];
+  /** The file starts with a `---` front matter block. */
+  frontMatter: boolean;
+  /** 1-based line of `last_reviewed:` in the front matter, when there is one. */
+  lastReviewedLine?: number;
+}
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 /**
@@ -86,24 +101,13 @@ function inlineLinks(line: string): { target: string; column: number }[] {
   }
 }
 
-function isLocalTarget(target: string): boolean {
-  return target !== '' && !target.startsWith('#') && !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('//');
-}
-
 /**
- * Links from a runbook to files that do not exist (another runbook renamed, a script moved): one
- * error per link, at its line and column. External URLs and in-page anchors are not checked. In the
- * pages of a documentation site (`sites`), a link names the page a file builds: `/manual/x.html`
- * is `<pages>/manual/x.html.md` (or `x.md`, `x/index.md`, …); a missing source file (`x.md`) is an
- * error, a missing page or asset (which the site may generate) a warning, and so is a site-root link
- * outside any site, saying how to describe the site.
+ * Inline links and reference definitions of a runbook, outside fenced code and code spans, in order.
  */
-export function findBrokenLinks(root: string, path: string, text: string, sites: readonly SiteConfig[] = []): Problem[] {
-  const problems: Problem[] = [];
-  const site = siteOf(path, sites);
+export function findLinks(text: string): RunbookLink[] {
+  const links: RunbookLink[] = [];
   const lines = text.split(/\r?\n/);
   let fence: string | undefined;
-  const folder = dirname(join(root, path));
   lines.forEach((raw, index) => {
     const open = FENCE.exec(raw);
     if (fence !== undefined) {
@@ -121,51 +125,24 @@ export function findBrokenLinks(root: string, path: string, text: string, sites:
     const targets = inlineLinks(line);
     const reference = REFERENCE.exec(line);
     if (reference) targets.push({ target: reference[1], column: line.indexOf(reference[1]) + 1 });
-    for (const { target, column } of targets) {
-      const bare = target.replace(/^<|>$/g, '');
-      const at = { line: index + 1, column, endLine: index + 1, endColumn: column + target.length, severity: 'error' as const };
-      // A `file:` link names a file on the reader's machine, not in the repository.
-      if (/^file:/i.test(bare)) {
-        problems.push({ ...at, message: `Link to ${bare} points outside the repository (a file: URL is a file on the reader's machine). Link to a file in the repository with a relative path, or to a web page.` });
-        continue;
-      }
-      if (!isLocalTarget(bare)) continue;
-      const query = bare.search(/[?#]/);
-      let file = query === -1 ? bare : bare.slice(0, query);
-      if (file === '') continue;
-      try {
-        file = decodeURIComponent(file);
-      } catch {
-        // A stray % is part of the name.
-      }
-      const siteRoot = file.startsWith('/') && site !== undefined ? join(root, site.pages) : root;
-      const absolute = file.startsWith('/') ? join(siteRoot, file) : resolve(folder, file);
-      if (!isInside(resolve(root), absolute)) {
-        // `../../../../etc/passwd` exists on most machines; that is no reason to let a runbook point there.
-        problems.push({ ...at, message: `Link to ${bare} points outside the repository. Link to a file in the repository (a path relative to this file), or to a web page.` });
-        continue;
-      }
-      if (existsSync(absolute)) continue;
-      const repoPath = relative(resolve(root), absolute).split(sep).join('/');
-      if (site !== undefined) {
-        if (pageSources(repoPath).some((candidate) => existsSync(join(root, candidate)))) continue;
-        const sitePath = `/${relative(join(root, site.pages), absolute).split(sep).join('/')}`;
-        if (isUnchecked(site, sitePath)) continue;
-        // A link to a source file (x.md) names a file that must exist; a page or an asset may be one
-        // the generator makes (from data, a proxy, a plugin), which this check cannot know.
-        if (namesSourceFile(file)) {
-          problems.push({ ...at, message: `Link to ${bare} points to a file that does not exist in the site's pages (${site.pages || '.'}/). Fix the path or remove the link.` });
-        } else {
-          problems.push({ ...at, severity: 'warning', message: `Link to ${bare} points to ${isPageLink(file) ? `a page no file of the site in ${site.pages || '.'}/ builds (no ${pageSources(repoPath)[1].split('/').pop()}, .md or index file)` : 'a file that is not in the repository'}. If the site generates it, add ${sitePath} (or a glob) to the site's \`unchecked\` list in .runbook-ops.yaml; otherwise fix the link.` });
-        }
-        continue;
-      }
-      if (file.startsWith('/')) {
-        problems.push({ ...at, severity: 'warning', message: `Link to ${bare} is a site-root link, and no file is at that path from the repository root. If these pages are a documentation site, say where its pages live in .runbook-ops.yaml (\`sites: [{ pages: <folder> }]\`) so the link can be checked against them.` });
-        continue;
-      }
-      problems.push({ ...at, message: `Link to ${bare} points to a file that does not exist${file.endsWith('.md') ? ' (a runbook renamed or deleted?)' : ''}. Fix the path (relative to this file) or remove the link.` });
-    }
+    for (const { target, column } of targets) links.push({ target, line: index + 1, column });
   });
-  return problems;
+  return links;
+}
+
+/** The facts of {@link RunbookTextFacts} from a runbook's text. */
+export function runbookTextFacts(text: string): RunbookTextFacts {
+  const lines = text.split(/\r?\n/);
+  const frontMatter = lines[0]?.trim() === '---';
+  const facts: RunbookTextFacts = { links: findLinks(text), frontMatter };
+  if (frontMatter) {
+    for (let i = 1; i < lines.length; i++) {
+      if (/^(?:---|\.\.\.)\s*$/.test(lines[i])) break;
+      if (/^last_reviewed\s*:/.test(lines[i])) {
+        facts.lastReviewedLine = i + 1;
+        break;
+      }
+    }
+  }
+  return facts;
 }
