@@ -11,21 +11,21 @@ import {
 } from '../core/codeowners';
 import { decodeFileText, plainProblem, type Problem } from '../core/fileText';
 import { parseFrontMatter, type RunbookMetadata } from '../core/frontMatter';
-import { closestKnownName, type IncidentRecord } from '../core/incident';
-import type { TopLevelValueLocation } from '../core/incidentCheck';
-import { findDuplicateIncidentIds, type IncidentValidation } from '../core/incidentValidation';
+import type { IncidentRecord } from '../core/incident';
+import type { IncidentCheckFacts } from '../core/incidentCheck';
+import type { IncidentValidation } from '../core/incidentValidation';
 import type { RunbookSummary } from '../core/index';
 import { IndexWorkerPool } from '../core/parallelIndex';
 import { fileStem, PathClassifier } from '../core/paths';
 import { layoutFromConfig, REPO_CONFIG_FILE } from '../core/repoConfig';
-import type { ReviewState } from '../core/reviewState';
 import { ChangedFilesError, listChangedFiles, type ChangedFiles } from '../git/changedFiles';
 import { NotAGitRepositoryError } from '../git/gitProcess';
 import { findWorkTreeRoot } from '../git/workTree';
 import { flagGiven, optionValue, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../core/repositoryFiles';
 import { baselineOptions, baselineSentence, filterByBaseline, writeBaseline, type BaselineSummary } from './checkBaselineFile';
-import { findBrokenLinks } from './runbookLinks';
+import { runbookTextFacts, type RunbookTextFacts } from '../core/runbookLinks';
+import { codeownersProblem, RepositoryFileSet, Rulebook } from '../core/rulebook';
 import { detectSites } from '../core/siteLinks';
 import { loadRunbookReviews } from './runbookReviews';
 import { oneLine } from '../core/textOutput';
@@ -74,24 +74,8 @@ function readProblem(err: unknown): Problem {
   return { line: 1, severity: 'error', message: `Could not read this file: ${(err as Error).message}` };
 }
 
-function byPosition(a: Problem, b: Problem): number {
-  return a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
-}
-
-
 function baseName(path: string): string {
   return path.split('/').pop() ?? path;
-}
-
-function reviewProblem(runbook: { reviewEvery?: string }, text: string, review: ReviewState, strict: boolean): Problem {
-  const line = review.source === 'front-matter' ? Math.max(1, text.split('\n').findIndex((l) => l.startsWith('last_reviewed:')) + 1) : 1;
-  const since = review.source === 'front-matter' ? `last reviewed ${review.reviewedOn}` : `last changed ${review.reviewedOn} (git; no \`last_reviewed\` in its front matter)`;
-  const days = -(review.daysUntilDue ?? 0);
-  return {
-    line,
-    severity: strict ? 'error' : 'warning',
-    message: `Review overdue by ${days} day${days === 1 ? '' : 's'}: ${since}, due ${review.dueOn}${runbook.reviewEvery ? ` (review_every: ${runbook.reviewEvery})` : ''}. Check the steps still work, then set \`last_reviewed:\` to today's date.`,
-  };
 }
 
 /** What the ownership rules read of a runbook. */
@@ -164,7 +148,7 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   const parsed = new Map<string, RunbookSummary>();
   const stepIds: [string, string[]][] = [];
   const runbookResults = await pool.checkFiles(root, config, reportedRunbooks.map((path) => ({ path, kind: 'runbook' as const, reported: true })));
-  const checkedRunbooks: { path: string; runbook: RunbookSummary; text: string }[] = [];
+  const checkedRunbooks: { path: string; runbook: RunbookSummary; text: RunbookTextFacts }[] = [];
   // Runbooks a worker gave up on (parse budget): reported with that problem, and read no further here.
   const givenUp = new Set<string>();
   for (let i = 0; i < reportedRunbooks.length; i++) {
@@ -184,7 +168,7 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
     const runbook = result.summary as RunbookSummary;
     parsed.set(path, runbook);
     stepIds.push([path, runbook.steps.map((s) => s.id)]);
-    checkedRunbooks.push({ path, runbook, text: decodeFileText(content).text });
+    checkedRunbooks.push({ path, runbook, text: runbookTextFacts(decodeFileText(content).text) });
   }
   const metadata = (path: string): OwnershipMetadata | undefined => {
     const runbook = parsed.get(path);
@@ -198,52 +182,34 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   // Under --changed-since a runbook without `last_reviewed` was changed on this branch, so its last commit is recent.
   const reviews = await loadRunbookReviews(root, checkedRunbooks.map((r) => r.runbook), config.reviewInterval, now, { git: changes === undefined });
   if (changes === undefined && reviews.unknownReason) notes.push(`Review dates of ${reviews.unknown} runbook${reviews.unknown === 1 ? '' : 's'} without \`last_reviewed\` are unknown: ${reviews.unknownReason}.`);
-  for (const { path, runbook, text } of checkedRunbooks) {
-    const problems: Problem[] = [...runbook.problems, ...findBrokenLinks(root, path, text, sites)];
-    if (ownershipAdopted && !runbook.owner?.trim()) {
-      problems.push({
-        line: 1,
-        severity: 'warning',
-        message: `This runbook has no \`owner\`. Add \`owner: "@org/team"\` to its front matter${text.startsWith('---') ? '' : ' (a --- block at the top)'} so changes to it, and its services' incidents, are reviewed by the team that owns it.`,
-      });
-    }
-    const review = reviews.states.get(path);
-    if (review?.state === 'overdue') problems.push(reviewProblem(runbook, text, review, options.strict === true));
-    files.push({ path, kind: 'runbook', problems: problems.map(plainProblem).sort(byPosition) });
-  }
-
   // Incidents: every record read on the workers, the reported ones validated with the cross-file context.
   const deletedIds = deleted.filter((p) => classifier.classify(p) === 'incident').map(fileStem);
   const incidentFiles = incidentPaths.map((path) => ({ path, kind: 'incident' as const, reported: affected(path) }));
   const incidentResults = await pool.checkFiles(root, config, incidentFiles, { runbookPaths, stepIds, nowMs: now.getTime(), deletedIds, givenUp: [...givenUp] });
-  const validations: (IncidentValidation & { duplicateOfAt?: TopLevelValueLocation })[] = [];
+  const records: IncidentCheckFacts[] = [];
+  const validations: IncidentValidation[] = [];
   for (const result of incidentResults) {
     if (!('checked' in result)) continue; // unreadable and not reported: out of the cross-file rules
     const facts = result.checked;
     if (facts.checked) reported.add(facts.path);
+    records.push(facts);
     const record = { services: facts.services, duplicate_of: facts.duplicateOf } as unknown as IncidentRecord;
-    validations.push({ path: facts.path, id: facts.id, record: facts.unreadable ? undefined : record, problems: facts.problems, duplicateOfAt: facts.duplicateOfAt });
+    validations.push({ path: facts.path, id: facts.id, record: facts.unreadable ? undefined : record, problems: facts.problems });
   }
-  const duplicates = findDuplicateIncidentIds(validations);
-  const ids = new Set(validations.map((v) => v.id?.value).filter((id): id is string => id !== undefined));
-  for (const validation of validations) {
-    if (!reported.has(validation.path)) continue;
-    const target = validation.record?.duplicate_of;
-    const problems: Problem[] = [...validation.problems, ...(duplicates.get(validation.path) ?? [])].map(plainProblem);
-    if (target !== undefined && target !== null && validation.duplicateOfAt !== undefined) {
-      const at = validation.duplicateOfAt;
-      const where = { line: at.line, column: at.column, endLine: at.line, endColumn: at.endColumn };
-      const value = String(target).trim();
-      if (typeof target !== 'string' || value === '') {
-        problems.push({ ...where, severity: 'error', message: '`duplicate_of` should be the id of the incident this one duplicates, such as INC-0041.' });
-      } else if (value === validation.id?.value) {
-        problems.push({ ...where, severity: 'error', message: `\`duplicate_of: ${value}\` names this record itself. Name the incident this one duplicates.` });
-      } else if (!ids.has(value)) {
-        const guess = closestKnownName(value, [...ids]);
-        problems.push({ ...where, severity: 'error', message: `\`duplicate_of: ${value}\`: no incident record has that id.${guess ? ` Did you mean ${guess}?` : ''} Fix the id, or remove the field if the other record was deleted.` });
-      }
-    }
-    files.push({ path: validation.path, kind: 'incident', problems: problems.sort(byPosition) });
+
+  // The rulebook (src/core/rulebook.ts): the cross-file rules, as the Problems panel applies them.
+  const rulebook = new Rulebook({
+    files: new RepositoryFileSet(paths),
+    sites,
+    runbookOf: (path) => parsed.get(path),
+    ownershipAdopted,
+    incidents: records,
+  }, { strict: options.strict === true });
+  for (const { path, runbook, text } of checkedRunbooks) {
+    files.push({ path, kind: 'runbook', problems: rulebook.runbookProblems({ summary: runbook, text, review: reviews.states.get(path) }).map(plainProblem) });
+  }
+  for (const facts of records) {
+    if (reported.has(facts.path)) files.push({ path: facts.path, kind: 'incident', problems: rulebook.incidentProblems(facts).map(plainProblem) });
   }
 
   // CODEOWNERS: only a block that exists is kept up to date (a team opts in by writing it once).
@@ -269,17 +235,8 @@ function checkCodeowners(
   if (!block) return undefined;
   const plan = planCodeowners(ownedRunbooks(runbookPaths, metadata), ownedIncidents(validations), relative(gitRoot, root).split(sep).join('/'));
   const { missing, extra } = codeownersBlockDifferences(block.lines, renderCodeownersBlock(plan));
-  if (missing.length === 0 && extra.length === 0) return undefined;
-  const example = missing.find((l) => !l.startsWith('#')) ?? extra.find((l) => !l.startsWith('#'));
-  return {
-    path: relative(root, location).split(sep).join('/'),
-    kind: 'codeowners',
-    problems: [{
-      line: block.start + 1,
-      severity: 'warning',
-      message: `The runbook-ops block is out of date with the runbooks' owners (${missing.length} line${missing.length === 1 ? '' : 's'} to add, ${extra.length} to remove${example ? `, e.g. "${example}"` : ''}). Run \`runbook-ops codeowners --write\` and commit the result.`,
-    }],
-  };
+  const problem = codeownersProblem(block.start + 1, missing, extra);
+  return problem && { path: relative(root, location).split(sep).join('/'), kind: 'codeowners', problems: [plainProblem(problem)] };
 }
 
 // Kept importable from here for the callers that already do; they live in core with the other ownership rules.

@@ -1,3 +1,4 @@
+import { formatDuration } from './durationText';
 import { parseTimestamp, TIMESTAMP_FIELDS, type TimestampField } from './incident';
 import { durationStats, metricDuration, type DurationStats } from './metrics';
 import { fieldList, fieldMap, fieldText, type PlainRecord } from './recordFields';
@@ -223,18 +224,6 @@ export function buildOpsReport(incidents: readonly ReportIncident[], runbooks: r
     staleRunbooks,
     reviewUnknown: runbooks.filter((r) => r.review.state === 'unknown').length,
   };
-}
-
-/** `45s`, `12m`, `12m 05s`, `3h 04m`, `2d 5h`. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m ${pad(seconds % 60)}s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h ${pad(minutes % 60)}m`;
-  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
 /** Every value from a record or a runbook goes through this: no line break, control character or `|` of theirs can end a row or start a heading. */

@@ -4,7 +4,7 @@ import { CommandManager } from './commandManager';
 import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContentProvider';
 import { IncidentBoard } from './incidentBoardPanel';
 import { IncidentCommands } from './incidentCommands';
-import { IncidentDiagnostics } from './incidentDiagnostics';
+import { IncidentQuickFixes } from './incidentQuickFixes';
 import { IncidentPrompts } from './incidentPrompts';
 import { IncidentsTreeProvider, type IncidentsTreeNode } from './incidentsTreeProvider';
 import { IncidentWriter } from './incidentWriter';
@@ -12,7 +12,7 @@ import { registerMergeDriverCommand } from './mergeDriverCommand';
 import { PlaceholderValueStore, scopeToActiveIncident } from './placeholderPrompter';
 import { RunbookDocuments } from './runbookDocuments';
 import { ReviewDateService } from './reviewDateService';
-import { ReviewDiagnostics } from './reviewDiagnostics';
+import { RulebookDiagnostics } from './rulebookDiagnostics';
 import { RunbookIndexService } from './runbookIndexService';
 import { registerRunbookViewCommands } from './runbookViewCommands';
 import { RunbooksTreeProvider, type RunbooksTreeNode } from './runbooksTreeProvider';
@@ -35,10 +35,9 @@ export interface RunbookOpsApi {
   readonly incidentsTree: IncidentsTreeProvider;
   readonly activeIncident: ActiveIncident;
   readonly incidentWriter: IncidentWriter;
-  readonly diagnostics: IncidentDiagnostics;
+  readonly diagnostics: RulebookDiagnostics;
   readonly board: IncidentBoard;
   readonly reviewDates: ReviewDateService;
-  readonly reviewDiagnostics: ReviewDiagnostics;
   /** Everywhere the extension may keep state, so a test can check that a secret reaches none of it. */
   readonly storage: {
     readonly storageUri: vscode.Uri | undefined;
@@ -70,7 +69,6 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const reviewDates = own(new ReviewDateService(log));
   const runbooksTree = own(new RunbooksTreeProvider(index, reviewDates));
   runbooksTree.attach(own(vscode.window.createTreeView<RunbooksTreeNode>('runbookOps.runbooks', { treeDataProvider: runbooksTree, showCollapseAll: true })));
-  const reviewDiagnostics = own(new ReviewDiagnostics(index, reviewDates));
   const documents = own(new RunbookDocuments(index));
   const stepStates = own(new StepStateStore(context.workspaceState));
   const placeholderValues = new PlaceholderValueStore(context.workspaceState);
@@ -86,8 +84,9 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const incidentsTree = own(new IncidentsTreeProvider(index, activeIncident));
   own(vscode.window.createTreeView<IncidentsTreeNode>('runbookOps.incidents', { treeDataProvider: incidentsTree, showCollapseAll: true }));
   const incidentPrompts = new IncidentPrompts(index, incidentWriter);
-  const diagnostics = own(new IncidentDiagnostics(index));
-  own(vscode.languages.registerCodeActionsProvider({ language: 'yaml' }, diagnostics, { providedCodeActionKinds: IncidentDiagnostics.providedCodeActionKinds }));
+  // The Problems panel: the same rulebook as `runbook-ops check`.
+  const diagnostics = own(new RulebookDiagnostics(index, reviewDates));
+  own(vscode.languages.registerCodeActionsProvider({ language: 'yaml' }, new IncidentQuickFixes(diagnostics), { providedCodeActionKinds: IncidentQuickFixes.providedCodeActionKinds }));
   const board = own(new IncidentBoard(context.extensionUri, index, incidentWriter, log, incidentPrompts));
   own(vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider()));
 
@@ -109,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const activationMs = performance.now() - started;
   log.info(`activate() took ${activationMs.toFixed(1)} ms`);
   const storage = { storageUri: context.storageUri, globalStorageUri: context.globalStorageUri, logUri: context.logUri, workspaceState: context.workspaceState, globalState: context.globalState };
-  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, reviewDates, reviewDiagnostics, storage, activationMs, activationStartedAt, indexed };
+  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, reviewDates, storage, activationMs, activationStartedAt, indexed };
 }
 
 export function deactivate(): void {

@@ -8,7 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { findBrokenLinks } from '../../src/cli/runbookLinks';
+import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { RepositoryFileSet, Rulebook } from '../../src/core/rulebook';
+import { findLinks } from '../../src/core/runbookLinks';
 import { escapesRepository, validateIncident } from '../../src/core/incidentValidation';
 import { buildOpsReport, renderOpsReportMarkdown, reportIncidentFromRecord } from '../../src/core/report';
 import { markdownCell, oneLine } from '../../src/core/textOutput';
@@ -63,7 +65,8 @@ describe('output that cannot be forged (issue 15, item 7)', function () {
   it('runbook links and record paths that leave the repository are errors: .. chains, absolute paths, file: URLs', () => {
     mkdirSync(join(dir, 'runbooks'));
     writeFileSync(join(dir, 'runbooks', 'a.md'), '# A\n\nSee [passwd](../../../../etc/passwd), [root](/../../etc/hosts), [shadow](file:///etc/shadow) and [fine](a.md).\n');
-    const problems = findBrokenLinks(dir, 'runbooks/a.md', readFileSync(join(dir, 'runbooks', 'a.md'), 'utf8'));
+    const rulebook = new Rulebook({ files: new RepositoryFileSet(listRepositoryFiles(dir)), sites: [], runbookOf: () => undefined, ownershipAdopted: false, incidents: [] });
+    const problems = rulebook.linkProblems('runbooks/a.md', findLinks(readFileSync(join(dir, 'runbooks', 'a.md'), 'utf8')));
     assert.deepEqual(problems.map((p) => [p.line, p.severity]), [[3, 'error'], [3, 'error'], [3, 'error']]);
     assert.match(problems[0].message, /^Link to \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd points outside the repository\./);
     assert.match(problems[1].message, /^Link to \/\.\.\/\.\.\/etc\/hosts points outside the repository\./);

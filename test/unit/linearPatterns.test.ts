@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { blankCodeSpans } from '../../src/cli/runbookLinks';
+import { blankCodeSpans } from '../../src/core/runbookLinks';
 import { codeownersPattern, ownerHandles } from '../../src/core/codeowners';
 import { trailingCommentStart } from '../../src/core/incidentYamlText';
 import { FENCE_IN_HTML, scanMarkdownOutline } from '../../src/core/markdownOutline';

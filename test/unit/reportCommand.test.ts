@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { computeIncidentMetrics } from '../../src/core/metrics';
-import { buildOpsReport, formatDuration, parseReportSince, renderOpsReportMarkdown, reportIncidentFromRecord } from '../../src/core/report';
+import { formatDuration } from '../../src/core/durationText';
+import { buildOpsReport, parseReportSince, renderOpsReportMarkdown, reportIncidentFromRecord } from '../../src/core/report';
 import type { ReviewState } from '../../src/core/reviewState';
 
 const repoRoot = resolve(__dirname, '../../..');
