@@ -72,8 +72,17 @@ function panelProblems(): Row[] {
 describe('One rulebook: check and the Problems panel agree', function () {
   this.timeout(120_000);
 
-  after(() => {
+  // The next suites count the sample's runbooks: wait until the index has dropped the fixtures.
+  after(async () => {
+    const { index } = await api();
+    rmSync(join(root(), 'rulebook'), { recursive: true, force: true });
     for (const path of Object.keys(FIXTURES)) rmSync(join(root(), path), { force: true });
+    for (const path of Object.keys(FIXTURES)) {
+      const uri = vscode.Uri.file(join(root(), path));
+      for (const deadline = Date.now() + 30_000; index.runbookAt(uri) ?? index.incidentAt(uri); await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${path} to leave the index`);
+      }
+    }
   });
 
   it('the same problems, severities and wording on the sample plus broken files', async () => {
