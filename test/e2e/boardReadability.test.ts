@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { parse } from 'yaml';
 import { VIEWPORT } from '../harness/browser';
-import { e2eSession } from '../harness/e2eSession';
+import { e2eSession, openBoardFullWindow } from '../harness/e2eSession';
 import { nextFrames, until } from '../harness/waits';
 
-const EXTENSION_ID = 'runbook-ops.runbook-ops';
 const STATUSES = ['triage', 'acknowledged', 'investigating', 'mitigated', 'resolved', 'closed', 'cancelled'];
 const DAY_MS = 86_400_000;
 
@@ -86,11 +85,7 @@ describe('Incident board readability (e2e)', () => {
     const session = e2eSession();
     incidents = join(session.workspace.path, 'incidents');
     await session.page.setViewportSize({ width: 1600, height: 900 });
-    await session.runCommand('Runbook Ops: Open Incident Board');
-    board = session.webview({ extensionId: EXTENSION_ID });
-    await board.locator('.card').first().waitFor();
-    await session.page.keyboard.press('Control+B');
-    await session.page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+    board = await openBoardFullWindow(session);
   });
 
   after(async () => {

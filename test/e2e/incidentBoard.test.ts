@@ -4,11 +4,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { e2eSession } from '../harness/e2eSession';
+import { e2eSession, openBoardFullWindow } from '../harness/e2eSession';
 import { publishToMedia } from '../harness/paths';
 import { nextFrames, until } from '../harness/waits';
 
-const EXTENSION_ID = 'runbook-ops.runbook-ops';
 
 /** The file's text once it matches `pattern` (the extension has written the change). */
 async function waitForFile(file: string, pattern: RegExp): Promise<string> {
@@ -40,12 +39,7 @@ describe('Incident board (e2e)', () => {
     session.page.on('console', (message) => {
       if (/Content.Security.Policy|Refused to/i.test(message.text()) ) cspViolations.push(message.text());
     });
-    await session.runCommand('Runbook Ops: Open Incident Board');
-    board = session.webview({ extensionId: EXTENSION_ID });
-    await board.locator('.card').first().waitFor();
-    // The board gets the whole window, as during an incident (and in the README's pictures).
-    await session.page.keyboard.press('Control+B');
-    await session.page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+    board = await openBoardFullWindow(session);
   });
 
   after(async () => {

@@ -78,6 +78,19 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * Opens the incident board with the whole window (sidebar hidden), as during an incident and in the
+ * README's pictures; resolves with its webview once a card shows.
+ */
+export async function openBoardFullWindow(session: E2eSession): Promise<FrameLocator> {
+  await session.runCommand('Runbook Ops: Open Incident Board');
+  const board = session.webview({ extensionId: 'runbook-ops.runbook-ops' });
+  await board.locator('.card').first().waitFor();
+  await session.page.keyboard.press('Control+B');
+  await session.page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+  return board;
+}
+
 export async function startE2eSession(): Promise<E2eSession> {
   if (current) return current;
   const resultsDir = ensureTestResultsDir();
