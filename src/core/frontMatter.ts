@@ -101,6 +101,31 @@ function parseVariables(value: unknown, lines: readonly string[], problems: Prob
 }
 
 /**
+ * js-yaml's reading of front matter. A key set twice is a warning, not an error: the site generators
+ * (Ruby's Psych for Middleman and Jekyll, Python's PyYAML for MkDocs) keep the last value, so we do too.
+ */
+function loadFrontMatterYaml(yaml: string, body: readonly string[], problems: Problem[]): unknown {
+  try {
+    return jsYaml.load(yaml, { schema: jsYaml.CORE_SCHEMA });
+  } catch (err) {
+    const e = err as { mark?: { line: number }; reason?: string };
+    if (e.reason !== 'duplicated mapping key' || e.mark === undefined) throw err;
+    const data = jsYaml.load(yaml, { schema: jsYaml.CORE_SCHEMA, json: true });
+    const keyOf = (line: string) => /^(\s*)([^\s:#][^:#]*?)\s*:(?:\s|$)/.exec(line);
+    const key = keyOf(body[e.mark.line] ?? '');
+    const first = key ? body.findIndex((line) => keyOf(line)?.slice(1, 3).join('\0') === `${key[1]}\0${key[2]}`) : -1;
+    problems.push({
+      line: e.mark.line + 2,
+      severity: 'warning',
+      message: key
+        ? `Front matter sets \`${key[2]}\` twice${first !== -1 && first !== e.mark.line ? ` (lines ${first + 2} and ${e.mark.line + 2})` : ''}; the last value is the one used. Remove the line you did not mean.`
+        : `Front matter sets a key twice; the last value is the one used. Remove the line you did not mean.`,
+    });
+    return data;
+  }
+}
+
+/**
  * Reads the YAML front matter at the top of a runbook. js-yaml is used here because it is an order of
  * magnitude faster than the `yaml` package (DESIGN §7) and front matter is never edited in place.
  */
@@ -127,7 +152,7 @@ export function parseFrontMatter(lines: readonly string[]): FrontMatter {
   try {
     const yaml = body.join('\n');
     // Front matter is nearly always plain YAML the subset reader gives js-yaml's exact value for, several times faster.
-    data = readYamlSubset(yaml, body)?.value ?? jsYaml.load(yaml, { schema: jsYaml.CORE_SCHEMA });
+    data = readYamlSubset(yaml, body)?.value ?? loadFrontMatterYaml(yaml, body, problems);
   } catch (err) {
     const e = err as { mark?: { line: number; column: number }; reason?: string; message: string };
     problems.push({

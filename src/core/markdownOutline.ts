@@ -80,16 +80,26 @@ const OPEN_CLOSE_TAG = `^(?:<[A-Za-z][A-Za-z0-9\\-]*${ATTRIBUTE}*${WS}*\\/?>|<\\
 // eslint-disable-next-line no-control-regex -- every ASCII character
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** markdown-it's HTML block kinds: how one opens, how it closes, and whether it may interrupt a paragraph. */
-const HTML_BLOCKS: readonly { open: RegExp; close: RegExp; interruptsParagraph: boolean }[] = [
-  { open: /^<(script|pre|style|textarea)(?=(\s|>|$))/i, close: /<\/(script|pre|style|textarea)>/i, interruptsParagraph: true },
-  { open: /^<!--/, close: /-->/, interruptsParagraph: true },
-  { open: /^<\?/, close: /\?>/, interruptsParagraph: true },
-  { open: /^<![A-Za-z]/, close: />/, interruptsParagraph: true },
-  { open: /^<!\[CDATA\[/, close: /\]\]>/, interruptsParagraph: true },
-  { open: new RegExp(`^</?(${HTML_BLOCK_NAMES.join('|')})(?=(\\s|/?>|$))`, 'i'), close: /^$/, interruptsParagraph: true },
-  { open: new RegExp(`${OPEN_CLOSE_TAG}${WS}*$`), close: /^$/, interruptsParagraph: false },
+/**
+ * markdown-it's HTML block kinds: how one opens, how it closes, whether it may interrupt a paragraph,
+ * and whether it is raw: a comment, `<pre>`, `<script>`… runs to an explicit end marker and nothing in
+ * it is Markdown, so a fence written there (a commented-out step) is neither a block nor a broken one.
+ */
+const HTML_BLOCKS: readonly { open: RegExp; close: RegExp; interruptsParagraph: boolean; raw: boolean }[] = [
+  { open: /^<(script|pre|style|textarea)(?=(\s|>|$))/i, close: /<\/(script|pre|style|textarea)>/i, interruptsParagraph: true, raw: true },
+  { open: /^<!--/, close: /-->/, interruptsParagraph: true, raw: true },
+  { open: /^<\?/, close: /\?>/, interruptsParagraph: true, raw: true },
+  { open: /^<![A-Za-z]/, close: />/, interruptsParagraph: true, raw: true },
+  { open: /^<!\[CDATA\[/, close: /\]\]>/, interruptsParagraph: true, raw: true },
+  { open: new RegExp(`^</?(${HTML_BLOCK_NAMES.join('|')})(?=(\\s|/?>|$))`, 'i'), close: /^$/, interruptsParagraph: true, raw: false },
+  { open: new RegExp(`${OPEN_CLOSE_TAG}${WS}*$`), close: /^$/, interruptsParagraph: false, raw: false },
 ];
+
+/** Whether an HTML block (markdown-it's `html_block` content) is raw text to its end marker; see HTML_BLOCKS. */
+export function isRawHtmlBlock(content: string): boolean {
+  const text = content.trimStart();
+  return HTML_BLOCKS.some((kind) => kind.raw && kind.open.test(text));
+}
 
 /**
  * What scanBlocks re-reads inside an HTML block; such blocks take the full parser. The white space
@@ -411,7 +421,7 @@ class OutlineScanner {
     return last;
   }
 
-  /** An HTML block at the top level; one that holds fence lines takes the full parser (scanBlocks re-reads it). */
+  /** An HTML block at the top level; a non-raw one holding fence lines takes the full parser (scanBlocks re-reads it). */
   private skipHtmlBlock(start: number, indent: number, kind: (typeof HTML_BLOCKS)[number]): number {
     const { lines, to } = this;
     let n = start + 1;
@@ -425,6 +435,7 @@ class OutlineScanner {
         }
       }
     }
+    if (kind.raw) return n;
     let content = '';
     for (let i = start; i < n; i++) content += `${lines[i]}\n`;
     if (FENCE_IN_HTML.test(content)) throw NEEDS_FULL_PARSER;

@@ -2,7 +2,7 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { decodeFileText, type Problem } from './fileText';
 import { parseFrontMatter, type RunbookMetadata } from './frontMatter';
-import { FENCE_IN_HTML, scanMarkdownOutline } from './markdownOutline';
+import { FENCE_IN_HTML, isRawHtmlBlock, scanMarkdownOutline } from './markdownOutline';
 import { findMergeConflicts } from './mergeConflicts';
 import { findExportPrompts, findPlaceholdersAndAssignments, promptEnvMode, type Placeholder } from './placeholders';
 import { extractShellCommands, type BlockShape } from './shellTranscript';
@@ -315,6 +315,8 @@ interface RawBlock {
 type RawEvent = { kind: 'heading'; heading: RunbookHeading } | { kind: 'block'; block: RawBlock };
 
 const BARE_FENCE = /^[\s>]*(`{3,}|~{3,})\s*$/;
+/** A line holding only one or two fence characters: a closing fence typed too short. */
+const SHORT_FENCE = /^[\s>]*(`{1,2}|~{1,2})\s*$/;
 const OPENING_FENCE = /^[\s>]*(`{3,}|~{3,})[ \t]*[^`~\s]/;
 const SECTION_HEADING = /^#{2,6}\s+\S/;
 /** Lines that can start an HTML block; blanked when re-reading a block for fences hidden in it. */
@@ -337,6 +339,31 @@ function isClosingFence(line: string, markup: string): boolean {
   return m !== null && m[1][0] === markup[0] && m[1].length >= markup.length;
 }
 
+const LIST_MARKER = /^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)/;
+
+/**
+ * Why the container of a fence that ends on line `end` ended there: the next item, or a line indented
+ * less than the fence (which ends the list item and the code with it).
+ */
+function containerBreak(lines: readonly string[], start: number, end: number, to: number): { nextItem?: number; dedented?: number } {
+  let next = end + 1;
+  while (next < to && lines[next].trim() === '') next++;
+  if (next >= to) return {};
+  const fenceIndent = indentWidth(lines[start]);
+  if (indentWidth(lines[next]) >= fenceIndent) return {};
+  return LIST_MARKER.test(lines[next]) ? { nextItem: next } : { dedented: next };
+}
+
+/** The lines from `from` to the closing fence the author wrote, as a phrase ("lines 30–41 are"). */
+function fallsOut(lines: readonly string[], from: number, to: number, markup: string): string {
+  for (let n = from + 1; n < to; n++) if (isClosingFence(lines[n], markup)) return `lines ${from + 1}–${n + 1} are`;
+  return `line ${from + 1} and what follows are`;
+}
+
+function indentWidth(line: string): number {
+  return /^\s*/.exec(line)![0].length;
+}
+
 /**
  * Collects headings and code blocks from lines[from, to). Unclosed fences swallow the rest of the
  * container under CommonMark; we report them and resume parsing where the author most likely meant the
@@ -345,9 +372,16 @@ function isClosingFence(line: string, markup: string): boolean {
 function scanBlocks(lines: readonly string[], from: number, to: number, events: RawEvent[], problems: Problem[]): void {
   const tokens: Token[] = markdown.parse(lines.slice(from, to).join('\n'), {});
   const listItems: { title?: string }[] = [];
+  let quoteDepth = 0;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     switch (token.type) {
+      case 'blockquote_open':
+        quoteDepth++;
+        break;
+      case 'blockquote_close':
+        quoteDepth--;
+        break;
       case 'list_item_open':
         listItems.push({});
         break;
@@ -365,7 +399,7 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
         break;
       }
       case 'html_block': {
-        if (!FENCE_IN_HTML.test(token.content)) break;
+        if (!FENCE_IN_HTML.test(token.content) || isRawHtmlBlock(token.content)) break;
         // A fence inside <details> with no blank line after <summary> is swallowed by the HTML block; read it anyway.
         const start = from + token.map![0];
         const end = from + token.map![1];
@@ -390,20 +424,29 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
           break;
         }
         const fenceName = `${token.markup} (${token.markup.length} ${token.markup[0] === '`' ? 'backticks' : 'tildes'})`;
+        // Where CommonMark really ends the block: the end of the file, or of the list item or quote holding it.
+        const container = quoteDepth > 0 ? 'block quote' : listItems.length > 0 ? 'list item' : undefined;
+        const toEndOfFile = container === undefined || from + token.map![1] >= lines.length;
+        const broken = toEndOfFile ? {} : containerBreak(lines, start, end, to);
+        const asCode = toEndOfFile
+          ? 'the rest of the file as code'
+          : `lines ${start + 2}–${end + 1} as code, up to the end of its ${container}${broken.nextItem === undefined ? '' : ` (the next item starts on line ${broken.nextItem + 1})`}`;
         let cut = swallowed === -1 ? end : swallowed - 1;
         let resume = swallowed;
         let mismatched = false;
         for (let n = start + 1; n <= cut; n++) {
-          const bare = BARE_FENCE.exec(lines[n]);
+          const short = SHORT_FENCE.exec(lines[n]);
+          const bare = BARE_FENCE.exec(lines[n]) ?? (short && short[1][0] === token.markup[0] ? short : null);
           if (bare) {
             cut = n;
             resume = n + 1;
             mismatched = true;
+            const why = bare[1].length < 3 ? `which is too short (a fence needs at least 3 ${token.markup[0] === '`' ? 'backticks' : 'tildes'})` : 'which does not match';
             problems.push({
               line: start + 1,
               endLine: n + 1,
               severity: 'error',
-              message: `Code fence ${fenceName} opened on line ${start + 1} is closed by ${bare[1]} on line ${n + 1}, which does not match, so Markdown reads the rest of the file as code. Close it with ${token.markup}.`,
+              message: `Code fence ${fenceName} opened on line ${start + 1} is closed by ${bare[1]} on line ${n + 1}, ${why}, so Markdown reads ${asCode}. Close it with ${token.markup}.`,
             });
             break;
           }
@@ -415,11 +458,16 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
           }
         }
         if (!mismatched) {
+          const fenceIndent = indentWidth(lines[start]);
           problems.push({
             line: start + 1,
             endLine: cut + 1,
             severity: 'error',
-            message: `Code fence ${token.markup} opened on line ${start + 1} is never closed, so Markdown reads everything after it as code. Add a line with ${token.markup} after the step's last line.`,
+            message: toEndOfFile
+              ? `Code fence ${token.markup} opened on line ${start + 1} is never closed, so Markdown reads everything after it as code. Add a line with ${token.markup} after the step's last line.`
+              : broken.dedented !== undefined
+                ? `Code fence ${token.markup} opened on line ${start + 1} ends at line ${end + 1}: line ${broken.dedented + 1} is indented less than the fence (${indentWidth(lines[broken.dedented])} spaces against ${fenceIndent}), which ends the ${container} and the code with it, so ${fallsOut(lines, broken.dedented, to, token.markup)} not read as this block. Indent line ${broken.dedented + 1} by at least ${fenceIndent} spaces.`
+                : `Code fence ${token.markup} opened on line ${start + 1} is never closed, so Markdown reads ${asCode}. Add a line with ${token.markup} after the step's last line${container === 'list item' ? ', indented like the fence' : ''}.`,
           });
         }
         const bodyEnd = mismatched ? cut - 1 : cut;
