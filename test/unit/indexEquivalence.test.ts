@@ -3,7 +3,7 @@
 // the shortcut date and spelling checks against the code they replaced. Generated documents are
 // seeded, so a failure reproduces.
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as jsYaml from 'js-yaml';
@@ -25,6 +25,7 @@ import { ensureCorpus, seededRandom, SMALL_CORPUS } from '../bench/corpusGenerat
 
 const sampleRepo = resolve(__dirname, '../../../runbooks');
 const fixtures = resolve(__dirname, '../../../test/unit/fixtures');
+const realRunbooks = resolve(__dirname, '../../../../shared/real-runbooks');
 
 function filesUnder(dir: string, pattern: RegExp): string[] {
   const out: string[] = [];
@@ -92,7 +93,9 @@ function randomMarkdown(random: () => number): string {
       }
     } else if (roll < 0.75) lines.push(pick(random, ['Paragraph.', 'Para with `code`', '| t | a |', '[Dashboard](http://x) here']), pick(random, ['continues', '1. item', '2. item', '- item', '', '    code?', '> q', '---', '<div>']));
     else if (roll < 0.85) lines.push(pick(random, ['```sh', '~~~', '   ```bash']), 'echo hi', pick(random, ['```', '~~~', '   ```']));
-    else lines.push(pick(random, ['> note', '> **Warning:** x', '<!-- c -->', '---', '* * *', '    $ indented', '<details>', '</details>', '\u00a0nbsp']));
+    else if (roll < 0.93) lines.push(pick(random, ['> note', '> **Warning:** x', '<!-- c -->', '---', '* * *', '    $ indented', '<details>', '</details>', '\u00a0nbsp']));
+    // Raw HTML blocks (comments, <pre>, <script>, <?, <!X, CDATA) run to their end marker, blank lines and fences included.
+    else lines.push(...pick(random, [['<!--', '```sh', 'echo hidden', '', '## Hidden'], ['<!-- x', '```sh'], ['<pre>', '```sh', '', 'x', '</pre>'], ['<script>', '```', '</script> after'], ['<?php', '```sh', '?>'], ['<!DOCTYPE x', '```sh', '>'], ['<![CDATA[', '```', ']]>']]), pick(random, ['-->', '', 'text -->', '```']));
     if (random() < 0.6) lines.push('');
   }
   if (random() < 0.2) lines.unshift('---', 'title: T', 'services: [a]', '---');
@@ -309,28 +312,31 @@ describe('index fast paths give the same answers', function () {
     }
   });
 
-  it('the outline scanner gives markdown-it\'s runbooks on the sample, the corpus and 4,000 generated documents', () => {
+  it('the outline scanner gives markdown-it\'s runbooks on the sample, the real runbooks, the corpus and 4,000 generated documents', () => {
     const corpus = ensureCorpus(SMALL_CORPUS);
     const documents: [string, string][] = [
       ...filesUnder(sampleRepo, /\.md$/).map((f): [string, string] => [f, readFileSync(f, 'utf8')]),
       ...corpus.files.filter((p) => p.endsWith('.md')).map((p): [string, string] => [p, readFileSync(join(corpus.root, p), 'utf8')]),
+      ...(existsSync(realRunbooks) ? filesUnder(realRunbooks, /\.md$/) : []).map((f): [string, string] => [f, readFileSync(f, 'utf8')]),
     ];
     const random = seededRandom(7);
     for (let i = 0; i < 4000; i++) documents.push([`generated-${i}.md`, randomMarkdown(random)]);
-    let scanned = 0;
+    let generatedScanned = 0;
     let corpusScanned = 0;
     for (const [path, text] of documents) {
       assert.deepStrictEqual(parseRunbook(path, text), parseRunbook(path, text, { fullParse: true }), `${path} parses differently:\n${text}`);
       const lines = text.split('\n');
       const from = lines[0] === '---' ? lines.indexOf('---', 1) + 1 : 0;
       if (scanMarkdownOutline(lines, from, lines.length)) {
-        scanned++;
-        if (!path.startsWith('generated-')) corpusScanned++;
+        if (path.startsWith('generated-')) generatedScanned++;
+        else if (!path.startsWith(realRunbooks)) corpusScanned++;
       }
     }
-    // Not a vacuous pass: the scanner read most real runbooks and a good share of the generated ones itself.
-    assert.ok(corpusScanned >= 0.95 * (documents.length - 4000), `scanner read ${corpusScanned} of ${documents.length - 4000} real runbooks`);
-    assert.ok(scanned - corpusScanned >= 600, `scanner read ${scanned - corpusScanned} of 4000 generated documents`);
+    // Not a vacuous pass: the scanner read most corpus runbooks and a good share of the generated ones itself.
+    // (Real runbooks use more constructs it leaves to markdown-it; for them the point is the equality above.)
+    const corpusCount = documents.filter(([p]) => !p.startsWith('generated-') && !p.startsWith(realRunbooks)).length;
+    assert.ok(corpusScanned >= 0.95 * corpusCount, `scanner read ${corpusScanned} of ${corpusCount} corpus runbooks`);
+    assert.ok(generatedScanned >= 600, `scanner read ${generatedScanned} of 4000 generated documents`);
   });
 
   it('the YAML subset reader gives js-yaml\'s value on the sample, the fixtures, the corpus and 20,000 generated documents', () => {

@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import MarkdownIt from 'markdown-it';
 import { parseRunbook, parseInfoString, type Runbook, type RunbookStep } from '../../src/core/runbook';
 import { findStep, runnableStepsFrom } from '../../src/core/stepSequence';
 
@@ -428,6 +431,50 @@ describe('parseRunbook', () => {
     ]);
     assert.deepEqual(rb.steps[1].placeholders.map((p) => p.tokens), [['$POD_LATER']], 'used before the step assigns it');
     assert.deepEqual(rb.steps[2].placeholders, [], 'assigned by an earlier step');
+  });
+});
+
+describe('parseRunbook: where CommonMark really ends a code block', () => {
+  it('does not read fences inside an HTML comment as steps or report them', () => {
+    const rb = parseRunbook('t.md', md([
+      '# T', '<!--', '```sh', 'rm -rf /', '', '## Hidden', '```sh', 'echo in comment', '-->', '', '## Real', '```sh', 'echo real', '```',
+    ]));
+    assert.deepEqual(rb.problems, []);
+    assert.deepEqual(rb.steps.map((s) => [s.id, s.startLine, s.endLine, s.runnable]), [['real', 12, 14, true]]);
+    assert.deepEqual(rb.headings.map((h) => h.text), ['T', 'Real'], 'a heading inside the comment is not a heading');
+  });
+
+  it('reads a real runbook whose deprecated steps sit in an HTML comment without a false unclosed-fence error', function () {
+    const path = resolve(__dirname, '../../../../shared/real-runbooks/kubevirt__monitoring/docs/deprecated_runbooks/SingleStackIPv6Unsupported.md');
+    if (!existsSync(path)) this.skip();
+    const text = readFileSync(path, 'utf8');
+    const rb = parseRunbook(path, text);
+    assert.deepEqual(errors(rb), []);
+    const fences = new MarkdownIt('commonmark', { html: true }).parse(text, {}).filter((t) => t.type === 'fence').map((t) => (t.map ? t.map[0] + 1 : 0));
+    assert.deepEqual(rb.steps.map((s) => s.startLine), fences, 'steps start where markdown-it finds fences');
+  });
+
+  it('says a too-short closing fence in a list item ends the code at the end of the item, not the file', () => {
+    const rb = parseRunbook('t.md', md(['# T', '1. First', '   ```sh', '   echo one', '   ``', '   more', '2. Second', '   ```sh', '   echo two', '   ```']));
+    assert.deepEqual(errors(rb), ['3: Code fence ``` (3 backticks) opened on line 3 is closed by `` on line 5, which is too short (a fence needs at least 3 backticks), so Markdown reads lines 4–6 as code, up to the end of its list item (the next item starts on line 7). Close it with ```.']);
+    assert.deepEqual(rb.steps.map((s) => [s.startLine, s.runnable]), [[3, false], [8, true]], 'the next item\'s step is still found and runnable');
+  });
+
+  it('says a line indented less than the fence ends the list item and the code with it', () => {
+    const text = md(['# T', '1. Item', '', '    ```sh', '    cat <<EOF', '    {', '  }', '    EOF', '    ```', '', '    After.']);
+    const rb = parseRunbook('t.md', text);
+    assert.deepEqual(errors(rb), ['4: Code fence ``` opened on line 4 ends at line 6: line 7 is indented less than the fence (2 spaces against 4), which ends the list item and the code with it, so lines 7–9 are not read as this block. Indent line 7 by at least 4 spaces.']);
+    assert.deepEqual(new MarkdownIt('commonmark', { html: true }).parse(text, {}).filter((t) => t.type === 'fence').map((t) => t.map), [[3, 6]], 'markdown-it ends the fence at line 6 too');
+    assert.deepEqual(rb.steps.map((s) => [s.startLine, s.endLine, s.runnable]), [[4, 6, false]]);
+  });
+
+  it('warns about a duplicate front-matter key, uses the last value and keeps the other fields', () => {
+    const rb = parseRunbook('t.md', md(['---', 'title: One', 'owner: team-a', 'title: Two', '---', '# Dup']));
+    assert.deepEqual(rb.problems.map((p) => [p.line, p.severity, p.message]), [
+      [4, 'warning', 'Front matter sets `title` twice (lines 2 and 4); the last value is the one used. Remove the line you did not mean.'],
+    ]);
+    assert.equal(rb.title, 'Two');
+    assert.equal(rb.owner, 'team-a');
   });
 });
 
