@@ -111,14 +111,18 @@ function loadFrontMatterYaml(yaml: string, body: readonly string[], problems: Pr
     const e = err as { mark?: { line: number }; reason?: string };
     if (e.reason !== 'duplicated mapping key' || e.mark === undefined) throw err;
     const data = jsYaml.load(yaml, { schema: jsYaml.CORE_SCHEMA, json: true });
-    const keyOf = (line: string) => /^(\s*)([^\s:#][^:#]*?)\s*:(?:\s|$)/.exec(line);
+    // Indent and key of a `key:` line, so the first setting is found at the same depth.
+    const keyOf = (line: string): [string, string] | undefined => {
+      const m = /^(\s*)([^\s:#][^:#]*):(?:\s|$)/.exec(line);
+      return m ? [m[1], m[2].trimEnd()] : undefined;
+    };
     const key = keyOf(body[e.mark.line] ?? '');
-    const first = key ? body.findIndex((line) => keyOf(line)?.slice(1, 3).join('\0') === `${key[1]}\0${key[2]}`) : -1;
+    const first = key ? body.findIndex((line) => keyOf(line)?.join('\0') === key.join('\0')) : -1;
     problems.push({
       line: e.mark.line + 2,
       severity: 'warning',
       message: key
-        ? `Front matter sets \`${key[2]}\` twice${first !== -1 && first !== e.mark.line ? ` (lines ${first + 2} and ${e.mark.line + 2})` : ''}; the last value is the one used. Remove the line you did not mean.`
+        ? `Front matter sets \`${key[1]}\` twice${first !== -1 && first !== e.mark.line ? ` (lines ${first + 2} and ${e.mark.line + 2})` : ''}; the last value is the one used. Remove the line you did not mean.`
         : `Front matter sets a key twice; the last value is the one used. Remove the line you did not mean.`,
     });
     return data;
