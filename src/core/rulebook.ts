@@ -255,6 +255,12 @@ export class Rulebook {
         problem('link-outside-repository', `Link to ${bare} points outside the repository (a file: URL is a file on the reader's machine). Link to a file in the repository with a relative path, or to a web page.`);
         continue;
       }
+      // `[x]: [https://…]` is a common slip: Markdown keeps the brackets, so the link is a relative path.
+      const bracketed = /^\[([^[\]]+)\]$/.exec(bare);
+      if (bracketed) {
+        problem('broken-link', `Link to ${bare} has square brackets around its target, so Markdown reads it as a path relative to this file, not as ${bracketed[1]}. Remove the brackets around the target.`);
+        continue;
+      }
       if (!isLocalTarget(bare)) continue;
       const query = bare.search(/[?#]/);
       const hash = bare.indexOf('#');
