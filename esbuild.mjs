@@ -45,8 +45,8 @@ const common = {
 const bundles = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  // The parallel index build's worker thread (src/core/parallelIndex.ts), loaded from beside the bundles.
-  { ...common, entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
+  // The parallel index build's worker thread (src/fs/parallelIndex.ts), loaded from beside the bundles.
+  { ...common, entryPoints: ['src/fs/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
   // The incident board's webview script (webview/board); only dist/webview is a local resource root.
   {
     ...common,

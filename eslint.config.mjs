@@ -38,12 +38,16 @@ export default tseslint.config(
           { group: ['**/extension', '**/extension/**'], message: 'src/core must not depend on the VS Code adapters.' },
           { group: ['**/cli', '**/cli/**'], message: 'src/core must not depend on the CLI.' },
           { group: ['**/git', '**/git/**', 'simple-git'], message: 'src/core must not depend on git; inject what it needs.' },
+          { group: ['**/fs', '**/fs/**'], message: 'src/core must not depend on the Node adapters in src/fs; inject what it needs.' },
+          // Pure core: file reading, workers and the OS come in through injected interfaces (FileReader, …).
+          { regex: '^node:', message: 'src/core is pure TypeScript: Node built-ins belong in src/fs (or src/git), which core must not import.' },
+          { group: ['fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'util', 'url', 'stream', 'events', 'process'], message: 'src/core is pure TypeScript: Node built-ins belong in src/fs.' },
         ],
       }],
     },
   },
   {
-    // Node file-system adapters (atomic writes, the record lock, paths inside the repository), shared by the CLI and the extension.
+    // Node adapters (file listing, atomic writes, the record lock, the summary cache, the index's worker threads), shared by the CLI and the extension.
     files: ['src/fs/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

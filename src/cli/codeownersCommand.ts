@@ -6,7 +6,7 @@ import { PathClassifier } from '../core/paths';
 import { layoutFromConfig } from '../core/repoConfig';
 import { findWorkTreeRoot } from '../git/workTree';
 import { flagGiven, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from '../core/repositoryFiles';
+import { listRepositoryFiles } from '../fs/repositoryFiles';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, parse, resolve } from 'node:path';
 import { WorkspaceIndex, type IncidentSummary, type RunbookSummary } from '../core/index';
-import { buildIndexInParallel } from '../core/parallelIndex';
+import { buildIndexInParallel } from '../fs/parallelIndex';
 import { layoutFromConfig } from '../core/repoConfig';
 import { PathClassifier } from '../core/paths';
 import { CHECK_OPTIONS, checkCommand } from './checkCommand';
@@ -11,7 +11,7 @@ import { INIT_OPTIONS, initCommand } from './initCommand';
 import { INSTALL_MERGE_DRIVER_OPTIONS, installMergeDriverCommand, MERGE_DRIVER_OPTIONS, mergeDriverCommand } from './mergeDriverCommand';
 import { NEW_INCIDENT_OPTIONS, newIncidentCommand } from './newIncidentCommand';
 import { REPORT_OPTIONS, reportCommand } from './reportCommand';
-import { listRepositoryFiles } from '../core/repositoryFiles';
+import { listRepositoryFiles } from '../fs/repositoryFiles';
 import { buildIndexWithCache, defaultCliCacheFile, summaryCacheKey } from '../fs/summaryCache';
 import { stepsCommand } from './stepsCommand';
 import { UPDATE_OPTIONS, updateCommand } from './updateCommand';

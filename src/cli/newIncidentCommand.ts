@@ -5,7 +5,7 @@ import { createIncident, IncidentEditError } from '../core/incidentEdit';
 import { fileStem, PathClassifier } from '../core/paths';
 import { allocateIncidentId, layoutFromConfig } from '../core/repoConfig';
 import { AUTHOR_OPTIONS, authorOption, optionValue, optionValues, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from '../core/repositoryFiles';
+import { listRepositoryFiles } from '../fs/repositoryFiles';
 import { createFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 

@@ -7,7 +7,7 @@ import { buildOpsReport, parseReportSince, renderOpsReportMarkdown, reportIncide
 import { parseRunbook } from '../core/runbook';
 import { nowOption } from './checkCommand';
 import { optionValue, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from '../core/repositoryFiles';
+import { listRepositoryFiles } from '../fs/repositoryFiles';
 import { loadRunbookReviews } from './runbookReviews';
 
 export const REPORT_OPTIONS: CommandOptions = { since: { type: 'string' }, format: { type: 'string' }, now: { type: 'string' } };

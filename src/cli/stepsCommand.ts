@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { Problem } from '../core/fileText';
-import { IndexWorkerPool } from '../core/parallelIndex';
+import { IndexWorkerPool } from '../fs/parallelIndex';
 import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
 import { placeholderLabel } from '../core/placeholders';
 import { parseRunbook } from '../core/runbook';

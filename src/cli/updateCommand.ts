@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import { describeLockOwner, withIncidentFileLock } from '../fs/incidentFileLock';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 import { AUTHOR_OPTIONS, authorOption, optionValue, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from '../core/repositoryFiles';
+import { listRepositoryFiles } from '../fs/repositoryFiles';
 
 export const UPDATE_OPTIONS: CommandOptions = {
   status: { type: 'string' },

@@ -3,7 +3,7 @@ import { decodeFileText } from '../core/fileText';
 import { checkIncidentFile, type IncidentCheckFacts } from '../core/incidentCheck';
 import type { IncidentValidationContext } from '../core/incidentValidation';
 import type { IncidentSummary, RunbookSummary } from '../core/index';
-import { listRepositoryFilesAsync } from '../core/repositoryFiles';
+import { listRepositoryFilesAsync } from '../fs/repositoryFiles';
 import { localDay } from '../core/reviewState';
 import { RepositoryFileSet, Rulebook, type CheckProblem } from '../core/rulebook';
 import { runbookTextFacts, type RunbookTextFacts } from '../core/runbookLinks';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { decodeFileText } from '../core/fileText';
-import { listRepositoryFiles } from '../core/repositoryFiles';
+import { listRepositoryFiles } from '../fs/repositoryFiles';
 import { planRepositorySetup, type PlannedFile, type SetupPlan } from '../core/repositorySetup';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';

@@ -2,9 +2,9 @@
 // time, peak RSS, and the heap the finished index retains (gc before and after, so garbage from
 // parsing is not counted), also once every runbook's steps have been read. Run by benchmarkSuite.ts as
 //   node --expose-gc out/test/bench/indexMemoryProbe.js <root> parallel|sequential [workerScript]
-import { listRepositoryFiles, repositoryReader } from '../../src/core/repositoryFiles';
+import { listRepositoryFiles, repositoryReader } from '../../src/fs/repositoryFiles';
 import { WorkspaceIndex } from '../../src/core/index';
-import { buildIndexInParallel } from '../../src/core/parallelIndex';
+import { buildIndexInParallel } from '../../src/fs/parallelIndex';
 
 export interface MemoryProbeResult {
   mode: 'parallel' | 'sequential';

@@ -2,9 +2,9 @@
 // worker threads run exactly this code, indexBatch, on their share of the files):
 //   node --cpu-prof --cpu-prof-dir=prof out/test/bench/profileIndex.js [full|small] [builds=3]
 //   node out/test/bench/profileSummary.js prof/<newest>.cpuprofile
-import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
 import { WorkspaceIndex } from '../../src/core/index';
-import { buildIndexInParallel } from '../../src/core/parallelIndex';
+import { buildIndexInParallel } from '../../src/fs/parallelIndex';
 import { ensureCorpus, FULL_CORPUS, SMALL_CORPUS } from './corpusGenerator';
 
 async function main(): Promise<void> {

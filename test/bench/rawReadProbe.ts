@@ -3,7 +3,7 @@
 //   node out/test/bench/rawReadProbe.js <root>
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: rawReadProbe <root>');

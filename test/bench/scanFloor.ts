@@ -4,8 +4,8 @@
 // checking and sending the summaries back. Same files, batches and worker count as the index pool.
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { readWhole } from '../../src/core/indexWorker';
-import { DEFAULT_BATCH_SIZE } from '../../src/core/parallelIndex';
+import { readWhole } from '../../src/fs/indexWorker';
+import { DEFAULT_BATCH_SIZE } from '../../src/fs/parallelIndex';
 
 interface ScanBatch {
   root: string;

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
 import { RepositoryFileSet, Rulebook } from '../../src/core/rulebook';
 import { findLinks } from '../../src/core/runbookLinks';
 import { escapesRepository, validateIncident } from '../../src/core/incidentValidation';

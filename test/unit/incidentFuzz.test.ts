@@ -10,7 +10,7 @@ import { ACTION_ITEM_STATUSES } from '../../src/core/incident';
 import { editIncident, IncidentEditError, type IncidentEditOperation } from '../../src/core/incidentEdit';
 import { validateIncident } from '../../src/core/incidentValidation';
 import { parseRunbook } from '../../src/core/runbook';
-import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
 import { sampleRunbooksDir } from '../harness/paths';
 import { seededRandom } from '../bench/corpusGenerator';
 

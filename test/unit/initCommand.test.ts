@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findCodeownersBlock } from '../../src/core/codeowners';
-import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
 import { parseRepoConfig } from '../../src/core/repoConfig';
 import { detectIdFormat, isUntouchedSetupFile, planRepositorySetup } from '../../src/core/repositorySetup';
 import { detectSites } from '../../src/core/siteLinks';

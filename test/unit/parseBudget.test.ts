@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { WorkspaceIndex, type RunbookSummary } from '../../src/core/index';
 import type { IncidentCheckFacts } from '../../src/core/incidentCheck';
-import { IndexWorkerPool } from '../../src/core/parallelIndex';
+import { IndexWorkerPool } from '../../src/fs/parallelIndex';
 import { GivenUpFiles, overBudgetProblem, TEST_SPIN_ENV } from '../../src/core/parseBudget';
 import { contentHash } from '../../src/fs/contentHash';
 import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
-import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
 
 const repoRoot = resolve(__dirname, '../../..');
 const cli = join(repoRoot, 'dist/cli.js');

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
 import { PathClassifier } from '../../src/core/paths';
 import { parseRunbook, STEP_REASONS, type Runbook, type RunbookStep } from '../../src/core/runbook';
 import { shellSyntaxError } from '../../src/core/shellSyntax';

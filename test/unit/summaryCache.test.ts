@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { WorkspaceIndex } from '../../src/core/index';
-import { buildIndexInParallel, IndexWorkerPool } from '../../src/core/parallelIndex';
+import { buildIndexInParallel, IndexWorkerPool } from '../../src/fs/parallelIndex';
 import { TEST_SPIN_ENV } from '../../src/core/parseBudget';
 import { PathClassifier } from '../../src/core/paths';
 import { layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../../src/core/repoConfig';
-import { listRepositoryFiles } from '../../src/core/repositoryFiles';
+import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
 import { buildIndexWithCache, defaultCliCacheFile, readCacheFile, summaryCacheKey, type SummaryCacheReport } from '../../src/fs/summaryCache';
 import { seededRandom } from '../bench/corpusGenerator';
 

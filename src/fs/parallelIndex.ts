@@ -12,8 +12,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Problem } from './fileText';
-import { problemOnlySummary, type WorkspaceIndex } from './index';
+import type { Problem } from '../core/fileText';
+import { problemOnlySummary, type WorkspaceIndex } from '../core/index';
 import {
   CheckContextState,
   INDEX_WORKER_MARKER,
@@ -29,10 +29,10 @@ import {
   type IndexWorkerData,
   type WorkerJob,
 } from './indexWorker';
-import { DEFAULT_PARSE_BUDGET_MS, fileBudgetMs, overBudgetProblem, workerStoppedProblem } from './parseBudget';
-import type { FileKind } from './paths';
-import type { RepoConfig } from './repoConfig';
-import { decodeIndexedFiles, type EncodedFile, type IndexedFile } from './summaryCodec';
+import { DEFAULT_PARSE_BUDGET_MS, fileBudgetMs, overBudgetProblem, workerStoppedProblem } from '../core/parseBudget';
+import type { FileKind } from '../core/paths';
+import type { RepoConfig } from '../core/repoConfig';
+import { decodeIndexedFiles, type EncodedFile, type IndexedFile } from '../core/summaryCodec';
 
 export interface IndexWorkerPoolOptions {
   /** Worker threads (default: one per core, at most 4). */

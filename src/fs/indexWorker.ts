@@ -8,14 +8,14 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { isMissingFile, summarizeFileContent, unreadableFileSummary } from './index';
-import { checkIncidentFile } from './incidentCheck';
-import type { IncidentValidationContext } from './incidentValidation';
-import type { FileKind } from './paths';
-import { TEST_SPIN_ENV } from './parseBudget';
-import type { RepoConfig } from './repoConfig';
-import { parseRunbook } from './runbook';
-import { encodeIndexedFiles, type EncodedFiles, type IndexedFile } from './summaryCodec';
+import { isMissingFile, summarizeFileContent, unreadableFileSummary } from '../core/index';
+import { checkIncidentFile } from '../core/incidentCheck';
+import type { IncidentValidationContext } from '../core/incidentValidation';
+import type { FileKind } from '../core/paths';
+import { TEST_SPIN_ENV } from '../core/parseBudget';
+import type { RepoConfig } from '../core/repoConfig';
+import { parseRunbook } from '../core/runbook';
+import { encodeIndexedFiles, type EncodedFiles, type IndexedFile } from '../core/summaryCodec';
 
 /** The marker in the workerData a pool starts its workers with; anything else leaves this module inert. */
 export const INDEX_WORKER_MARKER = 'runbook-ops-index-worker';
