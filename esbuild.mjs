@@ -87,8 +87,8 @@ function testBuild() {
 
 if (!watch) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
-// The incident schema ships beside the bundles for `contributes.yamlValidation` (DESIGN §2).
-copyFileSync('src/core/incident.schema.json', 'dist/incident.schema.json');
+// The incident schema ships beside the bundles for `contributes.yamlValidation` (README, Incident records).
+copyFileSync('src/core/incident/incident.schema.json', 'dist/incident.schema.json');
 // mvdan/sh's shell parser (BSD-3-Clause: its licence travels with it), loaded on first use.
 copyFileSync('node_modules/mvdan-sh/index.js', 'dist/mvdan-sh.js');
 copyFileSync('node_modules/mvdan-sh/LICENSE', 'dist/mvdan-sh.LICENSE');

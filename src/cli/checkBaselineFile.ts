@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { applyBaseline, BaselineFormatError, parseBaseline, renderBaseline, type BaselineEntry } from '../core/checkBaseline';
-import type { Problem } from '../core/fileText';
+import { applyBaseline, BaselineFormatError, parseBaseline, renderBaseline, type BaselineEntry } from '../core/check/checkBaseline';
+import type { Problem } from '../core/text/fileText';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { optionValue, UsageError, type ParsedArgs } from './commandLine';
 

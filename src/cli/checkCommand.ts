@@ -8,27 +8,27 @@ import {
   ownedIncidents,
   ownedRunbooks,
   renderCodeownersBlock,
-} from '../core/codeowners';
-import { decodeFileText, plainProblem, type Problem } from '../core/fileText';
-import { parseFrontMatter, type RunbookMetadata } from '../core/frontMatter';
-import type { IncidentRecord } from '../core/incident';
-import type { IncidentCheckFacts } from '../core/incidentCheck';
-import type { IncidentValidation } from '../core/incidentValidation';
-import type { RunbookSummary } from '../core/index';
+} from '../core/check/codeowners';
+import { decodeFileText, plainProblem, type Problem } from '../core/text/fileText';
+import { parseFrontMatter, type RunbookMetadata } from '../core/runbook/frontMatter';
+import type { IncidentRecord } from '../core/incident/incident';
+import type { IncidentCheckFacts } from '../core/incident/incidentCheck';
+import type { IncidentValidation } from '../core/incident/incidentValidation';
+import type { RunbookSummary } from '../core/index/workspaceIndex';
 import { IndexWorkerPool } from '../fs/parallelIndex';
-import { fileStem, PathClassifier } from '../core/paths';
-import { layoutFromConfig, REPO_CONFIG_FILE } from '../core/repoConfig';
+import { fileStem, PathClassifier } from '../core/config/paths';
+import { layoutFromConfig, REPO_CONFIG_FILE } from '../core/config/repoConfig';
 import { ChangedFilesError, listChangedFiles, type ChangedFiles } from '../git/changedFiles';
 import { NotAGitRepositoryError } from '../git/gitProcess';
 import { findWorkTreeRoot } from '../git/workTree';
 import { flagGiven, optionValue, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../fs/repositoryFiles';
 import { baselineOptions, baselineSentence, filterByBaseline, writeBaseline, type BaselineSummary } from './checkBaselineFile';
-import { runbookTextFacts, type RunbookTextFacts } from '../core/runbookLinks';
-import { codeownersProblem, RepositoryFileSet, Rulebook } from '../core/rulebook';
-import { detectSites } from '../core/siteLinks';
+import { runbookTextFacts, type RunbookTextFacts } from '../core/check/runbookLinks';
+import { codeownersProblem, RepositoryFileSet, Rulebook } from '../core/check/rulebook';
+import { detectSites } from '../core/config/siteLinks';
 import { loadRunbookReviews } from './runbookReviews';
-import { oneLine } from '../core/textOutput';
+import { oneLine } from '../core/text/textOutput';
 
 export const CHECK_OPTIONS: CommandOptions = {
   format: { type: 'string' },
@@ -82,7 +82,7 @@ function baseName(path: string): string {
 type OwnershipMetadata = Pick<RunbookMetadata, 'owner' | 'services'>;
 
 /**
- * Validates the runbooks and incident records under a folder with the cross-file rules (DESIGN §2, §4;
+ * Validates the runbooks and incident records under a folder with the cross-file rules (README: Incident records, Reviewing in pull requests;
  * issue 6): unique ids, referenced runbooks and `duplicate_of` targets exist, links resolve, review
  * dates, owners and the CODEOWNERS block. The whole repository is always read for those rules; with
  * `changedSince` only the changed files (and files a deletion breaks) are parsed in full and reported.

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { CODEOWNERS_LOCATIONS, ownerHandles, planCodeowners, readOwnership, renderCodeownersBlock, replaceCodeownersBlock } from '../core/codeowners';
-import { PathClassifier } from '../core/paths';
-import { layoutFromConfig } from '../core/repoConfig';
+import { CODEOWNERS_LOCATIONS, ownerHandles, planCodeowners, readOwnership, renderCodeownersBlock, replaceCodeownersBlock } from '../core/check/codeowners';
+import { PathClassifier } from '../core/config/paths';
+import { layoutFromConfig } from '../core/config/repoConfig';
 import { findWorkTreeRoot } from '../git/workTree';
 import { flagGiven, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../fs/repositoryFiles';

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseTimestamp } from '../core/incident';
-import { parseRepoConfig, REPO_CONFIG_FILE, type RepoConfigParse } from '../core/repoConfig';
+import { parseTimestamp } from '../core/incident/incident';
+import { parseRepoConfig, REPO_CONFIG_FILE, type RepoConfigParse } from '../core/config/repoConfig';
 import { gitUserName } from '../git/incidentGit';
 
 /**

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { renderSetupPlan, setupChangesAnything } from '../core/repositorySetup';
+import { renderSetupPlan, setupChangesAnything } from '../core/check/repositorySetup';
 import { NotAGitRepositoryError } from '../git/gitProcess';
 import { applySetupPlan, readSetupPlan } from '../git/repositorySetup';
 import { flagGiven, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';

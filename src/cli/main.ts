@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, parse, resolve } from 'node:path';
-import { WorkspaceIndex, type IncidentSummary, type RunbookSummary } from '../core/index';
+import { WorkspaceIndex, type IncidentSummary, type RunbookSummary } from '../core/index/workspaceIndex';
 import { buildIndexInParallel } from '../fs/parallelIndex';
-import { layoutFromConfig } from '../core/repoConfig';
-import { PathClassifier } from '../core/paths';
+import { layoutFromConfig } from '../core/config/repoConfig';
+import { PathClassifier } from '../core/config/paths';
 import { CHECK_OPTIONS, checkCommand } from './checkCommand';
 import { CODEOWNERS_OPTIONS, codeownersCommand } from './codeownersCommand';
 import { flagGiven, optionValue, parseCommandLine, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';

@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { decodeStrictUtf8 } from '../core/fileText';
-import { mergeIncidentTexts } from '../core/incidentMerge';
+import { decodeStrictUtf8 } from '../core/text/fileText';
+import { mergeIncidentTexts } from '../core/incident/incidentMerge';
 import { GitCommandError, GitNotFoundError } from '../git/gitProcess';
 import { installMergeDriver, uninstallMergeDriver } from '../git/mergeDriverInstall';
 import { mergeFileTextually } from '../git/textualMerge';

@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { createIncident, IncidentEditError } from '../core/incidentEdit';
-import { fileStem, PathClassifier } from '../core/paths';
-import { allocateIncidentId, layoutFromConfig } from '../core/repoConfig';
+import { createIncident, IncidentEditError } from '../core/incident/incidentEdit';
+import { fileStem, PathClassifier } from '../core/config/paths';
+import { allocateIncidentId, layoutFromConfig } from '../core/config/repoConfig';
 import { AUTHOR_OPTIONS, authorOption, optionValue, optionValues, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../fs/repositoryFiles';
 import { createFileAtomic } from '../fs/atomicWrite';

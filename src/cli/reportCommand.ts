@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { validateIncident } from '../core/incidentValidation';
-import { PathClassifier } from '../core/paths';
-import { layoutFromConfig } from '../core/repoConfig';
-import { buildOpsReport, parseReportSince, renderOpsReportMarkdown, reportIncidentFromRecord, type ReportIncident, type ReportRunbook } from '../core/report';
-import { parseRunbook } from '../core/runbook';
+import { validateIncident } from '../core/incident/incidentValidation';
+import { PathClassifier } from '../core/config/paths';
+import { layoutFromConfig } from '../core/config/repoConfig';
+import { buildOpsReport, parseReportSince, renderOpsReportMarkdown, reportIncidentFromRecord, type ReportIncident, type ReportRunbook } from '../core/metrics/report';
+import { parseRunbook } from '../core/runbook/runbook';
 import { nowOption } from './checkCommand';
 import { optionValue, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
 import { listRepositoryFiles } from '../fs/repositoryFiles';

@@ -1,4 +1,4 @@
-import { reviewState, type ReviewState } from '../core/reviewState';
+import { reviewState, type ReviewState } from '../core/runbook/reviewState';
 import { GitNotFoundError, NotAGitRepositoryError } from '../git/gitProcess';
 import { buildLastCommitMap } from '../git/reviewDates';
 
@@ -18,7 +18,7 @@ export interface RunbookReviews {
 }
 
 /**
- * Review state of each runbook (DESIGN §1): front-matter `last_reviewed`, else the date of the last
+ * Review state of each runbook (README, Runbook format): front-matter `last_reviewed`, else the date of the last
  * commit that changed the file, from one `git log` pass (built only when some runbook needs it).
  * Outside a repository, without git, or in a shallow clone the dates are unknown: said, never fatal.
  */

@@ -1,12 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import type { Problem } from '../core/fileText';
+import type { Problem } from '../core/text/fileText';
 import { IndexWorkerPool } from '../fs/parallelIndex';
-import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
-import { placeholderLabel } from '../core/placeholders';
-import { parseRunbook } from '../core/runbook';
-import { DEFAULT_DESTRUCTIVE_PATTERNS, findDestructivePattern } from '../core/stepCommand';
-import { confirmStepsWithShellParser } from '../core/stepRunnability';
+import { DEFAULT_REPO_CONFIG } from '../core/config/repoConfig';
+import { placeholderLabel } from '../core/runbook/placeholders';
+import { parseRunbook } from '../core/runbook/runbook';
+import { DEFAULT_DESTRUCTIVE_PATTERNS, findDestructivePattern } from '../core/runbook/stepCommand';
+import { confirmStepsWithShellParser } from '../core/runbook/stepRunnability';
 import { programOnPath } from '../fs/programOnPath';
 
 /**

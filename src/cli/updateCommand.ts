@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type IncidentEditOperation, IncidentEditError } from '../core/incidentEdit';
-import { editIncidentChecked } from '../core/incidentEditCheck';
-import { fileStem, PathClassifier } from '../core/paths';
-import { layoutFromConfig } from '../core/repoConfig';
+import { type IncidentEditOperation, IncidentEditError } from '../core/incident/incidentEdit';
+import { editIncidentChecked } from '../core/incident/incidentEditCheck';
+import { fileStem, PathClassifier } from '../core/config/paths';
+import { layoutFromConfig } from '../core/config/repoConfig';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { describeLockOwner, withIncidentFileLock } from '../fs/incidentFileLock';
 import { realPathInsideRepository } from '../fs/repositoryPath';

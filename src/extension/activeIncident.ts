@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { FINISHED_STATUSES } from '../core/incident';
+import { FINISHED_STATUSES } from '../core/incident/incident';
 import { escapeMarkdown } from './markdownText';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
 import { Disposable } from './dispose';

@@ -1,5 +1,5 @@
-import { DEFAULT_PARSE_BUDGET_MS } from '../core/parseBudget';
-import { DEFAULT_LAYOUT } from '../core/paths';
+import { DEFAULT_PARSE_BUDGET_MS } from '../core/index/parseBudget';
+import { DEFAULT_LAYOUT } from '../core/config/paths';
 
 // No `vscode` import: the unit tests compare these lists with package.json.
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { boardCard, boardConfig, boardMetrics, incidentDetail } from '../core/boardModel';
-import type { IncidentEditOperation } from '../core/incidentEdit';
-import { summarizeIncident, type IncidentSummary } from '../core/incidentSummary';
-import { validateIncident } from '../core/incidentValidation';
-import { DEFAULT_REPO_CONFIG } from '../core/repoConfig';
-import { isBoardRequest, isWebviewMessage, type BoardCard, type BoardConfig, type BoardRequest, type HostMessage, type IncidentDetail, type WebviewMessage } from '../core/protocol';
+import { boardCard, boardConfig, boardMetrics, incidentDetail } from '../core/board/boardModel';
+import type { IncidentEditOperation } from '../core/incident/incidentEdit';
+import { summarizeIncident, type IncidentSummary } from '../core/incident/incidentSummary';
+import { validateIncident } from '../core/incident/incidentValidation';
+import { DEFAULT_REPO_CONFIG } from '../core/config/repoConfig';
+import { isBoardRequest, isWebviewMessage, type BoardCard, type BoardConfig, type BoardRequest, type HostMessage, type IncidentDetail, type WebviewMessage } from '../core/board/protocol';
 import type { IncidentPrompts } from './incidentPrompts';
 import type { IncidentWriter } from './incidentWriter';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';

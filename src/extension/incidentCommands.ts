@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { allowedStatusMoves, canReopen, FINISHED_STATUSES, REOPEN_STATUS } from '../core/incident';
-import { describeIncidentChange } from '../core/incidentChangeSummary';
-import { createIncident, type IncidentEditOperation } from '../core/incidentEdit';
-import { allocateIncidentId } from '../core/repoConfig';
+import { allowedStatusMoves, canReopen, FINISHED_STATUSES, REOPEN_STATUS } from '../core/incident/incident';
+import { describeIncidentChange } from '../core/incident/incidentChangeSummary';
+import { createIncident, type IncidentEditOperation } from '../core/incident/incidentEdit';
+import { allocateIncidentId } from '../core/config/repoConfig';
 import { createFileAtomic } from '../fs/atomicWrite';
 import { commitFile, fileHistory, repositoryRoot } from '../git/incidentGit';
 import type { ActiveIncident } from './activeIncident';

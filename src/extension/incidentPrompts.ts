@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { canReopen, REOPEN_STATUS } from '../core/incident';
-import type { IncidentEditOperation } from '../core/incidentEdit';
-import { CODEOWNERS_LOCATIONS } from '../core/codeowners';
-import { codeownersPeople, commanderSuggestions } from '../core/people';
+import { canReopen, REOPEN_STATUS } from '../core/incident/incident';
+import type { IncidentEditOperation } from '../core/incident/incidentEdit';
+import { CODEOWNERS_LOCATIONS } from '../core/check/codeowners';
+import { codeownersPeople, commanderSuggestions } from '../core/incident/people';
 import type { IncidentWriter } from './incidentWriter';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
 

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { formatTimestamp, TIMESTAMP_FIELDS } from '../core/incident';
-import { sortTimeline } from '../core/incidentEdit';
-import { trailingCommentStart } from '../core/incidentYamlText';
-import type { IncidentProblem } from '../core/incidentValidation';
+import { formatTimestamp, TIMESTAMP_FIELDS } from '../core/incident/incident';
+import { sortTimeline } from '../core/incident/incidentEdit';
+import { trailingCommentStart } from '../core/incident/incidentYamlText';
+import type { IncidentProblem } from '../core/incident/incidentValidation';
 import type { RulebookDiagnostics } from './rulebookDiagnostics';
 
 /**

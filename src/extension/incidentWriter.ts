@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { IncidentEditOperation, IncidentEditResult } from '../core/incidentEdit';
-import { editIncidentChecked } from '../core/incidentEditCheck';
-import type { RepoConfig } from '../core/repoConfig';
+import type { IncidentEditOperation, IncidentEditResult } from '../core/incident/incidentEdit';
+import { editIncidentChecked } from '../core/incident/incidentEditCheck';
+import type { RepoConfig } from '../core/config/repoConfig';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { describeLockOwner, IncidentFileLockTimeout, withIncidentFileLock, type LockWait } from '../fs/incidentFileLock';
 import { OutsideRepositoryError, realPathInsideRepository } from '../fs/repositoryPath';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { escapeMarkdown } from './markdownText';
-import { INCIDENT_STATUSES, workflowIndex } from '../core/incident';
+import { INCIDENT_STATUSES, workflowIndex } from '../core/incident/incident';
 import type { ActiveIncident } from './activeIncident';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
 import { Disposable } from './dispose';

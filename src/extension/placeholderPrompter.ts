@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ActiveIncident } from './activeIncident';
-import { placeholderLabel, type Placeholder, type VariableSpec } from '../core/placeholders';
-import { checkPlaceholderValue, placeholderKey } from '../core/stepCommand';
+import { placeholderLabel, type Placeholder, type VariableSpec } from '../core/runbook/placeholders';
+import { checkPlaceholderValue, placeholderKey } from '../core/runbook/stepCommand';
 
 const STORAGE_KEY = 'runbookOps.placeholderValues.v1';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseReviewInterval, reviewState, type ReviewState } from '../core/reviewState';
+import { parseReviewInterval, reviewState, type ReviewState } from '../core/runbook/reviewState';
 import { GitNotFoundError, NotAGitRepositoryError } from '../git/gitProcess';
 import { buildLastCommitMap, updateLastCommitMap, type LastCommit, type LastCommitMap } from '../git/reviewDates';
 import { findWorkTreeRoot } from '../git/workTree';
@@ -31,7 +31,7 @@ const GIT_CHANGE_DEBOUNCE_MS = 300;
 
 /**
  * Dates of the last commit of every runbook, for review state when front matter has no `last_reviewed`
- * (DESIGN §1). One `git log` per workspace folder builds the map, then only new commits are read, on
+ * (README, Runbook format). One `git log` per workspace folder builds the map, then only new commits are read, on
  * changes of `.git/HEAD` and its reflog and when the window regains focus. git runs only in a trusted
  * workspace: it can start programs the repository configures.
  */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { givenUpRunbook } from '../core/parseBudget';
-import { parseRunbook, type Runbook } from '../core/runbook';
-import { confirmStepsWithShellParser } from '../core/stepRunnability';
+import { givenUpRunbook } from '../core/index/parseBudget';
+import { parseRunbook, type Runbook } from '../core/runbook/runbook';
+import { confirmStepsWithShellParser } from '../core/runbook/stepRunnability';
 import { programOnPath } from '../fs/programOnPath';
 import type { RunbookIndexService } from './runbookIndexService';
 import { Disposable } from './dispose';

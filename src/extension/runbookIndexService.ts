@@ -1,14 +1,16 @@
+// One file on purpose (~680 lines): the index's life in VS Code (first build, cache, watcher queue,
+// configuration reloads, given-up files) is one state machine; splitting it would share its queue.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { decodeFileText, type Problem } from '../core/fileText';
-import { problemOnlySummary, WorkspaceIndex, type FileReader, type IncidentSummary, type IndexSnapshot, type RunbookSummary } from '../core/index';
+import { decodeFileText, type Problem } from '../core/text/fileText';
+import { problemOnlySummary, WorkspaceIndex, type FileReader, type IncidentSummary, type IndexSnapshot, type RunbookSummary } from '../core/index/workspaceIndex';
 import { IndexWorkerPool, type ParallelBuildOptions, type ParallelBuildReport } from '../fs/parallelIndex';
-import { GivenUpFiles } from '../core/parseBudget';
+import { GivenUpFiles } from '../core/index/parseBudget';
 import { contentHash } from '../fs/contentHash';
-import { DEFAULT_LAYOUT, PathClassifier, SKIPPED_FOLDERS, type FileKind, type WorkspaceLayout } from '../core/paths';
+import { DEFAULT_LAYOUT, PathClassifier, SKIPPED_FOLDERS, type FileKind, type WorkspaceLayout } from '../core/config/paths';
 import { listRepositoryFilesAsync } from '../fs/repositoryFiles';
-import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/repoConfig';
+import { DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig, REPO_CONFIG_FILE, type RepoConfig } from '../core/config/repoConfig';
 import { SummaryCacheSession, summaryCacheKey } from '../fs/summaryCache';
 import { Disposable } from './dispose';
 import { setting } from './configuration';
@@ -201,7 +203,7 @@ export class RunbookIndexService extends Disposable {
         reported = percent;
       };
       if (folder.uri.scheme === 'file') {
-        // Worker threads read and parse the files, so the extension host's thread stays free (DESIGN §7).
+        // Worker threads read and parse the files, so the extension host's thread stays free (README, Performance).
         const report = await this.buildFromCache(entry, relative, { onProgress });
         workers = Math.max(workers, report.workers);
       } else {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { renderSetupPlan, setupChangesAnything, type PlannedFile, type SetupPlan } from '../core/repositorySetup';
+import { renderSetupPlan, setupChangesAnything, type PlannedFile, type SetupPlan } from '../core/check/repositorySetup';
 import { NotAGitRepositoryError } from '../git/gitProcess';
 import { applySetupPlan, readSetupPlan, SetupChangedError, type SetupOutcome } from '../git/repositorySetup';
 import type { CommandManager } from './commandManager';

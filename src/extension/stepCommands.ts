@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { findStep, stepTags } from '../core/stepSequence';
+import { findStep, stepTags } from '../core/runbook/stepSequence';
 import type { RunbookDocuments } from './runbookDocuments';
 import type { StepReference, StepRunner } from './stepRunner';
 import type { StepNode } from './stepsTreeProvider';

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseRepoConfig } from '../core/repoConfig';
-import { parseRunbook, type Runbook, type RunbookStep } from '../core/runbook';
-import { confirmStepsWithShellParser } from '../core/stepRunnability';
+import { parseRepoConfig } from '../core/config/repoConfig';
+import { parseRunbook, type Runbook, type RunbookStep } from '../core/runbook/runbook';
+import { confirmStepsWithShellParser } from '../core/runbook/stepRunnability';
 import { programOnPath } from '../fs/programOnPath';
-import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructivePattern, secretEnvironmentNames, toSingleCommandLine, type FilledCommand } from '../core/stepCommand';
-import { describeOutcome, findStep, runnableStepsFrom, runnableStepsTagged, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/stepSequence';
+import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructivePattern, secretEnvironmentNames, toSingleCommandLine, type FilledCommand } from '../core/runbook/stepCommand';
+import { describeOutcome, findStep, runnableStepsFrom, runnableStepsTagged, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/runbook/stepSequence';
 import { quickInputText } from './markdownText';
 import { collectPlaceholderValues, type PlaceholderValueStore } from './placeholderPrompter';
 import type { StepStateStore } from './stepStateStore';

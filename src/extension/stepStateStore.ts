@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { StepOutcome, StepStatus } from '../core/stepSequence';
+import type { StepOutcome, StepStatus } from '../core/runbook/stepSequence';
 import { Disposable } from './dispose';
 
 export interface StepState {

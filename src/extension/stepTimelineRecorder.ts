@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { FINISHED_STATUSES } from '../core/incident';
-import type { StepRunEvent } from '../core/stepSequence';
+import { FINISHED_STATUSES } from '../core/incident/incident';
+import type { StepRunEvent } from '../core/runbook/stepSequence';
 import type { ActiveIncident } from './activeIncident';
 import { Disposable } from './dispose';
 import type { IncidentWriter } from './incidentWriter';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { RunbookStep } from '../core/runbook';
-import { describeOutcome } from '../core/stepSequence';
+import type { RunbookStep } from '../core/runbook/runbook';
+import { describeOutcome } from '../core/runbook/stepSequence';
 import type { RunbookDocuments } from './runbookDocuments';
 import type { StepState, StepStateStore } from './stepStateStore';
 import { Disposable } from './dispose';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodeFileText } from '../core/fileText';
+import { decodeFileText } from '../core/text/fileText';
 
 /** A digest of a file's text as the parsers see it (so an editor buffer and the same file on disk agree). */
 export function contentHash(content: string | Uint8Array): string {

@@ -1,5 +1,5 @@
 /**
- * A worker thread of the parallel index build (DESIGN §7: parsing may use both cores). It reads files
+ * A worker thread of the parallel index build (README, Performance: parsing may use both cores). It reads files
  * straight from disk, parses them with the same code as the in-process build and sends their summaries
  * back in a compact JSON form (summaryCodec.ts), which the main thread decodes faster than a structured
  * clone of the same objects.
@@ -8,14 +8,14 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { isMissingFile, summarizeFileContent, unreadableFileSummary } from '../core/index';
-import { checkIncidentFile } from '../core/incidentCheck';
-import type { IncidentValidationContext } from '../core/incidentValidation';
-import type { FileKind } from '../core/paths';
-import { TEST_SPIN_ENV } from '../core/parseBudget';
-import type { RepoConfig } from '../core/repoConfig';
-import { parseRunbook } from '../core/runbook';
-import { encodeIndexedFiles, type EncodedFiles, type IndexedFile } from '../core/summaryCodec';
+import { isMissingFile, summarizeFileContent, unreadableFileSummary } from '../core/index/workspaceIndex';
+import { checkIncidentFile } from '../core/incident/incidentCheck';
+import type { IncidentValidationContext } from '../core/incident/incidentValidation';
+import type { FileKind } from '../core/config/paths';
+import { TEST_SPIN_ENV } from '../core/index/parseBudget';
+import type { RepoConfig } from '../core/config/repoConfig';
+import { parseRunbook } from '../core/runbook/runbook';
+import { encodeIndexedFiles, type EncodedFiles, type IndexedFile } from '../core/index/summaryCodec';
 
 /** The marker in the workerData a pool starts its workers with; anything else leaves this module inert. */
 export const INDEX_WORKER_MARKER = 'runbook-ops-index-worker';

@@ -1,5 +1,5 @@
 /**
- * Building the workspace index on every core (DESIGN §7): worker threads read and parse files straight
+ * Building the workspace index on every core (README, Performance): worker threads read and parse files straight
  * from disk and hand back summaries; the calling thread only links them into the index. For
  * repositories on the local disk. Without worker support it builds in the calling thread, with the
  * same result.
@@ -7,13 +7,15 @@
  * after it is terminated and replaced, the build goes on, and the file is indexed with only a problem
  * on line 1. That is why even a one-file build runs on a worker when workers can start: a thread
  * cannot stop its own synchronous parse.
+ * One file on purpose (~550 lines): the pool, its workers' progress slots and the build share the
+ * budget bookkeeping.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Problem } from '../core/fileText';
-import { problemOnlySummary, type WorkspaceIndex } from '../core/index';
+import type { Problem } from '../core/text/fileText';
+import { problemOnlySummary, type WorkspaceIndex } from '../core/index/workspaceIndex';
 import {
   CheckContextState,
   INDEX_WORKER_MARKER,
@@ -29,10 +31,10 @@ import {
   type IndexWorkerData,
   type WorkerJob,
 } from './indexWorker';
-import { DEFAULT_PARSE_BUDGET_MS, fileBudgetMs, overBudgetProblem, workerStoppedProblem } from '../core/parseBudget';
-import type { FileKind } from '../core/paths';
-import type { RepoConfig } from '../core/repoConfig';
-import { decodeIndexedFiles, type EncodedFile, type IndexedFile } from '../core/summaryCodec';
+import { DEFAULT_PARSE_BUDGET_MS, fileBudgetMs, overBudgetProblem, workerStoppedProblem } from '../core/index/parseBudget';
+import type { FileKind } from '../core/config/paths';
+import type { RepoConfig } from '../core/config/repoConfig';
+import { decodeIndexedFiles, type EncodedFile, type IndexedFile } from '../core/index/summaryCodec';
 
 export interface IndexWorkerPoolOptions {
   /** Worker threads (default: one per core, at most 4). */

@@ -1,8 +1,8 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FileReader } from '../core/index';
-import { SKIPPED_FOLDERS } from '../core/paths';
+import type { FileReader } from '../core/index/workspaceIndex';
+import { SKIPPED_FOLDERS } from '../core/config/paths';
 
 /**
  * Every file under `root` as a `/`-separated relative path, sorted. Symbolic links to folders are not

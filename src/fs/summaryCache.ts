@@ -24,12 +24,12 @@ import { mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { IncidentSummary, RunbookSummary, WorkspaceIndex } from '../core/index';
+import type { IncidentSummary, RunbookSummary, WorkspaceIndex } from '../core/index/workspaceIndex';
 import type { IndexWorkerPool, ParallelBuildReport } from './parallelIndex';
 import { buildIndexInParallel } from './parallelIndex';
-import type { FileKind, WorkspaceLayout } from '../core/paths';
-import type { RepoConfig } from '../core/repoConfig';
-import { decodeIndexedFiles, encodeIndexedFiles, type EncodedFile, type IndexedFile } from '../core/summaryCodec';
+import type { FileKind, WorkspaceLayout } from '../core/config/paths';
+import type { RepoConfig } from '../core/config/repoConfig';
+import { decodeIndexedFiles, encodeIndexedFiles, type EncodedFile, type IndexedFile } from '../core/index/summaryCodec';
 import { writeFileAtomic } from './atomicWrite';
 
 /** Bumped whenever the file layout or the meaning of an entry changes. */

@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
-import { ATTRIBUTES_COMMENT, attributesWithDriverLines, MERGE_DRIVER_NAME, mergeDriverAttributeLines } from '../core/mergeDriverAttributes';
+import { ATTRIBUTES_COMMENT, attributesWithDriverLines, MERGE_DRIVER_NAME, mergeDriverAttributeLines } from '../core/check/mergeDriverAttributes';
 import { GitCommandError, NotAGitRepositoryError, runGit, type GitSpawner } from './gitProcess';
 
-export { expandBraces, MERGE_DRIVER_NAME, mergeDriverAttributeLines } from '../core/mergeDriverAttributes';
+export { expandBraces, MERGE_DRIVER_NAME, mergeDriverAttributeLines } from '../core/check/mergeDriverAttributes';
 
 /**
  * Installs the incident merge driver in a repository (issue 6): a `merge=runbook-ops` line per

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { decodeFileText } from '../core/fileText';
+import { decodeFileText } from '../core/text/fileText';
 import { listRepositoryFiles } from '../fs/repositoryFiles';
-import { planRepositorySetup, type PlannedFile, type SetupPlan } from '../core/repositorySetup';
+import { planRepositorySetup, type PlannedFile, type SetupPlan } from '../core/check/repositorySetup';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 import { NotAGitRepositoryError } from './gitProcess';

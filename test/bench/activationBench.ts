@@ -1,4 +1,4 @@
-// The extension in real VS Code on the bench corpus (DESIGN §7): code-server opens the corpus folder
+// The extension in real VS Code on the bench corpus (README, Performance): code-server opens the corpus folder
 // with the extension under development and test/bench/activationProbe.ts as its test entry; Chromium
 // shows the workbench. Per run: activate()'s own duration, the time from activate() to the end of the
 // first index build, and to the first row of the Runbooks view in the browser (same machine, same clock).

@@ -1,4 +1,4 @@
-// The measurements behind `npm run bench` (DESIGN §7): every row side by side in one run on one
+// The measurements behind `npm run bench` (README, Performance): every row side by side in one run on one
 // corpus, each the median of several runs after a warm-up, so drift between machines and runs cancels
 // out of the ratios. run.ts prints them; test/unit/benchHarness.test.ts runs them on a tiny corpus.
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,11 +10,11 @@ import { isDeepStrictEqual } from 'node:util';
 import MarkdownIt from 'markdown-it';
 import { parse as parseYaml } from 'yaml';
 import { listRepositoryFiles, repositoryReader } from '../../src/fs/repositoryFiles';
-import { WorkspaceIndex, type FileReader } from '../../src/core/index';
+import { WorkspaceIndex, type FileReader } from '../../src/core/index/workspaceIndex';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/fs/parallelIndex';
-import { TEST_SPIN_ENV } from '../../src/core/parseBudget';
-import { DEFAULT_LAYOUT } from '../../src/core/paths';
-import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
+import { TEST_SPIN_ENV } from '../../src/core/index/parseBudget';
+import { DEFAULT_LAYOUT } from '../../src/core/config/paths';
+import { DEFAULT_REPO_CONFIG } from '../../src/core/config/repoConfig';
 import { buildIndexWithCache, summaryCacheKey, type SummaryCacheReport } from '../../src/fs/summaryCache';
 import { ScanFloorPool } from './scanFloor';
 import { measureActivation } from './activationBench';
@@ -39,7 +39,7 @@ export interface BenchRow {
    */
   cpu?: number;
   runs?: number;
-  /** The DESIGN §7 target, in words. */
+  /** The README's Performance target, in words. */
   target?: string;
   /** Whether the target holds (undefined: no target, or not measured). */
   pass?: boolean;

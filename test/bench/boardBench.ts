@@ -4,11 +4,11 @@
 // numbers are the webview's own: script start to cards painted, and filter/typing response.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boardCard, boardConfig, boardMetrics } from '../../src/core/boardModel';
-import { summarizeIncident } from '../../src/core/incidentSummary';
-import { validateIncident } from '../../src/core/incidentValidation';
-import type { HostMessage } from '../../src/core/protocol';
-import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
+import { boardCard, boardConfig, boardMetrics } from '../../src/core/board/boardModel';
+import { summarizeIncident } from '../../src/core/incident/incidentSummary';
+import { validateIncident } from '../../src/core/incident/incidentValidation';
+import type { HostMessage } from '../../src/core/board/protocol';
+import { DEFAULT_REPO_CONFIG } from '../../src/core/config/repoConfig';
 import { launchChromium } from '../harness/browser';
 import { median, percentile, type BenchRow } from './benchmarkSuite';
 import { generateCorpusFiles } from './corpusGenerator';

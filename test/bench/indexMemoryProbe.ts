@@ -3,7 +3,7 @@
 // parsing is not counted), also once every runbook's steps have been read. Run by benchmarkSuite.ts as
 //   node --expose-gc out/test/bench/indexMemoryProbe.js <root> parallel|sequential [workerScript]
 import { listRepositoryFiles, repositoryReader } from '../../src/fs/repositoryFiles';
-import { WorkspaceIndex } from '../../src/core/index';
+import { WorkspaceIndex } from '../../src/core/index/workspaceIndex';
 import { buildIndexInParallel } from '../../src/fs/parallelIndex';
 
 export interface MemoryProbeResult {

@@ -1,6 +1,6 @@
 // Rows of `npm run bench` for the merge driver's semantic merge (issue 15): a record with N timeline
 // entries and 200 appended on each side, interleaved in time, merged by mergeIncidentTexts.
-import { mergeIncidentTexts } from '../../src/core/incidentMerge';
+import { mergeIncidentTexts } from '../../src/core/incident/incidentMerge';
 import { median, type BenchRow } from './benchmarkSuite';
 
 function record(entries: number, appended: { by: string; offsetMs: number } | undefined, count: number): string {

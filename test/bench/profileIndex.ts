@@ -3,7 +3,7 @@
 //   node --cpu-prof --cpu-prof-dir=prof out/test/bench/profileIndex.js [full|small] [builds=3]
 //   node out/test/bench/profileSummary.js prof/<newest>.cpuprofile
 import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
-import { WorkspaceIndex } from '../../src/core/index';
+import { WorkspaceIndex } from '../../src/core/index/workspaceIndex';
 import { buildIndexInParallel } from '../../src/fs/parallelIndex';
 import { ensureCorpus, FULL_CORPUS, SMALL_CORPUS } from './corpusGenerator';
 

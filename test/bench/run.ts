@@ -1,4 +1,4 @@
-// `npm run bench`: the DESIGN §7 table for the full corpus (10,000 runbooks + 10,000 incidents),
+// `npm run bench`: the README's Performance table for the full corpus (10,000 runbooks + 10,000 incidents),
 // printed and written to bench-results.json in the repository root.
 //   node esbuild.mjs --tests && node --expose-gc out/test/bench/run.js [--runs N] [--small] [--no-vscode]
 import { existsSync, writeFileSync } from 'node:fs';

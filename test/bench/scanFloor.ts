@@ -1,4 +1,4 @@
-// The floor under the ≤ 3× target (DESIGN §7): the index's worker threads doing the least any index
+// The floor under the ≤ 3× target (README, Performance): the index's worker threads doing the least any index
 // must do — read every file, decode it to text and look at each character once — and nothing else.
 // The ratio of this to the raw read shows how many such passes the target leaves for parsing,
 // checking and sending the summaries back. Same files, batches and worker count as the index pool.

@@ -2,8 +2,8 @@
 // each parser-facing pattern used to backtrack on, and what the shell parser that decides
 // runnability costs (load, one-line and 100-line blocks).
 import { spawnSync } from 'node:child_process';
-import { parseRunbook } from '../../src/core/runbook';
-import { readShell, shellSyntaxError } from '../../src/core/shellSyntax';
+import { parseRunbook } from '../../src/core/runbook/runbook';
+import { readShell, shellSyntaxError } from '../../src/core/runbook/shellSyntax';
 import { median, type BenchRow } from './benchmarkSuite';
 
 const MB = 1_000_000;

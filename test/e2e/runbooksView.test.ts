@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRunbook } from '../../src/core/runbook';
+import { parseRunbook } from '../../src/core/runbook/runbook';
 import { e2eSession } from '../harness/e2eSession';
 import { publishToMedia } from '../harness/paths';
 

@@ -12,7 +12,7 @@ import { developmentPayload, startCodeServer, tailOf, type CodeServer } from './
 import { emptyCounts, type TestCounts } from './mochaRun';
 import { ensureTestResultsDir, outTestDir, PARSE_BUDGET_SPIN_NAME, repoRoot } from './paths';
 import { createSampleWorkspace } from './workspace';
-import { TEST_SPIN_ENV } from '../../src/core/parseBudget';
+import { TEST_SPIN_ENV } from '../../src/core/index/parseBudget';
 
 export interface IntegrationRunOptions {
   /** Upper bound for the whole run inside VS Code. */

@@ -13,8 +13,8 @@ import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { WorkspaceIndex, type IndexSnapshot } from '../../src/core/index';
-import { SKIPPED_FOLDERS } from '../../src/core/paths';
+import { WorkspaceIndex, type IndexSnapshot } from '../../src/core/index/workspaceIndex';
+import { SKIPPED_FOLDERS } from '../../src/core/config/paths';
 import type { RunbookOpsApi } from '../../src/extension/extension';
 import { runbookOpsApi as api } from './extensionApi';
 

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { StepRunEvent } from '../../src/core/stepSequence';
+import type { StepRunEvent } from '../../src/core/runbook/stepSequence';
 import { acceptingQuickInputs, escapingQuickInputs, runbookOpsApi as api, workspaceFile } from './extensionApi';
 
 async function until<T>(what: string, probe: () => T | undefined | false, ms = 15_000): Promise<T> {

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { findCodeownersBlock } from '../../src/core/codeowners';
-import { isUntouchedSetupFile } from '../../src/core/repositorySetup';
+import { findCodeownersBlock } from '../../src/core/check/codeowners';
+import { isUntouchedSetupFile } from '../../src/core/check/repositorySetup';
 import type { SetUpRepositoryResult } from '../../src/extension/setUpRepositoryCommand';
 import { acceptingQuickInputs, escapingQuickInputs, runbookOpsApi } from './extensionApi';
 

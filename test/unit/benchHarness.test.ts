@@ -33,7 +33,7 @@ describe('bench harness', function () {
 
   after(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-  it('measures every row of DESIGN §7, with numbers or a reason', () => {
+  it('measures every row of the README Performance targets, with numbers or a reason', () => {
     const ids = results.rows.map((r) => r.id);
     for (const id of [
       'raw-read', 'scan-floor', 'ratio-floor', 'rg-scan', 'naive', 'index-sequential', 'index-parallel-fresh', 'index-parallel', 'index-parallel-read-steps', 'ratio-raw', 'ratio-naive',

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { applyBaseline, normalisedMessage, parseBaseline, problemFingerprint, problemRule, renderBaseline } from '../../src/core/checkBaseline';
+import { applyBaseline, normalisedMessage, parseBaseline, problemFingerprint, problemRule, renderBaseline } from '../../src/core/check/checkBaseline';
 import { fixtureGitEnv, runFixtureGit } from '../harness/fixtureGit';
 
 const repoRoot = resolve(__dirname, '../../..');

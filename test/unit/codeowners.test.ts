@@ -7,7 +7,7 @@ import {
   planCodeowners,
   renderCodeownersBlock,
   replaceCodeownersBlock,
-} from '../../src/core/codeowners';
+} from '../../src/core/check/codeowners';
 
 describe('CODEOWNERS from runbook owners (src/core/codeowners)', () => {
   it('reads owners CODEOWNERS can route to, and tells the others apart', () => {

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
-import { RepositoryFileSet, Rulebook } from '../../src/core/rulebook';
-import { findLinks } from '../../src/core/runbookLinks';
-import { escapesRepository, validateIncident } from '../../src/core/incidentValidation';
-import { buildOpsReport, renderOpsReportMarkdown, reportIncidentFromRecord } from '../../src/core/report';
-import { markdownCell, oneLine } from '../../src/core/textOutput';
+import { RepositoryFileSet, Rulebook } from '../../src/core/check/rulebook';
+import { findLinks } from '../../src/core/check/runbookLinks';
+import { escapesRepository, validateIncident } from '../../src/core/incident/incidentValidation';
+import { buildOpsReport, renderOpsReportMarkdown, reportIncidentFromRecord } from '../../src/core/metrics/report';
+import { markdownCell, oneLine } from '../../src/core/text/textOutput';
 
 const repoRoot = resolve(__dirname, '../../..');
 const cli = join(repoRoot, 'dist/cli.js');

@@ -1,13 +1,13 @@
 // The board's pure parts: the message guards both sides rely on, the metrics header, the drawer's
 // view of a record, the move check, and the webview's filter matching.
 import { strict as assert } from 'node:assert';
-import { boardCard, boardMetrics, incidentDetail } from '../../src/core/boardModel';
-import { ACTION_ITEM_STATUSES, INCIDENT_STATUSES } from '../../src/core/incident';
-import { problemsIntroducedByEdit } from '../../src/core/incidentEditCheck';
-import { summarizeIncident, type IncidentSummary } from '../../src/core/incidentSummary';
-import { validateIncident } from '../../src/core/incidentValidation';
-import { ACTION_ITEM_STATES, BOARD_STATUSES, isHostMessage, isWebviewMessage } from '../../src/core/protocol';
-import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
+import { boardCard, boardMetrics, incidentDetail } from '../../src/core/board/boardModel';
+import { ACTION_ITEM_STATUSES, INCIDENT_STATUSES } from '../../src/core/incident/incident';
+import { problemsIntroducedByEdit } from '../../src/core/incident/incidentEditCheck';
+import { summarizeIncident, type IncidentSummary } from '../../src/core/incident/incidentSummary';
+import { validateIncident } from '../../src/core/incident/incidentValidation';
+import { ACTION_ITEM_STATES, BOARD_STATUSES, isHostMessage, isWebviewMessage } from '../../src/core/board/protocol';
+import { DEFAULT_REPO_CONFIG } from '../../src/core/config/repoConfig';
 import { matchesFilters, NO_FILTERS, searchWords } from '../../webview/board/filters';
 
 const MIN = 60_000;

@@ -2,9 +2,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describeIncidentChange } from '../../src/core/incidentChangeSummary';
-import { createIncident, editIncident, type IncidentEditOperation } from '../../src/core/incidentEdit';
-import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
+import { describeIncidentChange } from '../../src/core/incident/incidentChangeSummary';
+import { createIncident, editIncident, type IncidentEditOperation } from '../../src/core/incident/incidentEdit';
+import { DEFAULT_REPO_CONFIG } from '../../src/core/config/repoConfig';
 
 const record = readFileSync(join(resolve(__dirname, '../../../test/unit/fixtures/incidents/edit'), 'INC-0300.yaml'), 'utf8');
 

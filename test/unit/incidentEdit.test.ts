@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { allowedStatusMoves } from '../../src/core/incident';
-import { createIncident, editIncident, IncidentEditError, type IncidentEditOperation } from '../../src/core/incidentEdit';
-import { editIncidentChecked, IncidentEditRefused } from '../../src/core/incidentEditCheck';
-import { validateIncident } from '../../src/core/incidentValidation';
-import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
+import { allowedStatusMoves } from '../../src/core/incident/incident';
+import { createIncident, editIncident, IncidentEditError, type IncidentEditOperation } from '../../src/core/incident/incidentEdit';
+import { editIncidentChecked, IncidentEditRefused } from '../../src/core/incident/incidentEditCheck';
+import { validateIncident } from '../../src/core/incident/incidentValidation';
+import { DEFAULT_REPO_CONFIG } from '../../src/core/config/repoConfig';
 
 const fixtures = resolve(__dirname, '../../../test/unit/fixtures/incidents/edit');
 const record = readFileSync(join(fixtures, 'INC-0300.yaml'), 'utf8');
@@ -86,7 +86,7 @@ describe('incident edits', () => {
     }
   });
 
-  it('inserts new fields in the DESIGN order and keeps existing null fields in place', () => {
+  it('inserts new fields in the order of the README example and keeps existing null fields in place', () => {
     const out = editIncident(record, { op: 'setStatus', status: 'resolved' }, now, 'erin').text.split('\n');
     assert.deepEqual(out.slice(11, 15), [
       'declared_at: 2026-11-25T07:53:00Z',

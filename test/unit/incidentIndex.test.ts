@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFile } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { WorkspaceIndex, type FileReader } from '../../src/core/index';
+import { WorkspaceIndex, type FileReader } from '../../src/core/index/workspaceIndex';
 
 const sample = resolve(__dirname, '../../../runbooks');
 

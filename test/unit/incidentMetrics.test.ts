@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { WorkspaceIndex } from '../../src/core/index';
-import { computeIncidentMetrics, durationStats } from '../../src/core/metrics';
+import { WorkspaceIndex } from '../../src/core/index/workspaceIndex';
+import { computeIncidentMetrics, durationStats } from '../../src/core/metrics/metrics';
 
 const sample = resolve(__dirname, '../../../runbooks');
 const MIN = 60_000;

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import * as model from '../../src/core/incident';
-import { closestKnownName, parseTimestamp } from '../../src/core/incident';
-import { findDuplicateIncidentIds, validateIncident, type IncidentProblem, type IncidentValidationContext } from '../../src/core/incidentValidation';
-import { parseRepoConfig } from '../../src/core/repoConfig';
-import { parseRunbook } from '../../src/core/runbook';
+import * as model from '../../src/core/incident/incident';
+import { parseTimestamp } from '../../src/core/incident/incident';
+import { closestKnownName } from '../../src/core/text/nameDistance';
+import { findDuplicateIncidentIds, validateIncident, type IncidentProblem, type IncidentValidationContext } from '../../src/core/incident/incidentValidation';
+import { parseRepoConfig } from '../../src/core/config/repoConfig';
+import { parseRunbook } from '../../src/core/runbook/runbook';
 
 const repoRoot = resolve(__dirname, '../../..');
 const fixtures = join(repoRoot, 'test/unit/fixtures/incidents');
@@ -299,7 +300,7 @@ describe('incident validation', () => {
 });
 
 describe('incident JSON Schema', () => {
-  const schema = JSON.parse(readFileSync(join(repoRoot, 'src/core/incident.schema.json'), 'utf8')) as {
+  const schema = JSON.parse(readFileSync(join(repoRoot, 'src/core/incident/incident.schema.json'), 'utf8')) as {
     $schema: string;
     required: string[];
     properties: Record<string, { enum?: string[] }>;
@@ -320,6 +321,6 @@ describe('incident JSON Schema', () => {
   });
 
   it('ships in the bundle beside the CLI and the extension', () => {
-    assert.equal(readFileSync(join(repoRoot, 'dist/incident.schema.json'), 'utf8'), readFileSync(join(repoRoot, 'src/core/incident.schema.json'), 'utf8'));
+    assert.equal(readFileSync(join(repoRoot, 'dist/incident.schema.json'), 'utf8'), readFileSync(join(repoRoot, 'src/core/incident/incident.schema.json'), 'utf8'));
   });
 });

@@ -1,4 +1,4 @@
-// The fast paths must not change a single answer (DESIGN §7): the parallel build against the
+// The fast paths must not change a single answer (README, Performance): the parallel build against the
 // sequential one, the outline scanner against markdown-it, the YAML subset reader against js-yaml, and
 // the shortcut date and spelling checks against the code they replaced. Generated documents are
 // seeded, so a failure reproduces.
@@ -9,18 +9,19 @@ import { join, resolve } from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { checkRepository } from '../../src/cli/checkCommand';
 import { listRepositoryFiles, repositoryReader } from '../../src/fs/repositoryFiles';
-import { closestKnownName, editDistance, isCalendarDate, parseTimestamp } from '../../src/core/incident';
+import { isCalendarDate, parseTimestamp } from '../../src/core/incident/incident';
+import { closestKnownName, editDistance } from '../../src/core/text/nameDistance';
 import { parseDocument } from 'yaml';
-import { sourceFromDocument } from '../../src/core/incidentSource';
-import { WorkspaceIndex } from '../../src/core/index';
-import { scanMarkdownOutline } from '../../src/core/markdownOutline';
+import { sourceFromDocument } from '../../src/core/text/incidentSource';
+import { WorkspaceIndex } from '../../src/core/index/workspaceIndex';
+import { scanMarkdownOutline } from '../../src/core/runbook/markdownOutline';
 import { buildIndexInParallel, IndexWorkerPool } from '../../src/fs/parallelIndex';
-import { PathClassifier } from '../../src/core/paths';
-import { layoutFromConfig, parseRepoConfig } from '../../src/core/repoConfig';
-import { listItemTitle, parseRunbook, plainText, slugify } from '../../src/core/runbook';
-import { decodeIndexedFiles, encodeIndexedFiles, type IndexedFile } from '../../src/core/summaryCodec';
-import { readYamlSubset } from '../../src/core/yamlSubset';
-import { validateIncident } from '../../src/core/incidentValidation';
+import { PathClassifier } from '../../src/core/config/paths';
+import { layoutFromConfig, parseRepoConfig } from '../../src/core/config/repoConfig';
+import { listItemTitle, parseRunbook, plainText, slugify } from '../../src/core/runbook/runbook';
+import { decodeIndexedFiles, encodeIndexedFiles, type IndexedFile } from '../../src/core/index/summaryCodec';
+import { readYamlSubset } from '../../src/core/text/yamlSubset';
+import { validateIncident } from '../../src/core/incident/incidentValidation';
 import { ensureCorpus, seededRandom, SMALL_CORPUS } from '../bench/corpusGenerator';
 
 const sampleRepo = resolve(__dirname, '../../../runbooks');

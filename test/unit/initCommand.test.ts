@@ -3,11 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findCodeownersBlock } from '../../src/core/codeowners';
+import { findCodeownersBlock } from '../../src/core/check/codeowners';
 import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
-import { parseRepoConfig } from '../../src/core/repoConfig';
-import { detectIdFormat, isUntouchedSetupFile, planRepositorySetup } from '../../src/core/repositorySetup';
-import { detectSites } from '../../src/core/siteLinks';
+import { parseRepoConfig } from '../../src/core/config/repoConfig';
+import { detectIdFormat, isUntouchedSetupFile, planRepositorySetup } from '../../src/core/check/repositorySetup';
+import { detectSites } from '../../src/core/config/siteLinks';
 import { fixtureGitEnv, runFixtureGit } from '../harness/fixtureGit';
 
 const repoRoot = resolve(__dirname, '../../..');

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { mergeIncidentTexts, type IncidentMergeOutcome } from '../../src/core/incidentMerge';
-import { validateIncident } from '../../src/core/incidentValidation';
+import { mergeIncidentTexts, type IncidentMergeOutcome } from '../../src/core/incident/incidentMerge';
+import { validateIncident } from '../../src/core/incident/incidentValidation';
 
 const fixtures = resolve(__dirname, '../../../test/unit/fixtures/merge');
 const fixture = (name: string): string => readFileSync(join(fixtures, name), 'utf8');

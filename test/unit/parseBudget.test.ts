@@ -8,12 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { WorkspaceIndex, type RunbookSummary } from '../../src/core/index';
-import type { IncidentCheckFacts } from '../../src/core/incidentCheck';
+import { WorkspaceIndex, type RunbookSummary } from '../../src/core/index/workspaceIndex';
+import type { IncidentCheckFacts } from '../../src/core/incident/incidentCheck';
 import { IndexWorkerPool } from '../../src/fs/parallelIndex';
-import { GivenUpFiles, overBudgetProblem, TEST_SPIN_ENV } from '../../src/core/parseBudget';
+import { GivenUpFiles, overBudgetProblem, TEST_SPIN_ENV } from '../../src/core/index/parseBudget';
 import { contentHash } from '../../src/fs/contentHash';
-import { DEFAULT_REPO_CONFIG } from '../../src/core/repoConfig';
+import { DEFAULT_REPO_CONFIG } from '../../src/core/config/repoConfig';
 import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
 
 const repoRoot = resolve(__dirname, '../../..');

@@ -1,7 +1,7 @@
 // Records arrive through pull requests: a path in `runbooks:`, `postmortem:` or a timeline `step:`
 // that leaves the repository is an error, so nothing ever follows it out of the repo.
 import { strict as assert } from 'node:assert';
-import { escapesRepository, validateIncident } from '../../src/core/incidentValidation';
+import { escapesRepository, validateIncident } from '../../src/core/incident/incidentValidation';
 
 const RECORD = [
   'id: INC-0001',

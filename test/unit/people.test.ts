@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { codeownersPeople, commanderSuggestions } from '../../src/core/people';
+import { codeownersPeople, commanderSuggestions } from '../../src/core/incident/people';
 
 describe('commander suggestions', () => {
   it('reads the individual owners of a CODEOWNERS file, not teams, comments or patterns', () => {

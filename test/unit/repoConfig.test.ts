@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PathClassifier } from '../../src/core/paths';
-import { findDestructivePattern, DEFAULT_DESTRUCTIVE_PATTERNS } from '../../src/core/stepCommand';
-import { allocateIncidentId, DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig } from '../../src/core/repoConfig';
+import { PathClassifier } from '../../src/core/config/paths';
+import { findDestructivePattern, DEFAULT_DESTRUCTIVE_PATTERNS } from '../../src/core/runbook/stepCommand';
+import { allocateIncidentId, DEFAULT_REPO_CONFIG, layoutFromConfig, parseRepoConfig } from '../../src/core/config/repoConfig';
 
 const repoRoot = resolve(__dirname, '../../..');
 

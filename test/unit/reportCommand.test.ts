@@ -4,10 +4,10 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { computeIncidentMetrics } from '../../src/core/metrics';
-import { formatDuration } from '../../src/core/durationText';
-import { buildOpsReport, parseReportSince, renderOpsReportMarkdown, reportIncidentFromRecord } from '../../src/core/report';
-import type { ReviewState } from '../../src/core/reviewState';
+import { computeIncidentMetrics } from '../../src/core/metrics/metrics';
+import { formatDuration } from '../../src/core/metrics/durationText';
+import { buildOpsReport, parseReportSince, renderOpsReportMarkdown, reportIncidentFromRecord } from '../../src/core/metrics/report';
+import type { ReviewState } from '../../src/core/runbook/reviewState';
 
 const repoRoot = resolve(__dirname, '../../..');
 const cli = join(repoRoot, 'dist/cli.js');

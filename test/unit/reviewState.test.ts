@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { DUE_SOON_DAYS, addReviewInterval, parseReviewInterval, reviewState } from '../../src/core/reviewState';
+import { DUE_SOON_DAYS, addReviewInterval, parseReviewInterval, reviewState } from '../../src/core/runbook/reviewState';
 
 /** Noon on 2026-06-15 in the machine's own time zone: "today" is 2026-06-15 wherever the test runs. */
 const now = new Date(2026, 5, 15, 12, 0, 0);

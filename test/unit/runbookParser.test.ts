@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import MarkdownIt from 'markdown-it';
-import { parseRunbook, parseInfoString, type Runbook, type RunbookStep } from '../../src/core/runbook';
-import { findStep, runnableStepsFrom } from '../../src/core/stepSequence';
+import { parseRunbook, parseInfoString, type Runbook, type RunbookStep } from '../../src/core/runbook/runbook';
+import { findStep, runnableStepsFrom } from '../../src/core/runbook/stepSequence';
 
 const md = (lines: string[]): string => lines.join('\n') + '\n';
 

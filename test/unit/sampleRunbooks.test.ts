@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
-import { PathClassifier } from '../../src/core/paths';
-import { parseRunbook, type Runbook } from '../../src/core/runbook';
+import { PathClassifier } from '../../src/core/config/paths';
+import { parseRunbook, type Runbook } from '../../src/core/runbook/runbook';
 
 const sample = resolve(__dirname, '../../../runbooks');
 const classifier = new PathClassifier();

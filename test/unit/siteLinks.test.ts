@@ -6,8 +6,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
-import { parseRepoConfig } from '../../src/core/repoConfig';
-import { detectSites, pageSources, siteOf } from '../../src/core/siteLinks';
+import { parseRepoConfig } from '../../src/core/config/repoConfig';
+import { detectSites, pageSources, siteOf } from '../../src/core/config/siteLinks';
 import { repoRoot } from '../harness/paths';
 
 const cli = join(repoRoot, 'dist/cli.js');

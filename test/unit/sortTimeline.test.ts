@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { sortTimeline } from '../../src/core/incidentEdit';
+import { sortTimeline } from '../../src/core/incident/incidentEdit';
 
 describe('sortTimeline', () => {
   const record = (entries: string): string => `id: INC-0001  # keep me\ntitle: T\ntimeline:\n${entries}action_items: []\n`;

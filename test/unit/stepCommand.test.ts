@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRunbook } from '../../src/core/runbook';
+import { parseRunbook } from '../../src/core/runbook/runbook';
 import {
   ansiCQuote,
   checkPlaceholderValue,
@@ -14,8 +14,8 @@ import {
   secretEnvironmentNames,
   shellQuote,
   toSingleCommandLine,
-} from '../../src/core/stepCommand';
-import { describeOutcome, runnableStepsFrom, runnableStepsTagged, runStepSequence, stepTags, type StepOutcome } from '../../src/core/stepSequence';
+} from '../../src/core/runbook/stepCommand';
+import { describeOutcome, runnableStepsFrom, runnableStepsTagged, runStepSequence, stepTags, type StepOutcome } from '../../src/core/runbook/stepSequence';
 
 function bash(script: string, cwd?: string): { stdout: string; status: number | null } {
   const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', cwd });
@@ -200,7 +200,7 @@ describe('toSingleCommandLine', () => {
 });
 
 describe('findDestructivePattern', () => {
-  it('flags the DESIGN list and leaves ordinary commands alone', () => {
+  it('flags the default destructive patterns and leaves ordinary commands alone', () => {
     for (const command of ['rm -rf /var/lib/x', 'rm -fr build', 'kubectl -n x delete pod a', 'kubectl drain node-1', 'psql -c "DROP TABLE orders"', 'terraform destroy', 'helm uninstall api', 'helm -n p rollback api 3', 'git push --force origin main', 'kubectl apply --force -f x.yaml']) {
       assert.ok(findDestructivePattern(command), command);
     }

@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listRepositoryFiles } from '../../src/fs/repositoryFiles';
-import { PathClassifier } from '../../src/core/paths';
-import { parseRunbook, STEP_REASONS, type Runbook, type RunbookStep } from '../../src/core/runbook';
-import { shellSyntaxError } from '../../src/core/shellSyntax';
-import { confirmStepsWithShellParser, PROMPT_LINE } from '../../src/core/stepRunnability';
-import { runnableStepsFrom } from '../../src/core/stepSequence';
+import { PathClassifier } from '../../src/core/config/paths';
+import { parseRunbook, STEP_REASONS, type Runbook, type RunbookStep } from '../../src/core/runbook/runbook';
+import { shellSyntaxError } from '../../src/core/runbook/shellSyntax';
+import { confirmStepsWithShellParser, PROMPT_LINE } from '../../src/core/runbook/stepRunnability';
+import { runnableStepsFrom } from '../../src/core/runbook/stepSequence';
 import { repoRoot } from '../harness/paths';
 
 const fixtures = join(repoRoot, 'test/unit/fixtures/steps');

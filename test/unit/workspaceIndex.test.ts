@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { repoRoot } from '../harness/paths';
-import { WorkspaceIndex, type FileReader } from '../../src/core/index';
-import { PathClassifier } from '../../src/core/paths';
+import { WorkspaceIndex, type FileReader } from '../../src/core/index/workspaceIndex';
+import { PathClassifier } from '../../src/core/config/paths';
 import { seededRandom } from '../bench/corpusGenerator';
 
 const SERVICES = ['checkout-api', 'postgres', 'orders-queue', 'edge-dns', 'Checkout-API'];

@@ -1,4 +1,4 @@
-import { BOARD_PERIODS, type BoardPeriodDays } from '../../src/core/protocol';
+import { BOARD_PERIODS, type BoardPeriodDays } from '../../src/core/board/protocol';
 import { NO_FILTERS, type BoardFilters } from './filters';
 import type { HostConnection } from './hostConnection';
 

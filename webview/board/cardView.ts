@@ -1,4 +1,4 @@
-import type { BoardCard, BoardSeverity } from '../../src/core/protocol';
+import type { BoardCard, BoardSeverity } from '../../src/core/board/protocol';
 import { el, icon, safeColour, setChildren } from './dom';
 import { formatDuration, parseInstant } from './format';
 

@@ -1,4 +1,4 @@
-import { BOARD_STATUSES, type BoardCard, type BoardSeverity } from '../../src/core/protocol';
+import { BOARD_STATUSES, type BoardCard, type BoardSeverity } from '../../src/core/board/protocol';
 import type { SavedState, ScrollPositions } from './boardState';
 import { cardAge, fillCard } from './cardView';
 import { el, icon } from './dom';

@@ -1,4 +1,4 @@
-import type { BoardCard } from '../../src/core/protocol';
+import type { BoardCard } from '../../src/core/board/protocol';
 
 const CARD_TYPE = 'application/x-runbook-ops-card';
 

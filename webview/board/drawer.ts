@@ -2,7 +2,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { BoardSeverity, IncidentDetail } from '../../src/core/protocol';
+import type { BoardSeverity, IncidentDetail } from '../../src/core/board/protocol';
 import { el, icon, safeColour, setChildren } from './dom';
 import { formatInstant } from './format';
 import type { HostConnection } from './hostConnection';

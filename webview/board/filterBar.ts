@@ -2,7 +2,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { BoardCard, BoardConfig } from '../../src/core/protocol';
+import type { BoardCard, BoardConfig } from '../../src/core/board/protocol';
 import { el } from './dom';
 import type { BoardFilters } from './filters';
 

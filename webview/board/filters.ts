@@ -1,4 +1,4 @@
-import type { BoardCard } from '../../src/core/protocol';
+import type { BoardCard } from '../../src/core/board/protocol';
 
 export interface BoardFilters {
   severity: string;

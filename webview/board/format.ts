@@ -1,5 +1,5 @@
 /** The board shows durations as `report` does: one formatter for both. */
-export { formatDuration } from '../../src/core/durationText';
+export { formatDuration } from '../../src/core/metrics/durationText';
 
 export function parseInstant(text: string | undefined): number | undefined {
   if (!text) return undefined;

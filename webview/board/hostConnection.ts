@@ -1,4 +1,4 @@
-import { isHostMessage, type BoardReply, type BoardRequest, type HostMessage, type WebviewMessage } from '../../src/core/protocol';
+import { isHostMessage, type BoardReply, type BoardRequest, type HostMessage, type WebviewMessage } from '../../src/core/board/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;

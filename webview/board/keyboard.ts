@@ -1,4 +1,4 @@
-import type { BoardCard } from '../../src/core/protocol';
+import type { BoardCard } from '../../src/core/board/protocol';
 import { neighbourStatus, type MoveContext, type MoveMenu } from './moveMenu';
 
 export interface KeyboardContext extends MoveContext {

@@ -1,4 +1,4 @@
-import type { BoardCard, BoardConfig, BoardMetrics, BoardSeverity, HostMessage } from '../../src/core/protocol';
+import type { BoardCard, BoardConfig, BoardMetrics, BoardSeverity, HostMessage } from '../../src/core/board/protocol';
 import { StatePersistence, type SavedState } from './boardState';
 import { ColumnOverflow } from './columnOverflow';
 import { columnOf, ColumnsView, UNKNOWN_COLUMN, type ColumnsContext } from './columnsView';

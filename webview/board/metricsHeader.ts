@@ -1,6 +1,6 @@
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
-import { BOARD_PERIODS, type BoardConfig, type BoardDurationStats, type BoardMetrics, type BoardPeriodDays } from '../../src/core/protocol';
+import { BOARD_PERIODS, type BoardConfig, type BoardDurationStats, type BoardMetrics, type BoardPeriodDays } from '../../src/core/board/protocol';
 import { el, safeColour, svg } from './dom';
 import { formatDuration } from './format';
 

@@ -1,4 +1,4 @@
-import { BOARD_STATUSES, type BoardCard } from '../../src/core/protocol';
+import { BOARD_STATUSES, type BoardCard } from '../../src/core/board/protocol';
 import { el } from './dom';
 
 export interface MoveContext {

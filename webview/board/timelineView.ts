@@ -1,4 +1,4 @@
-import type { BoardTimelineEntry } from '../../src/core/protocol';
+import type { BoardTimelineEntry } from '../../src/core/board/protocol';
 import { el, icon } from './dom';
 import { formatDuration, formatInstant } from './format';
 
