@@ -52,10 +52,12 @@ describe('describeIncidentChange', () => {
     assert.deepEqual(describeIncidentChange(record, record), []);
   });
 
-  it('calls a new record declared, and an unreadable one edited', () => {
+  it('calls a new record declared, with its severity, where it is now and what it holds; an unreadable one edited', () => {
     const created = createIncident(DEFAULT_REPO_CONFIG, { id: 'INC-0400', title: 'Queue backlog', severity: 'SEV3', now: new Date('2026-11-25T09:00:00Z'), author: 'erin' });
-    assert.deepEqual(describeIncidentChange(undefined, created), ['declared']);
-    assert.deepEqual(describeIncidentChange(undefined, edited(created, { op: 'setStatus', status: 'acknowledged' })), ['declared as acknowledged']);
+    assert.deepEqual(describeIncidentChange(undefined, created), ['declared SEV3']);
+    // First committed after more happened (found in the npm start walk-through: it said `declared as resolved`).
+    const worked = edited(created, { op: 'addNote', text: 'paged the queue owners' }, { op: 'setStatus', status: 'acknowledged' }, { op: 'addActionItem', title: 'Alert on backlog age' });
+    assert.deepEqual(describeIncidentChange(undefined, worked), ['declared SEV3', 'now acknowledged', 'note added', 'action item AI-1 added']);
     assert.deepEqual(describeIncidentChange(record, '<<<<<<< HEAD\nstatus: [\n'), ['record edited']);
   });
 });

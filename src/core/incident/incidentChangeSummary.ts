@@ -131,8 +131,18 @@ export function describeIncidentChange(before: string | undefined, after: string
   if (after === undefined) return before === undefined ? [] : ['record deleted'];
   const next = parseRecord(after);
   if (before === undefined) {
-    const status = next && fieldText(next.status);
-    return [status && status !== 'triage' ? `declared as ${status}` : 'declared'];
+    if (!next) return ['declared'];
+    // A record first committed after more happened to it: say it was declared, then where it is now,
+    // so `declared as resolved` does not read as if it had been recorded already resolved.
+    const status = fieldText(next.status);
+    const severity = fieldText(next.severity);
+    const parts = [severity ? `declared ${severity}` : 'declared'];
+    if (status && status !== 'triage') parts.push(`now ${status}`);
+    // The `Declared SEVn` note that declaring writes is the declaration itself, not a note added.
+    const [first] = fieldList(next.timeline).map(fieldMap);
+    const declaration = first && fieldText(first.kind) === 'note' && /^Declared\b/.test(fieldText(first.text) ?? '') ? [fieldList(next.timeline)[0]] : [];
+    parts.push(...describeTimeline({ timeline: declaration }, next, new Set(['timeline', 'status', 'severity', 'roles'])), ...describeActionItems({}, next));
+    return parts;
   }
   if (before === after) return [];
   const previous = parseRecord(before);
