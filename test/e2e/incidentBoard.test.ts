@@ -222,6 +222,15 @@ describe('Incident board (e2e)', () => {
     assert.equal(await board.locator('.drawer .drawer-title .card-id').textContent(), 'INC-0009', 'the drawer stays on its incident');
   });
 
+  it('drops the drawer\'s success message once the record changes after it (found in the npm start walk-through)', async function () {
+    const drawer = board.locator('.drawer');
+    await drawer.locator('.drawer-message', { hasText: 'AI-2 is done.' }).waitFor();
+    const file = join(incidents, 'INC-0009.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: .*$/m, 'title: pg-main data volume at 97% on postgres-0'));
+    await drawer.locator('.drawer-title', { hasText: '97%' }).waitFor();
+    await drawer.locator('.drawer-message:empty').waitFor({ state: 'attached' });
+  });
+
   it('follows the dark and light themes', async function () {
     const session = e2eSession();
     const settings = join(session.workspace.path, '.vscode', 'settings.json');

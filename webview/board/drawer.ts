@@ -96,10 +96,18 @@ export class DetailDrawer {
       this.say(reply.error, true);
       return;
     }
-    if (reply.detail) this.show(reply.detail);
+    if (!reply.detail) return;
+    // A success message describes the record as that action left it; a later change (a move, a
+    // terminal's write) makes it stale, so it goes.
+    if (this.sayingSuccessFor !== undefined && this.sayingSuccessFor !== JSON.stringify(reply.detail)) this.say('');
+    this.show(reply.detail);
   }
 
+  /** The detail (as JSON) the shown success message was said of, while one is shown. */
+  private sayingSuccessFor: string | undefined;
+
   private say(text: string, isError = false): void {
+    this.sayingSuccessFor = undefined;
     this.message.textContent = text;
     this.message.className = `drawer-message${isError ? ' error' : ''}`;
   }
@@ -198,7 +206,10 @@ export class DetailDrawer {
       return false;
     }
     this.say(success);
-    if (reply.detail && reply.detail.key === this.key) this.show(reply.detail);
+    if (reply.detail && reply.detail.key === this.key) {
+      this.sayingSuccessFor = JSON.stringify(reply.detail);
+      this.show(reply.detail);
+    }
     return true;
   }
 
