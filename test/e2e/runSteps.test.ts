@@ -118,7 +118,7 @@ describe('Running steps (e2e)', () => {
     const confirm = await confirmationBox(page);
     const prompt = (await confirm.message.textContent()) ?? '';
     assert.ok(prompt.includes(`rm -rf ${dir}/cache && echo purged > ${dir}/purged.txt`), prompt);
-    assert.match(prompt, /destructive pattern/);
+    assert.match(prompt, /It runs “rm -rf”, which is destructive \(destructive pattern \//);
     for (let i = 0; i < 3; i++) await page.keyboard.press('Enter');
     // The prompt turns into an error (same text, error colours) and the box stays open.
     const error = confirm.widget.locator('.monaco-inputbox.error');

@@ -9,7 +9,7 @@ import {
   checkPlaceholderValue,
   commandWordLines,
   fillCommand,
-  findDestructivePattern,
+  destructiveMatchText, findDestructivePattern,
   placeholderKey,
   secretEnvironmentNames,
   shellQuote,
@@ -196,6 +196,16 @@ describe('toSingleCommandLine', () => {
     assert.equal(toSingleCommandLine('a\nb', '/usr/bin/zsh'), `eval $'a\\nb'`);
     assert.equal(toSingleCommandLine('a\nb', '/usr/bin/fish'), 'a\nb');
     assert.equal(ansiCQuote(`it's \\ done\t`), `$'it\\'s \\\\ done\\t'`);
+  });
+});
+
+describe('destructiveMatchText', () => {
+  it('gives the words a destructive pattern matched, for a confirmation in plain words', () => {
+    const words = (command: string) => destructiveMatchText(command, findDestructivePattern(command)!);
+    assert.equal(words('helm -n payments rollback checkout-api 41 --wait'), 'helm -n payments rollback');
+    assert.equal(words('rm -rf /tmp/x/cache && echo purged'), 'rm -rf');
+    assert.equal(destructiveMatchText('ls -la', '\\brm\\b'), undefined);
+    assert.equal(destructiveMatchText('rm x', '('), undefined, 'an invalid pattern');
   });
 });
 

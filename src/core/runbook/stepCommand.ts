@@ -375,6 +375,24 @@ export function commandWordLines(command: string, depth = 0): string[] | undefin
 }
 
 /**
+ * The words of `command` that `pattern` matched (`helm -n payments rollback`), for a confirmation that
+ * says what is destructive in plain words; undefined when it does not match or is invalid.
+ */
+export function destructiveMatchText(command: string, pattern: string): string | undefined {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern, 'i');
+  } catch {
+    return undefined;
+  }
+  for (const text of [guardText(command), ...(commandWordLines(command) ?? [])]) {
+    const match = regex.exec(text);
+    if (match) return match[0].trim() || undefined;
+  }
+  return undefined;
+}
+
+/**
  * The first destructive pattern `command` matches (case-insensitive), or undefined. Patterns are tried
  * on the command's parsed words ({@link commandWordLines}: quoting, `sudo` and `env` cannot hide a
  * command) and on its text ({@link guardText}: redirections, and text the parser rejects). Invalid
