@@ -577,21 +577,31 @@ export class RunbookIndexService extends Disposable {
       }
       if (toRead.size === 0) continue;
       try {
-        if (folder.uri.scheme === 'file') {
-          // On the workers even for one file: this thread cannot stop a parse that never ends.
-          await this.buildOnWorkers(entry, [...toRead], { batchSize: WORKER_UPDATE_BATCH });
-        } else {
-          // The same bounded-concurrency reader as a build; each file's parse is short and reads yield.
-          await index.build([...toRead], readerFor(folder), { concurrency: 16 });
-        }
+        await this.reread(entry, [...toRead]);
         changed = true;
       } catch (err) {
         this.log.error(`Could not re-index ${toRead.size} changed files: ${(err as Error).message}`);
       }
     }
     if (!changed) return;
-    this.forgetGivenUpNotIndexed();
     this.log.debug(`Applied ${batch.length} file changes`);
+    await this.announceUpdate();
+  }
+
+  /** Reads changed files of a folder into its index. */
+  private async reread(entry: FolderIndex, paths: string[]): Promise<void> {
+    if (entry.folder.uri.scheme === 'file') {
+      // On the workers even for one file: this thread cannot stop a parse that never ends.
+      await this.buildOnWorkers(entry, paths, { batchSize: WORKER_UPDATE_BATCH });
+    } else {
+      // The same bounded-concurrency reader as a build; each file's parse is short and reads yield.
+      await entry.index.build(paths, readerFor(entry.folder), { concurrency: 16 });
+    }
+  }
+
+  /** After an update of the indexes (not a build): the given-up list, the runbook count and the views. */
+  private async announceUpdate(): Promise<void> {
+    this.forgetGivenUpNotIndexed();
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', this.runbookCount());
     this.fireChangeThrottled();
   }
@@ -629,8 +639,7 @@ export class RunbookIndexService extends Disposable {
       if (missing.length > 0) {
         this.log.info(`${folder.name}: ${missing.length} files the file watcher did not report after the storm; reading them`);
         try {
-          if (folder.uri.scheme === 'file') await this.buildOnWorkers(entry, missing, { batchSize: WORKER_UPDATE_BATCH });
-          else await index.build(missing, readerFor(folder), { concurrency: 16 });
+          await this.reread(entry, missing);
           changed = true;
         } catch (err) {
           this.log.error(`Could not read ${missing.length} files after a storm of file changes: ${(err as Error).message}`);
@@ -638,10 +647,7 @@ export class RunbookIndexService extends Disposable {
       }
       if (gone.length > 0) this.log.info(`${folder.name}: ${gone.length} indexed files were gone after the storm; dropped`);
     }
-    if (!changed) return;
-    this.forgetGivenUpNotIndexed();
-    await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', this.runbookCount());
-    this.fireChangeThrottled();
+    if (changed) await this.announceUpdate();
   }
 
   /**

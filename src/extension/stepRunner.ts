@@ -4,7 +4,7 @@ import { parseRepoConfig } from '../core/config/repoConfig';
 import { parseRunbook, type Runbook, type RunbookStep } from '../core/runbook/runbook';
 import { confirmStepsWithShellParser } from '../core/runbook/stepRunnability';
 import { programOnPath } from '../fs/programOnPath';
-import { DEFAULT_DESTRUCTIVE_PATTERNS, destructiveMatchText, fillCommand, findDestructivePattern, secretEnvironmentNames, toSingleCommandLine, type FilledCommand } from '../core/runbook/stepCommand';
+import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructiveMatch, secretEnvironmentNames, toSingleCommandLine, type FilledCommand } from '../core/runbook/stepCommand';
 import { describeOutcome, findStep, runnableStepsFrom, runnableStepsTagged, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/runbook/stepSequence';
 import { quickInputText } from './markdownText';
 import { collectPlaceholderValues, type PlaceholderValueStore } from './placeholderPrompter';
@@ -178,11 +178,10 @@ export class StepRunner extends Disposable {
     const destructive: string[] = [];
     if (step.confirm) destructive.push(vscode.l10n.t('The step is marked confirm.'));
     const patterns = await this.destructivePatterns(folder);
-    const hit = commands.map((c) => ({ command: c.text, pattern: findDestructivePattern(c.text, patterns) })).find((h) => h.pattern !== undefined);
-    if (hit?.pattern) {
-      const words = destructiveMatchText(hit.command, hit.pattern);
-      destructive.push(words
-        ? vscode.l10n.t('It runs “{0}”, which is destructive (destructive pattern /{1}/).', words, hit.pattern)
+    const hit = commands.map((c) => findDestructiveMatch(c.text, patterns)).find((h) => h !== undefined);
+    if (hit) {
+      destructive.push(hit.words
+        ? vscode.l10n.t('It runs “{0}”, which is destructive (destructive pattern /{1}/).', hit.words, hit.pattern)
         : vscode.l10n.t('The command matches the destructive pattern /{0}/.', hit.pattern));
     }
     const other: string[] = [];

@@ -9,7 +9,7 @@ import {
   checkPlaceholderValue,
   commandWordLines,
   fillCommand,
-  destructiveMatchText, findDestructivePattern,
+  findDestructiveMatch, findDestructivePattern,
   placeholderKey,
   secretEnvironmentNames,
   shellQuote,
@@ -199,13 +199,13 @@ describe('toSingleCommandLine', () => {
   });
 });
 
-describe('destructiveMatchText', () => {
+describe('findDestructiveMatch', () => {
   it('gives the words a destructive pattern matched, for a confirmation in plain words', () => {
-    const words = (command: string) => destructiveMatchText(command, findDestructivePattern(command)!);
+    const words = (command: string) => findDestructiveMatch(command)?.words;
     assert.equal(words('helm -n payments rollback checkout-api 41 --wait'), 'helm -n payments rollback');
     assert.equal(words('rm -rf /tmp/x/cache && echo purged'), 'rm -rf');
-    assert.equal(destructiveMatchText('ls -la', '\\brm\\b'), undefined);
-    assert.equal(destructiveMatchText('rm x', '('), undefined, 'an invalid pattern');
+    assert.equal(findDestructiveMatch('ls -la', ['\\brm\\b']), undefined);
+    assert.equal(findDestructiveMatch('rm x', ['(']), undefined, 'an invalid pattern');
   });
 });
 

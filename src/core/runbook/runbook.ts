@@ -345,14 +345,13 @@ function isClosingFence(line: string, markup: string): boolean {
 const LIST_MARKER = /^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)/;
 
 /**
- * Why the container of a fence that ends on line `end` ended there: the next item, or a line indented
- * less than the fence (which ends the list item and the code with it).
+ * Why the container of a fence (indented `fenceIndent`) that ends on line `end` ended there: the next
+ * item, or a line indented less than the fence (which ends the list item and the code with it).
  */
-function containerBreak(lines: readonly string[], start: number, end: number, to: number): { nextItem?: number; dedented?: number } {
+function containerBreak(lines: readonly string[], fenceIndent: number, end: number, to: number): { nextItem?: number; dedented?: number } {
   let next = end + 1;
   while (next < to && lines[next].trim() === '') next++;
   if (next >= to) return {};
-  const fenceIndent = indentWidth(lines[start]);
   if (indentWidth(lines[next]) >= fenceIndent) return {};
   return LIST_MARKER.test(lines[next]) ? { nextItem: next } : { dedented: next };
 }
@@ -426,11 +425,13 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
           events.push({ kind: 'block', block: { fenced: true, info: token.info, content: token.content, start, end, listItemTitle: title } });
           break;
         }
-        const fenceName = `${token.markup} (${token.markup.length} ${token.markup[0] === '`' ? 'backticks' : 'tildes'})`;
+        const fenceChars = token.markup[0] === '`' ? 'backticks' : 'tildes';
+        const fenceName = `${token.markup} (${token.markup.length} ${fenceChars})`;
+        const fenceIndent = indentWidth(lines[start]);
         // Where CommonMark really ends the block: the end of the file, or of the list item or quote holding it.
         const container = quoteDepth > 0 ? 'block quote' : listItems.length > 0 ? 'list item' : undefined;
         const toEndOfFile = container === undefined || from + token.map![1] >= lines.length;
-        const broken = toEndOfFile ? {} : containerBreak(lines, start, end, to);
+        const broken = toEndOfFile ? {} : containerBreak(lines, fenceIndent, end, to);
         const asCode = toEndOfFile
           ? 'the rest of the file as code'
           : `lines ${start + 2}–${end + 1} as code, up to the end of its ${container}${broken.nextItem === undefined ? '' : ` (the next item starts on line ${broken.nextItem + 1})`}`;
@@ -444,7 +445,7 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
             cut = n;
             resume = n + 1;
             mismatched = true;
-            const why = bare[1].length < 3 ? `which is too short (a fence needs at least 3 ${token.markup[0] === '`' ? 'backticks' : 'tildes'})` : 'which does not match';
+            const why = bare[1].length < 3 ? `which is too short (a fence needs at least 3 ${fenceChars})` : 'which does not match';
             problems.push({
               line: start + 1,
               endLine: n + 1,
@@ -461,7 +462,6 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
           }
         }
         if (!mismatched) {
-          const fenceIndent = indentWidth(lines[start]);
           problems.push({
             line: start + 1,
             endLine: cut + 1,
@@ -474,8 +474,7 @@ function scanBlocks(lines: readonly string[], from: number, to: number, events: 
           });
         }
         const bodyEnd = mismatched ? cut - 1 : cut;
-        const indent = /^\s*/.exec(lines[start])![0].length;
-        const content = lines.slice(start + 1, bodyEnd + 1).map((l) => l.slice(Math.min(indent, /^\s*/.exec(l)![0].length))).join('\n') + '\n';
+        const content = lines.slice(start + 1, bodyEnd + 1).map((l) => l.slice(Math.min(fenceIndent, indentWidth(l)))).join('\n') + '\n';
         events.push({ kind: 'block', block: { fenced: true, info: token.info, content, start, end: cut, listItemTitle: title, unclosed: true } });
         if (resume !== -1 && resume < to) {
           scanBlocks(lines, resume, to, events, problems);

@@ -375,30 +375,20 @@ export function commandWordLines(command: string, depth = 0): string[] | undefin
 }
 
 /**
- * The words of `command` that `pattern` matched (`helm -n payments rollback`), for a confirmation that
- * says what is destructive in plain words; undefined when it does not match or is invalid.
- */
-export function destructiveMatchText(command: string, pattern: string): string | undefined {
-  let regex: RegExp;
-  try {
-    regex = new RegExp(pattern, 'i');
-  } catch {
-    return undefined;
-  }
-  for (const text of [guardText(command), ...(commandWordLines(command) ?? [])]) {
-    const match = regex.exec(text);
-    if (match) return match[0].trim() || undefined;
-  }
-  return undefined;
-}
-
-/**
  * The first destructive pattern `command` matches (case-insensitive), or undefined. Patterns are tried
  * on the command's parsed words ({@link commandWordLines}: quoting, `sudo` and `env` cannot hide a
  * command) and on its text ({@link guardText}: redirections, and text the parser rejects). Invalid
  * patterns are skipped.
  */
 export function findDestructivePattern(command: string, patterns: readonly string[] = DEFAULT_DESTRUCTIVE_PATTERNS): string | undefined {
+  return findDestructiveMatch(command, patterns)?.pattern;
+}
+
+/**
+ * {@link findDestructivePattern}, with the words it matched (`helm -n payments rollback`), so a
+ * confirmation can say in plain words what is destructive.
+ */
+export function findDestructiveMatch(command: string, patterns: readonly string[] = DEFAULT_DESTRUCTIVE_PATTERNS): { pattern: string; words?: string } | undefined {
   const texts = [guardText(command), ...(commandWordLines(command) ?? [])];
   for (const pattern of patterns) {
     let regex: RegExp;
@@ -407,7 +397,10 @@ export function findDestructivePattern(command: string, patterns: readonly strin
     } catch {
       continue;
     }
-    if (texts.some((text) => regex.test(text))) return pattern;
+    for (const text of texts) {
+      const match = regex.exec(text);
+      if (match) return { pattern, words: match[0].trim() || undefined };
+    }
   }
   return undefined;
 }
