@@ -24,20 +24,40 @@ import { StepsTreeProvider, type StepNode } from './stepsTreeProvider';
 import { StepStateStore } from './stepStateStore';
 import { StepTimelineRecorder } from './stepTimelineRecorder';
 
-/** What `activate` returns: used by the integration tests and by other extensions. */
+/**
+ * What `activate` returns: the integration tests' window into the extension, and nothing more. Each
+ * service shows only the members a test reads (issue 18: the test API narrowed to what the tests
+ * read), so a refactor inside a service does not change this surface.
+ */
 export interface RunbookOpsApi {
-  readonly index: RunbookIndexService;
-  readonly runbooksTree: RunbooksTreeProvider;
-  readonly stepsTree: StepsTreeProvider;
-  readonly runner: StepRunner;
-  readonly stepStates: StepStateStore;
-  readonly placeholderValues: PlaceholderValueStore;
-  readonly incidentsTree: IncidentsTreeProvider;
-  readonly activeIncident: ActiveIncident;
-  readonly incidentWriter: IncidentWriter;
-  readonly diagnostics: RulebookDiagnostics;
-  readonly board: IncidentBoard;
-  readonly reviewDates: ReviewDateService;
+  readonly index: Pick<
+    RunbookIndexService,
+    | 'givenUpProblem'
+    | 'hasPendingChanges'
+    | 'incidentAt'
+    | 'incidents'
+    | 'indexSettings'
+    | 'mayParse'
+    | 'onDidChange'
+    | 'onDidChangeGivenUp'
+    | 'refreshFile'
+    | 'reindex'
+    | 'runbookAt'
+    | 'runbookCount'
+    | 'runbookPaths'
+    | 'runbooks'
+    | 'snapshot'
+  >;
+  readonly runbooksTree: Pick<RunbooksTreeProvider, 'filter' | 'getChildren' | 'getTreeItem' | 'onDidChangeTreeData' | 'resolveTreeItem' | 'setFilter'>;
+  readonly stepsTree: Pick<StepsTreeProvider, 'getChildren' | 'getTreeItem' | 'runbookUri'>;
+  readonly runner: Pick<StepRunner, 'closeSecretTerminals' | 'onDidFinishStep' | 'runSequence' | 'runStep'>;
+  readonly stepStates: Pick<StepStateStore, 'reset'>;
+  readonly placeholderValues: Pick<PlaceholderValueStore, 'clear' | 'set'>;
+  readonly incidentsTree: Pick<IncidentsTreeProvider, 'getChildren' | 'getTreeItem' | 'onDidChangeTreeData'>;
+  readonly activeIncident: Pick<ActiveIncident, 'current' | 'set'>;
+  readonly incidentWriter: Pick<IncidentWriter, 'apply'>;
+  readonly diagnostics: Pick<RulebookDiagnostics, 'refresh'>;
+  readonly reviewDates: Pick<ReviewDateService, 'review'>;
   /** Everywhere the extension may keep state, so a test can check that a secret reaches none of it. */
   readonly storage: {
     readonly storageUri: vscode.Uri | undefined;
@@ -108,7 +128,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   const activationMs = performance.now() - started;
   log.info(`activate() took ${activationMs.toFixed(1)} ms`);
   const storage = { storageUri: context.storageUri, globalStorageUri: context.globalStorageUri, logUri: context.logUri, workspaceState: context.workspaceState, globalState: context.globalState };
-  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, board, reviewDates, storage, activationMs, activationStartedAt, indexed };
+  return { index, runbooksTree, stepsTree, runner, stepStates, placeholderValues, incidentsTree, activeIncident, incidentWriter, diagnostics, reviewDates, storage, activationMs, activationStartedAt, indexed };
 }
 
 export function deactivate(): void {
