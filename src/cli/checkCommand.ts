@@ -8,9 +8,10 @@ import {
   ownedIncidents,
   ownedRunbooks,
   renderCodeownersBlock,
+  type OwnershipMetadata,
 } from '../core/check/codeowners';
 import { decodeFileText, plainProblem, type Problem } from '../core/text/fileText';
-import { parseFrontMatter, type RunbookMetadata } from '../core/runbook/frontMatter';
+import { parseFrontMatter } from '../core/runbook/frontMatter';
 import type { IncidentRecord } from '../core/incident/incident';
 import type { IncidentCheckFacts } from '../core/incident/incidentCheck';
 import type { IncidentValidation } from '../core/incident/incidentValidation';
@@ -29,6 +30,8 @@ import { codeownersProblem, RepositoryFileSet, Rulebook } from '../core/check/ru
 import { detectSites } from '../core/config/siteLinks';
 import { loadRunbookReviews } from './runbookReviews';
 import { oneLine } from '../core/text/textOutput';
+import { CheckFactsCache, checkFactsKey, defaultCheckFactsFile } from '../fs/checkFactsCache';
+import { cleanTrackedBlobs } from '../git/trackedBlobs';
 
 export const CHECK_OPTIONS: CommandOptions = {
   format: { type: 'string' },
@@ -37,6 +40,7 @@ export const CHECK_OPTIONS: CommandOptions = {
   strict: { type: 'boolean' },
   baseline: { type: 'string' },
   'write-baseline': { type: 'string' },
+  'no-cache': { type: 'boolean' },
 };
 
 type FileKind = 'runbook' | 'incident' | 'config' | 'codeowners';
@@ -57,6 +61,12 @@ export interface CheckOptions {
   strict?: boolean;
   /** Worker threads kept by the caller (tests, the bench); without one, a pool is made for this check. */
   pool?: IndexWorkerPool;
+  /**
+   * With `changedSince`: the cross-file facts of unchanged files come from this cache when their content
+   * is known to it (src/fs/checkFactsCache.ts), and what is read is stored in it. Without it every
+   * unchanged file is read.
+   */
+  factsCache?: { file: string; key: string };
 }
 
 export interface CheckResult {
@@ -78,8 +88,6 @@ function baseName(path: string): string {
   return path.split('/').pop() ?? path;
 }
 
-/** What the ownership rules read of a runbook. */
-type OwnershipMetadata = Pick<RunbookMetadata, 'owner' | 'services'>;
 
 /**
  * Validates the runbooks and incident records under a folder with the cross-file rules (README: Incident records, Reviewing in pull requests;
@@ -100,6 +108,8 @@ export async function checkRepository(root: string, options: CheckOptions = {}):
 
 async function checkWithPool(root: string, options: CheckOptions, pool: IndexWorkerPool): Promise<CheckResult> {
   const now = options.now ?? new Date();
+  // A worker loads its code while this thread reads the config, lists the files and asks git.
+  pool.prestart(1);
   const { config, problems: configProblems } = readRepoConfig(root);
   const classifier = new PathClassifier(layoutFromConfig(config));
   const paths = listRepositoryFiles(root);
@@ -110,9 +120,14 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   const notes: string[] = [];
 
   let changes: ChangedFiles | undefined;
+  let facts: CheckFactsCache | undefined;
   if (options.changedSince !== undefined) {
+    const factsCache = options.factsCache;
+    // Blob ids are asked for while git diffs; a repository git cannot list only goes without the cache.
+    const opening = factsCache && cleanTrackedBlobs(root).then((blobs) => CheckFactsCache.open(factsCache.file, factsCache.key, blobs), () => undefined);
     try {
       changes = await listChangedFiles(root, options.changedSince);
+      facts = await opening;
     } catch (err) {
       if (err instanceof NotAGitRepositoryError) throw new Error(`--changed-since needs a git repository, and ${root} is not in one.`);
       if (err instanceof ChangedFilesError) throw new Error(`--changed-since ${options.changedSince}: ${err.message}`);
@@ -173,10 +188,15 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   const metadata = (path: string): OwnershipMetadata | undefined => {
     const runbook = parsed.get(path);
     if (runbook || givenUp.has(path)) return runbook;
+    const cached = facts?.runbook(path);
+    if (cached) return cached;
     const content = read(path);
     if (content instanceof Error) return undefined;
     // Front matter alone is enough for owners and services: no Markdown parse for unchanged files.
-    return parseFrontMatter(decodeFileText(content).text.split('\n', 400)).metadata;
+    const { owner, services } = parseFrontMatter(decodeFileText(content).text.split('\n', 400)).metadata;
+    const found: OwnershipMetadata = owner === undefined ? { services } : { owner, services };
+    facts?.storeRunbook(path, found);
+    return found;
   };
   const ownershipAdopted = runbookPaths.some((p) => metadata(p)?.owner !== undefined);
   // Under --changed-since a runbook without `last_reviewed` was changed on this branch, so its last commit is recent.
@@ -184,18 +204,33 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   if (changes === undefined && reviews.unknownReason) notes.push(`Review dates of ${reviews.unknown} runbook${reviews.unknown === 1 ? '' : 's'} without \`last_reviewed\` are unknown: ${reviews.unknownReason}.`);
   // Incidents: every record read on the workers, the reported ones validated with the cross-file context.
   const deletedIds = deleted.filter((p) => classifier.classify(p) === 'incident').map(fileStem);
-  const incidentFiles = incidentPaths.map((path) => ({ path, kind: 'incident' as const, reported: affected(path) }));
+  const deletedIdSet = new Set(deletedIds);
+  const known = new Map<string, IncidentCheckFacts>();
+  const incidentFiles = incidentPaths
+    .map((path) => ({ path, kind: 'incident' as const, reported: affected(path) }))
+    .filter(({ path, reported }) => {
+      const cached = reported ? undefined : facts?.incident(path);
+      // A record marked as a duplicate of one deleted on this branch is broken by the deletion: read and reported.
+      if (!cached || (typeof cached.duplicateOf === 'string' && deletedIdSet.has(cached.duplicateOf.trim()))) return true;
+      known.set(path, { path, checked: false, problems: [], ...cached });
+      return false;
+    });
   const incidentResults = await pool.checkFiles(root, config, incidentFiles, { runbookPaths, stepIds, nowMs: now.getTime(), deletedIds, givenUp: [...givenUp] });
-  const records: IncidentCheckFacts[] = [];
-  const validations: IncidentValidation[] = [];
   for (const result of incidentResults) {
     if (!('checked' in result)) continue; // unreadable and not reported: out of the cross-file rules
-    const facts = result.checked;
-    if (facts.checked) reported.add(facts.path);
-    records.push(facts);
-    const record = { services: facts.services, duplicate_of: facts.duplicateOf } as unknown as IncidentRecord;
-    validations.push({ path: facts.path, id: facts.id, record: facts.unreadable ? undefined : record, problems: facts.problems });
+    const read = result.checked;
+    if (read.checked) reported.add(read.path);
+    else facts?.storeIncident(read.path, read);
+    known.set(read.path, read);
   }
+  // In the repository's order, as a read of every file gives them.
+  const records = incidentPaths.map((path) => known.get(path)).filter((r): r is IncidentCheckFacts => r !== undefined);
+  const validations: IncidentValidation[] = records.map((r) => ({
+    path: r.path,
+    id: r.id,
+    record: r.unreadable ? undefined : ({ services: r.services, duplicate_of: r.duplicateOf } as unknown as IncidentRecord),
+    problems: r.problems,
+  }));
 
   // The rulebook (src/core/rulebook.ts): the cross-file rules, as the Problems panel applies them.
   const rulebook = new Rulebook({
@@ -218,6 +253,7 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
   if (codeowners) files.push(codeowners);
 
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  await facts?.save();
   return { files, runbooks: runbookPaths.length, incidents: incidentPaths.length, notes, changes };
 }
 
@@ -265,7 +301,11 @@ export function nowOption(args: ParsedArgs): Date {
   return at;
 }
 
-export async function checkCommand(args: ParsedArgs, out: (text: string) => void, err: (text: string) => void = (t) => process.stderr.write(`${t}\n`)): Promise<number> {
+export async function checkCommand(
+  args: ParsedArgs,
+  out: (text: string) => void,
+  { parserVersion, err = (t) => process.stderr.write(`${t}\n`) }: { parserVersion: string; err?: (text: string) => void },
+): Promise<number> {
   const format = optionValue(args, 'format') ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'github') throw new UsageError(`--format must be text, json or github, not ${format}.`);
   if (args.positional.length > 1) throw new UsageError('check takes one folder.');
@@ -275,7 +315,12 @@ export async function checkCommand(args: ParsedArgs, out: (text: string) => void
   const now = nowOption(args);
   const root = resolve(args.positional[0] ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
-  const { files, runbooks, incidents, notes, changes } = await checkRepository(root, { now, changedSince, strict: flagGiven(args, 'strict') });
+  const { files, runbooks, incidents, notes, changes } = await checkRepository(root, {
+    now,
+    changedSince,
+    strict: flagGiven(args, 'strict'),
+    factsCache: flagGiven(args, 'no-cache') ? undefined : { file: defaultCheckFactsFile(root), key: checkFactsKey(parserVersion) },
+  });
   const written = baseline.write !== undefined ? await writeBaseline(files, baseline.write) : undefined;
   const known: BaselineSummary | undefined = baseline.read !== undefined ? filterByBaseline(files, baseline.read, changes === undefined) : undefined;
   // Paths as the caller can open them: relative to where the command runs (GitHub wants them from the checkout root).

@@ -28,9 +28,11 @@ const COMMAND_USAGE: readonly (readonly [string, string])[] = [
                                      Unchanged files come from the summary cache (.git/runbook-ops/index-cache);
                                      --no-cache reads every file and leaves the cache alone.`],
   ['check', `  check [dir] [--format text|json|github] [--changed-since <ref>] [--strict] [--now <date>]
-        [--baseline <file> | --write-baseline <file>]
+        [--baseline <file> | --write-baseline <file>] [--no-cache]
                                      Validate every runbook and incident record; exit 1 when there are errors.
-                                     --changed-since reports only files changed since the merge base with <ref>;
+                                     --changed-since reports only files changed since the merge base with <ref>
+                                     (unchanged files' ids and owners come from .git/runbook-ops/check-facts,
+                                     by git blob id; --no-cache reads them all);
                                      --strict fails on runbooks overdue for review (otherwise warnings);
                                      --write-baseline records every problem found (exit 0), and --baseline
                                      then reports only problems not in that file (known debt does not fail).`],
@@ -136,7 +138,7 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
 const COMMANDS: Readonly<Record<string, { options: CommandOptions; run: (args: ParsedArgs, out: (text: string) => void) => Promise<number> }>> = {
   init: { options: INIT_OPTIONS, run: initCommand },
   index: { options: { format: { type: 'string' }, 'no-cache': { type: 'boolean' } }, run: indexCommand },
-  check: { options: CHECK_OPTIONS, run: (args, out) => checkCommand(args, out) },
+  check: { options: CHECK_OPTIONS, run: (args, out) => checkCommand(args, out, { parserVersion: BUILD_FINGERPRINT }) },
   report: { options: REPORT_OPTIONS, run: (args, out) => reportCommand(args, out) },
   codeowners: { options: CODEOWNERS_OPTIONS, run: (args, out) => codeownersCommand(args, out) },
   'merge-driver': { options: MERGE_DRIVER_OPTIONS, run: (args) => mergeDriverCommand(args) },

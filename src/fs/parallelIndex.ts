@@ -310,6 +310,14 @@ export class IndexWorkerPool {
     return out;
   }
 
+  /**
+   * Starts up to `wanted` workers now, so loading their code overlaps what the caller does before its
+   * first build (listing files, asking git); a build then finds them ready.
+   */
+  prestart(wanted: number): void {
+    this.startWorkers(Math.min(this.size, wanted));
+  }
+
   /** Stops the workers; a later build starts new ones. */
   async dispose(): Promise<void> {
     this.cancelIdleStop();

@@ -15,22 +15,21 @@
  *   its identity changing, so it is not stored; the next build parses it again.
  * - Files a worker gave up on (parse budget) are not stored: they are tried again next build, on a
  *   worker, as they would be without the cache.
- * - The file has a magic line, a header with the key, the body's length and its SHA-256; anything that
- *   does not check out (truncated, corrupt, another version's or another repository's) is an empty cache.
- * - It is written with writeFileAtomic, so a reader never sees half of it.
+ * - The file is framed and written as every cache file is (cacheFile.ts: magic line, key, length,
+ *   SHA-256, atomic rename); one that does not check out is an empty cache.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { statSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
 import type { IncidentSummary, RunbookSummary, WorkspaceIndex } from '../core/index/workspaceIndex';
 import type { IndexWorkerPool, ParallelBuildReport } from './parallelIndex';
 import { buildIndexInParallel } from './parallelIndex';
 import type { FileKind, WorkspaceLayout } from '../core/config/paths';
 import type { RepoConfig } from '../core/config/repoConfig';
 import { decodeIndexedFiles, encodeIndexedFiles, type EncodedFile, type IndexedFile } from '../core/index/summaryCodec';
-import { writeFileAtomic } from './atomicWrite';
+import { cliCacheFolder, readCacheBody, writeCacheFile, type CacheFrame, type CacheLoadOutcome } from './cacheFile';
+
+export type { CacheLoadOutcome } from './cacheFile';
 
 /** Bumped whenever the file layout or the meaning of an entry changes. */
 export const CACHE_FORMAT = 1;
@@ -63,22 +62,9 @@ export function summaryCacheKey(parserVersion: string, config: RepoConfig, layou
   return createHash('sha256').update(JSON.stringify({ format: CACHE_FORMAT, parserVersion, config, layout })).digest('hex');
 }
 
-/**
- * The CLI's cache file for a repository at `root`: in its git directory (`.git/runbook-ops/index-cache`,
- * following a worktree's `.git` file), else under the user's cache folder, one per repository path.
- */
+/** The CLI's summary cache for a repository at `root` (see {@link cliCacheFolder}). */
 export function defaultCliCacheFile(root: string): string {
-  const dotGit = join(root, '.git');
-  const stats = statSync(dotGit, { throwIfNoEntry: false });
-  if (stats?.isDirectory()) return join(dotGit, 'runbook-ops', CACHE_FILE_NAME);
-  if (stats?.isFile()) {
-    // A worktree or submodule: `.git` is a file saying `gitdir: <path>`.
-    const text = readFileSync(dotGit, 'utf8').trim();
-    if (text.startsWith('gitdir:')) return join(resolve(root, text.slice('gitdir:'.length).trim()), 'runbook-ops', CACHE_FILE_NAME);
-  }
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  const name = createHash('sha256').update(resolve(root)).digest('hex').slice(0, 32);
-  return join(base, 'runbook-ops', name, CACHE_FILE_NAME);
+  return join(cliCacheFolder(root), CACHE_FILE_NAME);
 }
 
 function identityOf(stats: Stats): FileIdentity {
@@ -91,51 +77,22 @@ function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
 
 /** Files (or summaries) handled between two yields to the event loop: the extension host's thread must not stall. */
 const CHUNK = 1_000;
-const HASH_CHUNK_BYTES = 1 << 20;
-const NEWLINE = 0x0a;
-
 function breathe(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A megabyte at a time, yielding in between (20,000 files make a cache of about 17 MB). */
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const hash = createHash('sha256');
-  for (let at = 0; at < bytes.length; at += HASH_CHUNK_BYTES) {
-    if (at > 0) await breathe();
-    hash.update(bytes.subarray(at, at + HASH_CHUNK_BYTES));
-  }
-  return hash.digest('hex');
-}
-
-/** Why a cache file was not used, for the log (never shown as a problem: the build just reads the files). */
-export type CacheLoadOutcome = 'loaded' | 'absent' | 'foreign' | 'corrupt';
-
 /**
  * The entries of the cache file at `file` under `key`; an empty map for a missing, foreign (other key
- * or format), truncated or corrupt file. Layout: a magic line, a JSON header line
- * `{format, key, bytes, sha256}`, then `bytes` of body whose SHA-256 matches: a JSON line of
+ * or format), truncated or corrupt file. The body (framed as cacheFile.ts says) is a JSON line of
  * `[path, kind, size, mtimeMs, ctimeMs, ino, coreLength, detailLength]` rows, then every entry's core
  * text and detail text in row order.
  */
 export async function readCacheFile(file: string, key: string): Promise<{ entries: Map<string, CacheEntry>; outcome: CacheLoadOutcome }> {
   const entries = new Map<string, CacheEntry>();
-  let buffer: Buffer;
+  const read = await readCacheBody(file, frameFor(key));
+  if (!read.body) return { entries, outcome: read.outcome };
   try {
-    buffer = await readFile(file);
-  } catch {
-    return { entries, outcome: 'absent' };
-  }
-  try {
-    const magicEnd = buffer.indexOf(NEWLINE);
-    if (magicEnd < 0 || buffer.toString('utf8', 0, magicEnd) !== MAGIC) return { entries, outcome: 'foreign' };
-    const headerEnd = buffer.indexOf(NEWLINE, magicEnd + 1);
-    if (headerEnd < 0) return { entries, outcome: 'corrupt' };
-    const header = JSON.parse(buffer.toString('utf8', magicEnd + 1, headerEnd)) as { format?: unknown; key?: unknown; bytes?: unknown; sha256?: unknown };
-    if (header.format !== CACHE_FORMAT || header.key !== key) return { entries, outcome: 'foreign' };
-    const bodyBytes = buffer.subarray(headerEnd + 1);
-    if (bodyBytes.length !== header.bytes || (await sha256(bodyBytes)) !== header.sha256) return { entries, outcome: 'corrupt' };
-    const body = bodyBytes.toString('utf8');
+    const body = read.body.toString('utf8');
     const rowsEnd = body.indexOf('\n');
     const rows = JSON.parse(body.slice(0, rowsEnd)) as unknown[][];
     if (!Array.isArray(rows)) return { entries, outcome: 'corrupt' };
@@ -156,14 +113,15 @@ export async function readCacheFile(file: string, key: string): Promise<{ entrie
   }
 }
 
-async function cacheFileBytes(key: string, entries: readonly [string, CacheEntry][]): Promise<Buffer> {
+function frameFor(key: string): CacheFrame {
+  return { magic: MAGIC, format: CACHE_FORMAT, key };
+}
+
+function cacheFileBody(entries: readonly [string, CacheEntry][]): Buffer {
   const rows = entries.map(([path, e]) => [path, e.kind, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.core.length, e.detail.length]);
   const parts = [JSON.stringify(rows), '\n'];
   for (const [, e] of entries) parts.push(e.core, e.detail);
-  const body = Buffer.from(parts.join(''), 'utf8');
-  // ASCII only (a hex key, numbers), so the reader finds the body by bytes.
-  const header = JSON.stringify({ format: CACHE_FORMAT, key, bytes: body.length, sha256: await sha256(body) });
-  return Buffer.concat([Buffer.from(`${MAGIC}\n${header}\n`, 'utf8'), body]);
+  return Buffer.from(parts.join(''), 'utf8');
 }
 
 export interface SummaryCacheOptions {
@@ -311,13 +269,9 @@ export class SummaryCacheSession {
     const unchanged = this.outcome === 'loaded' && entries.size === this.loaded.size && [...entries].every(([path, e]) => this.loaded.get(path) === e);
     if (unchanged) return report;
     const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const bytes = await cacheFileBytes(this.options.key, sorted);
     try {
-      mkdirSync(dirname(this.options.file), { recursive: true });
-      // Not fsynced: a cache lost in a power cut is only a slower next build, and the rename keeps it whole.
-      await writeFileAtomic(this.options.file, bytes, { durable: false });
+      report.bytes = await writeCacheFile(this.options.file, frameFor(this.options.key), cacheFileBody(sorted));
       report.written = true;
-      report.bytes = bytes.length;
     } catch (err) {
       report.writeError = (err as Error).message;
     }

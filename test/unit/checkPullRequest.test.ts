@@ -78,7 +78,7 @@ describe('check for pull requests: --changed-since, --strict, --format github, o
     assert.match(full.stdout, /^::warning file=database\/postgres-disk-full\.md,line=7::Review overdue by 58 days: last reviewed 2026-06-30, due 2026-09-28/m);
   });
 
-  it('--changed-since on a branch with one modified file: that file only, from one git process', () => {
+  it('--changed-since on a branch with one modified file: that file only, from three git processes (none per file)', () => {
     edit(repo, 'incidents/INC-0003.yaml', (t) => t.replace(/^title: .*$/m, 'title: Edited on the branch'));
     git(repo, 'commit', '-q', '-am', 'Retitle INC-0003');
     const trace = join(scratch, `${Date.now()}-trace.json`);
@@ -86,8 +86,14 @@ describe('check for pull requests: --changed-since, --strict, --format github, o
     assert.equal(json.status, 0, json.stdout + json.stderr);
     const report = JSON.parse(json.stdout) as { changed: string[]; deleted: string[]; errors: number; files: unknown[] };
     assert.deepEqual([report.changed, report.deleted, report.errors, report.files], [['incidents/INC-0003.yaml'], [], 0, []]);
-    const starts = readFileSync(trace, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; argv?: string[] }).filter((e) => e.event === 'start');
-    assert.deepEqual(starts.map((e) => e.argv?.[1]), ['diff']);
+    const gitRuns = (file: string): (string | undefined)[] =>
+      readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; argv?: string[] }).filter((e) => e.event === 'start').map((e) => e.argv?.[1]).sort();
+    // The diff, and for the facts cache the blob ids of clean tracked files (ls-files, diff-files).
+    assert.deepEqual(gitRuns(trace), ['diff', 'diff-files', 'ls-files']);
+    const uncachedTrace = join(scratch, `${Date.now()}-uncached-trace.json`);
+    const uncached = runCli(repo, ['check', '--format', 'json', '--changed-since', 'main', '--no-cache', ...NOW], { GIT_TRACE2_EVENT: uncachedTrace });
+    assert.equal(uncached.stdout, json.stdout);
+    assert.deepEqual(gitRuns(uncachedTrace), ['diff']);
     const text = runCli(repo, ['check', '--changed-since', 'main', ...NOW]);
     assert.equal(text.stdout, 'Checked 1 file changed since main (of 15 runbooks and 12 incidents): no problems.\n');
     // Uncommitted edits count too (the working tree is compared), so the check can run before committing.

@@ -79,6 +79,8 @@ export function checkIncidentFile(path: string, content: Uint8Array | string, co
       const id = plain && (typeof plain.id === 'string' || typeof plain.id === 'number') ? String(plain.id) : undefined;
       const facts: IncidentCheckFacts = { path, checked: false, services: plain?.services, problems: [] };
       if (id !== undefined) facts.id = { value: id, ...topLevelValueLocation(text, 'id') };
+      // Kept so a later run can tell, without reading the file, whether a deletion breaks it (checkFactsCache.ts).
+      if (plain?.duplicate_of !== undefined) facts.duplicateOf = plain.duplicate_of;
       return facts;
     }
   }
