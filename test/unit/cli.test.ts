@@ -112,7 +112,7 @@ describe('runbook-ops CLI (dist/cli.js)', () => {
   it('parses each command’s own options (util.parseArgs): unknown ones, missing values and values given to flags are refused', () => {
     for (const [args, message] of [
       [['check', 'runbooks', '--strict=yes'], /^runbook-ops: --strict takes no value\.$/m],
-      [['check', 'runbooks', '--no-cache'], /^runbook-ops: Unknown option --no-cache\.$/m],
+      [['check', 'runbooks', '--fix'], /^runbook-ops: Unknown option --fix\.$/m],
       [['check', 'runbooks', '-x'], /^runbook-ops: Unknown option --x\.$/m],
       [['report', 'runbooks', '--since'], /^runbook-ops: --since needs a value\.$/m],
       [['check', 'runbooks', '--by', 'ana'], /^runbook-ops: Unknown option --by\.$/m],
