@@ -1,9 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, parse, resolve } from 'node:path';
-import { WorkspaceIndex, type IncidentSummary, type RunbookSummary } from '../core/index/workspaceIndex';
-import { buildIndexInParallel } from '../fs/parallelIndex';
-import { layoutFromConfig } from '../core/config/repoConfig';
-import { PathClassifier } from '../core/config/paths';
+import type { IncidentSummary, RunbookSummary } from '../core/index/workspaceIndex';
+import { ALERT_OPTIONS, alertCommand } from './alertCommand';
 import { CHECK_OPTIONS, checkCommand } from './checkCommand';
 import { CODEOWNERS_OPTIONS, codeownersCommand } from './codeownersCommand';
 import { flagGiven, optionValue, parseCommandLine, readRepoConfig, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
@@ -11,8 +9,7 @@ import { INIT_OPTIONS, initCommand } from './initCommand';
 import { INSTALL_MERGE_DRIVER_OPTIONS, installMergeDriverCommand, MERGE_DRIVER_OPTIONS, mergeDriverCommand } from './mergeDriverCommand';
 import { NEW_INCIDENT_OPTIONS, newIncidentCommand } from './newIncidentCommand';
 import { REPORT_OPTIONS, reportCommand } from './reportCommand';
-import { listRepositoryFiles } from '../fs/repositoryFiles';
-import { buildIndexWithCache, defaultCliCacheFile, summaryCacheKey } from '../fs/summaryCache';
+import { buildRepositoryIndex } from './repositoryIndex';
 import { stepsCommand } from './stepsCommand';
 import { UPDATE_OPTIONS, updateCommand } from './updateCommand';
 
@@ -36,6 +33,12 @@ const COMMAND_USAGE: readonly (readonly [string, string])[] = [
                                      --strict fails on runbooks overdue for review (otherwise warnings);
                                      --write-baseline records every problem found (exit 0), and --baseline
                                      then reports only problems not in that file (known debt does not fail).`],
+  ['alert', `  alert <AlertName | -> [--dir <repo>] [--format text|json] [--no-cache]
+                                     The runbooks for an alert, best first: its runbook_url annotation, front-matter
+                                     alerts, file names, headings, mentions. - reads an alert as Alertmanager sends it
+                                     (a webhook payload or one alert) from standard input; the alert's labels that
+                                     name a runbook's placeholders are listed as the values they fill.
+                                     Exit 1 when an alert has no runbook.`],
   ['report', `  report [dir] [--since 30d|90d|<date>] [--format md|json] [--now <date>]
                                      Incident metrics (MTTA/MTTR by severity and service), action items,
                                      runbooks used most and runbooks overdue for review, as Markdown or JSON.`],
@@ -114,12 +117,7 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
   const root = resolve(args.positional[0] ?? '.');
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a directory. Pass the root of a runbook repository.`);
   const { config } = readRepoConfig(root);
-  const layout = layoutFromConfig(config);
-  const index = new WorkspaceIndex(new PathClassifier(layout), { config });
-  // Worker threads beside this bundle (dist/indexWorker.js), or this thread when they cannot start;
-  // files unchanged since the last run come from the summary cache (src/fs/summaryCache.ts).
-  if (flagGiven(args, 'no-cache')) await buildIndexInParallel(index, root, listRepositoryFiles(root));
-  else await buildIndexWithCache(index, root, listRepositoryFiles(root), { file: defaultCliCacheFile(root), key: summaryCacheKey(BUILD_FINGERPRINT, config, layout) });
+  const index = await buildRepositoryIndex(root, config, { noCache: flagGiven(args, 'no-cache'), parserVersion: BUILD_FINGERPRINT });
   const snapshot = index.snapshot();
   if (format === 'json') out(JSON.stringify({ root, ...snapshot }, null, 2));
   else {
@@ -137,6 +135,7 @@ async function indexCommand(args: ParsedArgs, out: (text: string) => void): Prom
 /** Each command: its options (for `util.parseArgs`) and what runs it. */
 const COMMANDS: Readonly<Record<string, { options: CommandOptions; run: (args: ParsedArgs, out: (text: string) => void) => Promise<number> }>> = {
   init: { options: INIT_OPTIONS, run: initCommand },
+  alert: { options: ALERT_OPTIONS, run: (args, out) => alertCommand(args, out, { parserVersion: BUILD_FINGERPRINT }) },
   index: { options: { format: { type: 'string' }, 'no-cache': { type: 'boolean' } }, run: indexCommand },
   check: { options: CHECK_OPTIONS, run: (args, out) => checkCommand(args, out, { parserVersion: BUILD_FINGERPRINT }) },
   report: { options: REPORT_OPTIONS, run: (args, out) => reportCommand(args, out) },

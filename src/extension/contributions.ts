@@ -21,6 +21,8 @@ export const COMMAND = {
   revealStep: 'runbookOps.revealStep',
   resetStepStates: 'runbookOps.resetStepStates',
   clearPlaceholderValues: 'runbookOps.clearPlaceholderValues',
+  findRunbookForAlert: 'runbookOps.findRunbookForAlert',
+  declareIncidentFromAlert: 'runbookOps.declareIncidentFromAlert',
   declareIncident: 'runbookOps.declareIncident',
   acknowledgeIncident: 'runbookOps.acknowledgeIncident',
   updateIncidentStatus: 'runbookOps.updateIncidentStatus',

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ActiveIncident } from './activeIncident';
+import { AlertCommands } from './alertCommands';
 import { CommandManager } from './commandManager';
 import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContentProvider';
 import { IncidentBoard } from './incidentBoardPanel';
@@ -52,7 +53,7 @@ export interface RunbookOpsApi {
   readonly stepsTree: Pick<StepsTreeProvider, 'getChildren' | 'getTreeItem' | 'runbookUri'>;
   readonly runner: Pick<StepRunner, 'closeSecretTerminals' | 'onDidFinishStep' | 'runSequence' | 'runStep'>;
   readonly stepStates: Pick<StepStateStore, 'reset'>;
-  readonly placeholderValues: Pick<PlaceholderValueStore, 'clear' | 'set'>;
+  readonly placeholderValues: Pick<PlaceholderValueStore, 'clear' | 'get' | 'set'>;
   readonly incidentsTree: Pick<IncidentsTreeProvider, 'getChildren' | 'getTreeItem' | 'onDidChangeTreeData'>;
   readonly activeIncident: Pick<ActiveIncident, 'current' | 'set'>;
   readonly incidentWriter: Pick<IncidentWriter, 'apply'>;
@@ -113,6 +114,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   registerRunbookViewCommands(commands, runbooksTree, index, log);
   registerStepCommands(commands, runner, documents, stepStates, placeholderValues, () => stepsTree.runbookUri);
   new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log, incidentPrompts).register(commands);
+  new AlertCommands(index, documents, placeholderValues).register(commands);
   board.registerCommands(commands);
   registerMergeDriverCommand(commands, context.extensionPath, index, log);
   own(registerSetUpRepositoryCommand(commands, context.extensionPath, log));

@@ -28,6 +28,10 @@ export interface DeclareIncidentInput {
   title?: string;
   severity?: string;
   services?: string[];
+  /** Runbooks the incident starts with (workspace-relative paths). */
+  runbooks?: string[];
+  /** What detected it (Declare from Alert): `detected_at` and a `detection` entry. */
+  detection?: { at: Date; by: string; text: string };
 }
 
 /** The incident commands of the sidebar, the status bar and the Command Palette. */
@@ -216,7 +220,8 @@ export class IncidentCommands {
     const author = await this.writer.author(folder.uri);
     const taken = this.index.incidents().filter((e) => e.folder === folder).map((e) => e.incident.id);
     const folderParts = config.incidentFolder.split('/').filter(Boolean);
-    const recordFor = (id: string): string => createIncident(config, { id, title: title.trim(), severity, services, now, author });
+    const recordFor = (id: string): string =>
+      createIncident(config, { id, title: title.trim(), severity, services, now, author, ...(input.runbooks ? { runbooks: input.runbooks } : {}), ...(input.detection ? { detection: input.detection } : {}) });
     let id: string | undefined;
     let uri: vscode.Uri | undefined;
     if (folder.uri.scheme === 'file') {

@@ -5,8 +5,11 @@ import { checkPlaceholderValue, placeholderKey } from '../core/runbook/stepComma
 
 const STORAGE_KEY = 'runbookOps.placeholderValues.v1';
 
-/** A remembered value; `shell` means the user chose to leave `$NAME` to the shell. */
-type StoredValue = { value: string } | { shell: true };
+/**
+ * A remembered value; `shell` means the user chose to leave `$NAME` to the shell. `from` names the alert
+ * whose label gave the value (Find Runbook for Alert), shown beside it until the user accepts or changes it.
+ */
+export type StoredValue = { value: string; from?: string } | { shell: true };
 
 /**
  * Values given for placeholders, remembered per runbook (and, once incidents exist, per active incident)
@@ -65,7 +68,8 @@ function describePlaceholder(placeholder: Placeholder, spec: VariableSpec | unde
 function shownValue(placeholder: Placeholder, value: StoredValue, secret: boolean): string {
   if (!('value' in value)) return vscode.l10n.t('{0} left to the shell', placeholder.tokens[0]);
   if (secret) return '****';
-  return value.value === '' ? '""' : value.value;
+  const shown = value.value === '' ? '""' : value.value;
+  return value.from !== undefined ? vscode.l10n.t('{0} (label of {1})', shown, value.from) : shown;
 }
 
 export interface CollectOptions {
@@ -156,13 +160,19 @@ export async function collectPlaceholderValues(
 
   let change: Placeholder[] = [];
   if (remembered.length > 0 && options.confirmRemembered !== false) {
+    const fromAlert = remembered.some((p) => {
+      const value = store.get(runbook, placeholderKey(p));
+      return value !== undefined && 'from' in value && value.from !== undefined;
+    });
     const line = remembered.map((p) => `${placeholderLabel(p)} = ${shownValue(p, store.get(runbook, placeholderKey(p))!, specOf(p)?.secret === true)}`).join(', ');
     const use = { label: toAsk.length > 0 ? vscode.l10n.t('$(check) Use {0}', line) : vscode.l10n.t('$(play) Run with {0}', line), change: false };
     const edit = { label: vscode.l10n.t('$(edit) Change values…'), description: vscode.l10n.t('asks for each again, pre-filled'), change: true };
     const scope = store.scope ? vscode.l10n.t('Remembered for this runbook and {0}.', store.scope) : vscode.l10n.t('Remembered for this runbook.');
     const picked = await vscode.window.showQuickPick([use, edit], {
       // Not "Run “…”?": that is how the confirmation of a step begins.
-      title: options.what ? vscode.l10n.t('Values used last time for “{0}”', options.what) : vscode.l10n.t('Values used last time'),
+      title: fromAlert
+        ? options.what ? vscode.l10n.t('Values for “{0}”, some from the alert', options.what) : vscode.l10n.t('Values to use, some from the alert')
+        : options.what ? vscode.l10n.t('Values used last time for “{0}”', options.what) : vscode.l10n.t('Values used last time'),
       placeHolder: vscode.l10n.t('{0} Enter accepts, Escape cancels.', scope),
       ignoreFocusOut: true,
     });

@@ -42,6 +42,8 @@ export interface RepoConfig {
   incidentInclude: string[];
   /** Documentation sites whose pages are runbooks; undefined: detected from the generators' files. */
   sites?: SiteConfig[];
+  /** `alert_severities`: an alert's `severity` label (lower-cased) → a severity name, for Declare from Alert. */
+  alertSeverities: Record<string, string>;
 }
 
 export interface RepoConfigParse {
@@ -79,12 +81,13 @@ export const DEFAULT_REPO_CONFIG: RepoConfig = {
   runbookInclude: [...DEFAULT_LAYOUT.runbookInclude],
   runbookExclude: [...DEFAULT_LAYOUT.runbookExclude],
   incidentInclude: [...DEFAULT_LAYOUT.incidentInclude],
+  alertSeverities: {},
 };
 
 const CONFIG_KEYS = [
   'severities', 'id_format', 'incident_folder', 'status_labels', 'review_interval', 'destructive_patterns',
   'destructive_patterns_replace_defaults',
-  'runbook_include', 'runbook_exclude', 'incident_include', 'sites',
+  'runbook_include', 'runbook_exclude', 'incident_include', 'sites', 'alert_severities',
 ] as const;
 
 const FALLBACK_COLOURS = ['#d73a49', '#e36209', '#dbab09', '#0366d6', '#6f42c1', '#6a737d'];
@@ -98,6 +101,7 @@ function freshDefaults(): RepoConfig {
     runbookInclude: [...DEFAULT_REPO_CONFIG.runbookInclude],
     runbookExclude: [...DEFAULT_REPO_CONFIG.runbookExclude],
     incidentInclude: [...DEFAULT_REPO_CONFIG.incidentInclude],
+    alertSeverities: {},
   };
 }
 
@@ -171,6 +175,7 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
   // written for one team's tools must not silently stop `rm -fr` or `mkfs` being confirmed.
   const repoPatterns: string[] = [];
   let replaceDefaultPatterns = false;
+  let alertSeverities: YamlNode | undefined;
   for (const pair of root.items) {
     const keyNode = pair.key as YamlNode | null;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
@@ -201,6 +206,9 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
       }
       case 'status_labels':
         readStatusLabels(value, config, at);
+        break;
+      case 'alert_severities':
+        alertSeverities = value; // read once the severities are known, wherever they are in the file
         break;
       case 'review_interval': {
         const interval = isScalar(value) ? String(value.value) : '';
@@ -241,6 +249,7 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
       }
     }
   }
+  if (alertSeverities) readAlertSeverities(alertSeverities, config, at);
   config.destructivePatterns = replaceDefaultPatterns
     ? repoPatterns
     : [...DEFAULT_DESTRUCTIVE_PATTERNS, ...repoPatterns.filter((pattern) => !DEFAULT_DESTRUCTIVE_PATTERNS.includes(pattern))];
@@ -360,6 +369,24 @@ function readSeverities(value: YamlNode, config: RepoConfig, at: ProblemAt): voi
     return;
   }
   config.severities = levels.sort((a, b) => a.rank - b.rank);
+}
+
+/** `alert_severities: { critical: SEV1, warning: SEV3 }`: which severity an alert's `severity` label declares. */
+function readAlertSeverities(value: YamlNode, config: RepoConfig, at: ProblemAt): void {
+  if (!isMap(value)) {
+    at(value, 'error', 'alert_severities should be a mapping from an alert\'s severity label to a severity, such as { critical: SEV1, warning: SEV3 }; it is ignored.');
+    return;
+  }
+  const names = config.severities.map((s) => s.name);
+  for (const pair of value.items) {
+    const label = isScalar(pair.key) ? String(pair.key.value).trim().toLowerCase() : '';
+    const severity = isScalar(pair.value) && pair.value.value !== null ? String(pair.value.value).trim() : '';
+    if (!label) continue;
+    if (!names.includes(severity)) {
+      const guess = closestKnownName(severity, names);
+      at((pair.value ?? pair.key) as YamlNode, 'error', `\`${severity}\` is not a severity of this repository, so alerts labelled ${label} are not mapped.${guess ? ` Did you mean \`${guess}\`?` : ''} Severities: ${names.join(', ')}.`);
+    } else config.alertSeverities[label] = severity;
+  }
 }
 
 function readStatusLabels(value: YamlNode, config: RepoConfig, at: ProblemAt): void {

@@ -380,6 +380,8 @@ export interface NewIncident {
   commander?: string;
   runbooks?: readonly string[];
   summary?: string;
+  /** What detected it (an alert firing): `detected_at` and a `detection` entry, in time order with the `Declared` note. */
+  detection?: { at: Date; by: string; text: string };
   now: Date;
   author: string;
 }
@@ -417,13 +419,22 @@ export function createIncident(config: RepoConfig, incident: NewIncident): strin
     `services: ${renderFlow(services)}`,
   ];
   if (incident.commander?.trim()) lines.push(`commander: ${renderScalar(incident.commander.trim())}`);
+  const detection = incident.detection && {
+    at: formatTimestamp(incident.detection.at),
+    by: required(incident.detection.by, 'who detected it'),
+    text: joinLines(required(incident.detection.text, 'the detection text')),
+    first: incident.detection.at.getTime() <= incident.now.getTime(),
+  };
+  if (detection) lines.push(`detected_at: ${detection.at}`);
   lines.push(`declared_at: ${at}`);
   if (incident.summary?.trim()) {
     lines.push('summary: |', ...incident.summary.trim().split('\n').map((l) => (l.trim() ? `  ${l}` : '')));
   }
   const runbooks = (incident.runbooks ?? []).map(normalizeRunbookPath).filter(Boolean);
   if (runbooks.length) lines.push(`runbooks: ${renderFlow(runbooks)}`);
-  lines.push('timeline:', `  - at: ${at}`, `    by: ${renderScalar(author)}`, '    kind: note', `    text: ${renderScalar(`Declared ${incident.severity}`)}`);
+  const declared = [`  - at: ${at}`, `    by: ${renderScalar(author)}`, '    kind: note', `    text: ${renderScalar(`Declared ${incident.severity}`)}`];
+  const detected = detection ? [`  - at: ${detection.at}`, `    by: ${renderScalar(detection.by)}`, '    kind: detection', `    text: ${renderScalar(detection.text)}`] : [];
+  lines.push('timeline:', ...(detection?.first ? [...detected, ...declared] : [...declared, ...detected]));
   return `${lines.join('\n')}\n`;
 }
 
