@@ -19,6 +19,7 @@ export const COMMAND = {
   runStepsByTag: 'runbookOps.runStepsByTag',
   copyStep: 'runbookOps.copyStep',
   revealStep: 'runbookOps.revealStep',
+  showStepOutput: 'runbookOps.showStepOutput',
   resetStepStates: 'runbookOps.resetStepStates',
   clearPlaceholderValues: 'runbookOps.clearPlaceholderValues',
   findRunbookForAlert: 'runbookOps.findRunbookForAlert',
@@ -57,6 +58,7 @@ export const SETTINGS = {
   terminalShellIntegrationTimeout: { key: 'runbookOps.terminal.shellIntegrationTimeout', default: 5000 as number },
   userName: { key: 'runbookOps.user.name', default: '' as string },
   gitBranchPerIncident: { key: 'runbookOps.git.branchPerIncident', default: false as boolean },
+  timelineRecordOutput: { key: 'runbookOps.timeline.recordOutput', default: true as boolean },
 } as const;
 
 export type Setting = (typeof SETTINGS)[keyof typeof SETTINGS];

@@ -22,6 +22,7 @@ import { registerStepCommands } from './stepCommands';
 import { StepCodeLensProvider } from './stepCodeLensProvider';
 import { StepRunner } from './stepRunner';
 import { StepsTreeProvider, type StepNode } from './stepsTreeProvider';
+import { StepOutputDocuments } from './stepOutputDocuments';
 import { StepStateStore } from './stepStateStore';
 import { StepTimelineRecorder } from './stepTimelineRecorder';
 
@@ -52,7 +53,7 @@ export interface RunbookOpsApi {
   readonly runbooksTree: Pick<RunbooksTreeProvider, 'filter' | 'getChildren' | 'getTreeItem' | 'onDidChangeTreeData' | 'resolveTreeItem' | 'setFilter'>;
   readonly stepsTree: Pick<StepsTreeProvider, 'getChildren' | 'getTreeItem' | 'runbookUri'>;
   readonly runner: Pick<StepRunner, 'closeSecretTerminals' | 'onDidFinishStep' | 'runSequence' | 'runStep'>;
-  readonly stepStates: Pick<StepStateStore, 'reset'>;
+  readonly stepStates: Pick<StepStateStore, 'get' | 'reset'>;
   readonly placeholderValues: Pick<PlaceholderValueStore, 'clear' | 'get' | 'set'>;
   readonly incidentsTree: Pick<IncidentsTreeProvider, 'getChildren' | 'getTreeItem' | 'onDidChangeTreeData'>;
   readonly activeIncident: Pick<ActiveIncident, 'current' | 'set'>;
@@ -112,7 +113,8 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   own(vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider()));
 
   registerRunbookViewCommands(commands, runbooksTree, index, log);
-  registerStepCommands(commands, runner, documents, stepStates, placeholderValues, () => stepsTree.runbookUri);
+  const stepOutputs = own(new StepOutputDocuments(stepStates));
+  registerStepCommands(commands, runner, documents, stepStates, placeholderValues, () => stepsTree.runbookUri, stepOutputs);
   new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log, incidentPrompts).register(commands);
   new AlertCommands(index, documents, placeholderValues).register(commands);
   board.registerCommands(commands);

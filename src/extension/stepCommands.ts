@@ -4,6 +4,7 @@ import type { RunbookDocuments } from './runbookDocuments';
 import type { StepReference, StepRunner } from './stepRunner';
 import type { StepNode } from './stepsTreeProvider';
 import type { PlaceholderValueStore } from './placeholderPrompter';
+import type { StepOutputDocuments } from './stepOutputDocuments';
 import type { StepStateStore } from './stepStateStore';
 import type { CommandManager } from './commandManager';
 import { COMMAND } from './contributions';
@@ -42,6 +43,7 @@ export function registerStepCommands(
   states: StepStateStore,
   values: PlaceholderValueStore,
   stepsRunbook: () => vscode.Uri | undefined,
+  outputs: StepOutputDocuments,
 ): void {
   // The runner parses the runbook to run or copy a step: not one whose text stalled an index worker (issue 14).
   const givenUp = async (uri: vscode.Uri): Promise<boolean> => {
@@ -88,6 +90,14 @@ export function registerStepCommands(
     if (!step) return;
     const start = new vscode.Position(step.startLine - 1, 0);
     await vscode.window.showTextDocument(document, { selection: new vscode.Range(start, start), preview: true });
+  });
+  commands.add(COMMAND.showStepOutput, async (...args: StepCommandArgs) => {
+    const ref = resolveStep(documents, args, true);
+    if (ref?.stepId === undefined) return undefined;
+    const document = await vscode.workspace.openTextDocument(outputs.uriFor(ref.uri, ref.stepId));
+    await vscode.languages.setTextDocumentLanguage(document, 'log');
+    await vscode.window.showTextDocument(document, { preview: true, preserveFocus: false });
+    return document.getText();
   });
   commands.add(COMMAND.resetStepStates, () => {
     const uri = stepsRunbook() ?? vscode.window.activeTextEditor?.document.uri;

@@ -6,12 +6,16 @@ import { confirmStepsWithShellParser } from '../core/runbook/stepRunnability';
 import { programOnPath } from '../fs/programOnPath';
 import { DEFAULT_DESTRUCTIVE_PATTERNS, fillCommand, findDestructiveMatch, secretEnvironmentNames, toSingleCommandLine, type FilledCommand } from '../core/runbook/stepCommand';
 import { describeOutcome, findStep, runnableStepsFrom, runnableStepsTagged, runStepSequence, type StepOutcome, type StepRunEvent } from '../core/runbook/stepSequence';
+import { TerminalOutputTail } from '../core/text/terminalOutput';
 import { quickInputText } from './markdownText';
 import { collectPlaceholderValues, type PlaceholderValueStore } from './placeholderPrompter';
 import type { StepStateStore } from './stepStateStore';
 import { Disposable } from './dispose';
 import { setting } from './configuration';
 import { SETTINGS } from './contributions';
+
+/** How long the output stream may take to end after its execution has (it normally ends at once). */
+const OUTPUT_DRAIN_MS = 1000;
 
 /** Where a step lives: stable across edits because steps are looked up by id when they run. */
 export interface StepReference {
@@ -249,12 +253,17 @@ export class StepRunner extends Disposable {
     const hasStarted = new Promise<void>((resolve) => (started = resolve));
     const finished = (async () => {
       let outcome: StepOutcome = { status: 'succeeded', exitCode: 0, durationMs: 0 };
+      // One tail for the step's commands; secret values never reach it unmasked.
+      const output = new TerminalOutputTail(Object.values(env));
+      let captured = true;
       for (const [i, command] of commands.entries()) {
-        outcome = await this.executeInTerminal(terminal, toSingleCommandLine(command.text, vscode.env.shell), background ? undefined : this.timeoutMs(step), i === 0 ? started : undefined);
+        const ran = await this.executeInTerminal(terminal, toSingleCommandLine(command.text, vscode.env.shell), background ? undefined : this.timeoutMs(step), output, i === 0 ? started : undefined);
+        outcome = ran.outcome;
+        captured &&= ran.captured;
         if (outcome.status !== 'succeeded') break;
       }
       outcome = { ...outcome, durationMs: Date.now() - startedAt.getTime() };
-      this.recordFinished(uri, folder, step, commands, startedAt, outcome);
+      this.recordFinished(uri, folder, step, commands, startedAt, outcome, captured ? output.text() : undefined);
       // Runme's closeTerminalOnSuccess: the terminal goes once the step succeeded (its shell state with it).
       if (outcome.status === 'succeeded' && step.attributes.closeTerminalOnSuccess === true) this.closeTerminal(terminal);
       return outcome;
@@ -265,8 +274,16 @@ export class StepRunner extends Disposable {
     return { status: 'started', durationMs: Date.now() - startedAt.getTime() };
   }
 
-  private recordFinished(uri: vscode.Uri, folder: vscode.WorkspaceFolder | undefined, step: RunbookStep, commands: readonly FilledCommand[], startedAt: Date, outcome: StepOutcome): void {
-    this.states.markFinished(uri, step.id, startedAt, outcome);
+  private recordFinished(
+    uri: vscode.Uri,
+    folder: vscode.WorkspaceFolder | undefined,
+    step: RunbookStep,
+    commands: readonly FilledCommand[],
+    startedAt: Date,
+    outcome: StepOutcome,
+    output: { text: string; truncated: boolean } | undefined,
+  ): void {
+    this.states.markFinished(uri, step.id, startedAt, outcome, output);
     const event: StepRunEvent = {
       runbook: folder ? path.posix.relative(folder.uri.path, uri.path) : uri.path,
       stepId: step.id,
@@ -277,7 +294,12 @@ export class StepRunner extends Disposable {
       durationMs: outcome.durationMs,
     };
     if (outcome.exitCode !== undefined) event.exitCode = outcome.exitCode;
-    this.log.info(`Step finished: ${JSON.stringify(event)}`);
+    if (!output) event.output = 'not-captured';
+    else if (output.text !== '') {
+      event.output = output.text;
+      if (output.truncated) event.outputTruncated = true;
+    }
+    this.log.info(`Step finished: ${JSON.stringify({ ...event, output: output ? `${output.text.length} characters` : event.output })}`);
     this.finishedEmitter.fire(event);
   }
 
@@ -350,29 +372,42 @@ export class StepRunner extends Disposable {
     return terminal;
   }
 
-  /** Runs `text` in `terminal` and waits for its exit; `onStarted` is called once the command has been handed to the shell. */
-  private async executeInTerminal(terminal: vscode.Terminal, text: string, timeoutMs: number | undefined, onStarted?: () => void): Promise<StepOutcome> {
+  /**
+   * Runs `text` in `terminal` and waits for its exit, reading what it prints into `output`; `onStarted` is
+   * called once the command has been handed to the shell. `captured` is false without shell integration.
+   */
+  private async executeInTerminal(
+    terminal: vscode.Terminal,
+    text: string,
+    timeoutMs: number | undefined,
+    output: TerminalOutputTail,
+    onStarted?: () => void,
+  ): Promise<{ outcome: StepOutcome; captured: boolean }> {
     const started = Date.now();
     const waitMs = setting(SETTINGS.terminalShellIntegrationTimeout);
     const integration = await waitForShellIntegration(terminal, waitMs);
-    if (terminal.exitStatus !== undefined) return { status: 'unknown', durationMs: Date.now() - started };
+    if (terminal.exitStatus !== undefined) return { outcome: { status: 'unknown', durationMs: Date.now() - started }, captured: false };
     if (!integration) {
       this.log.warn(`No shell integration in terminal "${terminal.name}" after ${waitMs} ms; sending the text, exit status unknown`);
       terminal.sendText(text, true);
       onStarted?.();
-      return { status: 'unknown', durationMs: Date.now() - started };
+      return { outcome: { status: 'unknown', durationMs: Date.now() - started }, captured: false };
     }
-    return new Promise<StepOutcome>((resolve) => {
+    // Events arrive asynchronously, so subscribing in the same tick as executeCommand misses none; read()
+    // must be called at once too, or the first output is missed.
+    const execution = integration.executeCommand(text);
+    const reading = (async () => {
+      for await (const data of execution.read()) output.push(data);
+    })().catch((err: unknown) => this.log.warn(`Reading the output of "${terminal.name}" failed: ${(err as Error).message}`));
+    onStarted?.();
+    const outcome = await new Promise<StepOutcome>((resolve) => {
       const subscriptions: vscode.Disposable[] = [];
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const finish = (outcome: Omit<StepOutcome, 'durationMs'>): void => {
+      const finish = (result: Omit<StepOutcome, 'durationMs'>): void => {
         for (const s of subscriptions) s.dispose();
         if (timer) clearTimeout(timer);
-        resolve({ ...outcome, durationMs: Date.now() - started });
+        resolve({ ...result, durationMs: Date.now() - started });
       };
-      // Events arrive asynchronously, so subscribing in the same tick as executeCommand misses none.
-      const execution = integration.executeCommand(text);
-      onStarted?.();
       subscriptions.push(
         vscode.window.onDidEndTerminalShellExecution((e) => {
           if (e.execution !== execution) return;
@@ -386,6 +421,10 @@ export class StepRunner extends Disposable {
       // The command keeps running after a timeout; only the wait for it ends.
       if (timeoutMs !== undefined) timer = setTimeout(() => finish({ status: 'timed-out' }), timeoutMs);
     });
+    // The stream ends with the execution; what it still holds is read, but a step that has not ended
+    // (timed out, terminal closed) is not waited for.
+    if (outcome.status === 'succeeded' || outcome.status === 'failed') await Promise.race([reading, new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS))]);
+    return { outcome, captured: true };
   }
 
   /**

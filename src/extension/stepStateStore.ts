@@ -7,6 +7,10 @@ export interface StepState {
   exitCode?: number;
   startedAt: string;
   durationMs?: number;
+  /** The last lines it printed (secrets masked); absent when nothing was read. */
+  output?: string;
+  /** `output` lost lines at its start. */
+  outputTruncated?: boolean;
 }
 
 type StoredStates = Record<string, Record<string, StepState>>;
@@ -39,9 +43,13 @@ export class StepStateStore extends Disposable {
     this.put(runbook, stepId, { status: 'running', startedAt: startedAt.toISOString() });
   }
 
-  markFinished(runbook: vscode.Uri, stepId: string, startedAt: Date, outcome: StepOutcome): void {
+  markFinished(runbook: vscode.Uri, stepId: string, startedAt: Date, outcome: StepOutcome, output?: { text: string; truncated: boolean }): void {
     const state: StepState = { status: outcome.status, startedAt: startedAt.toISOString(), durationMs: outcome.durationMs };
     if (outcome.exitCode !== undefined) state.exitCode = outcome.exitCode;
+    if (output && output.text !== '') {
+      state.output = output.text;
+      if (output.truncated) state.outputTruncated = true;
+    }
     this.put(runbook, stepId, state);
   }
 

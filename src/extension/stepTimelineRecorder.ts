@@ -5,8 +5,10 @@ import type { ActiveIncident } from './activeIncident';
 import { Disposable } from './dispose';
 import type { IncidentWriter } from './incidentWriter';
 import type { StepRunner } from './stepRunner';
+import { setting } from './configuration';
+import { SETTINGS } from './contributions';
 
-/** Every finished step lands on the active incident's timeline as an `action` entry (its command as shown, secrets masked). */
+/** Every finished step lands on the active incident's timeline as an `action` entry (its command as shown and the last lines it printed, secrets masked). */
 export class StepTimelineRecorder extends Disposable {
   constructor(runner: StepRunner, private readonly active: ActiveIncident, private readonly writer: IncidentWriter, private readonly log: vscode.LogOutputChannel) {
     super();
@@ -20,7 +22,17 @@ export class StepTimelineRecorder extends Disposable {
     try {
       await this.writer.apply(active.uri, {
         op: 'appendStepAction',
-        step: { runbook: event.runbook, stepId: event.stepId, title: event.title, command: event.command, exitCode: event.exitCode ?? null, startedAt: event.startedAt, durationMs: event.durationMs },
+        step: {
+          runbook: event.runbook,
+          stepId: event.stepId,
+          title: event.title,
+          command: event.command,
+          exitCode: event.exitCode ?? null,
+          startedAt: event.startedAt,
+          durationMs: event.durationMs,
+          // The output is the user's to keep off the record (runbookOps.timeline.recordOutput).
+          ...(event.output !== undefined && setting(SETTINGS.timelineRecordOutput) ? { output: event.output } : {}),
+        },
       });
     } catch (err) {
       this.log.error(`Could not record ${event.runbook}#${event.stepId} on ${active.incident.id}: ${(err as Error).message}`);

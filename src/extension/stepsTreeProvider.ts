@@ -101,13 +101,18 @@ export class StepsTreeProvider extends Disposable implements vscode.TreeDataProv
     item.id = `${uri.toString()}#${step.id}`;
     item.description = describeStepState(step, state);
     item.iconPath = stateIcon(step, state);
-    item.contextValue = step.runnable ? 'step.runnable' : 'step.copyOnly';
+    // `.output`: the last run left output to show (Show Output).
+    item.contextValue = `${step.runnable ? 'step.runnable' : 'step.copyOnly'}${state?.output !== undefined ? '.output' : ''}`;
     const tooltip = new vscode.MarkdownString();
     // The view is narrow: the tooltip carries the full title and the full last result.
     tooltip.appendText(`${step.title} (#${step.id}, line ${step.startLine})\n`);
     tooltip.appendText(`${vscode.l10n.t('Last result: {0}', item.description)}\n`);
     if (step.runnable) tooltip.appendCodeblock(step.commands.join('\n'), step.language === 'console' || step.language === '' ? 'sh' : step.language);
     else tooltip.appendText(step.reason ?? '');
+    if (state?.output !== undefined) {
+      tooltip.appendText(state.outputTruncated ? vscode.l10n.t('Output (last lines):') : vscode.l10n.t('Output:'));
+      tooltip.appendCodeblock(state.output, 'log');
+    }
     item.tooltip = tooltip;
     item.command = {
       command: COMMAND.revealStep,

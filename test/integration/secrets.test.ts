@@ -197,6 +197,37 @@ describe('secret placeholder values', function () {
     assert.equal(vscode.window.terminals.some((t) => t.name === TERMINAL_NAME), false);
   });
 
+  it('keeps what a step printed on its timeline entry and in the Steps view, with the secret masked', async () => {
+    const runbooks = await api();
+    // Its own runbook, so its own terminal: this step shows the value on screen, as a careless step would.
+    const printing = workspaceFile('scratch-secrets', 'print-token.md');
+    const printed = `marker-${process.pid}`;
+    await vscode.workspace.fs.writeFile(printing, Buffer.from([
+      '---', 'title: Print the token', 'variables:', '  token: { secret: true }', '---', '# Print the token', '',
+      '```sh {name=print}', `echo "stored ${printed} {{token}}"; echo "done"`, '```', '',
+    ].join('\n')));
+    await runbooks.index.refreshFile(printing);
+    const incident = workspaceFile('incidents', 'INC-0009.yaml');
+    runbooks.activeIncident.set(incident);
+    runbooks.placeholderValues.set(printing, 'var:token', { value: SECRET }, true);
+    const outcome = await acceptingQuickInputs<{ status: string }>('runbookOps.runStep', printing, 'print');
+    assert.equal(outcome?.status, 'succeeded');
+    const record = await waitFor('the action entry on INC-0009', () => {
+      const text = readFileSync(incident.fsPath, 'utf8');
+      return text.includes('scratch-secrets/print-token.md#print') ? text : undefined;
+    });
+    // Read through shell integration: the marker the step printed is on the entry, the secret is not.
+    assert.ok(record.includes(`    output: |\n      stored ${printed} ****\n      done\n`), record);
+    assert.ok(!record.includes(SECRET), 'the secret is not in the incident record');
+    assert.equal(runbooks.stepStates.get(printing, 'print')?.output, `stored ${printed} ****\ndone`);
+    const shown = await vscode.commands.executeCommand<string>('runbookOps.showStepOutput', printing, 'print');
+    assert.match(shown, new RegExp(`^#print, run at \\S+ \\(exit 0\\)\nstored ${printed} \\*\\*\\*\\*\ndone\n$`));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    runbooks.activeIncident.set(undefined);
+    runbooks.placeholderValues.clear(printing);
+    for (const terminal of vscode.window.terminals) if (terminal.name.startsWith('Runbook: Print the token')) terminal.dispose();
+  });
+
   it('writes neither value to any file under the workspace or the extension\'s storage, nor to its mementos', async () => {
     const { storage } = await api();
     // globalStorageUri is <user data>/User/globalStorage/<extension>: scan all of VS Code's user data

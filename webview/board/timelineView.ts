@@ -38,6 +38,11 @@ export function timelineItem(entry: BoardTimelineEntry): HTMLElement {
           entry.durationMs !== undefined ? el('span', { class: 'muted' }, formatDuration(entry.durationMs)) : null,
         )
       : null;
+  // What the step printed, as printed: kept in a closed <details> so a long output does not push the timeline away.
+  const output =
+    entry.kind === 'action' && entry.output !== undefined && entry.output !== ''
+      ? el('details', { class: 'action-output' }, el('summary', {}, `Output (${entry.output.split('\n').length} lines)`), el('pre', {}, entry.output))
+      : null;
   return el(
     'li',
     { class: `entry kind-${kind}` },
@@ -48,6 +53,7 @@ export function timelineItem(entry: BoardTimelineEntry): HTMLElement {
       el('div', { class: 'entry-head' }, el('time', { datetime: entry.at, title: entry.at }, formatInstant(entry.at)), entry.by ? el('span', { class: 'entry-by' }, entry.by) : null, el('span', { class: 'entry-kind' }, entry.kind)),
       text ? el('div', { class: 'entry-text' }, text) : null,
       action,
+      output,
     ),
   );
 }

@@ -123,6 +123,7 @@ function timelineEntry(raw: unknown): BoardTimelineEntry {
     command: scalar(entry.command),
     exitCode: entry.exit_code === null ? null : numberOrUndefined(entry.exit_code),
     durationMs: numberOrUndefined(entry.duration_ms),
+    output: scalar(entry.output),
   });
 }
 

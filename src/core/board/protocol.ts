@@ -92,6 +92,8 @@ export interface BoardTimelineEntry {
   command?: string;
   exitCode?: number | null;
   durationMs?: number;
+  /** `action` entries: the last lines the step printed. */
+  output?: string;
 }
 
 export interface BoardActionItem {

@@ -40,7 +40,7 @@ export const INCIDENT_FIELDS = [
 ] as const;
 export type IncidentField = (typeof INCIDENT_FIELDS)[number];
 
-export const TIMELINE_ENTRY_FIELDS = ['at', 'by', 'kind', 'from', 'to', 'text', 'step', 'command', 'exit_code', 'duration_ms'] as const;
+export const TIMELINE_ENTRY_FIELDS = ['at', 'by', 'kind', 'from', 'to', 'text', 'step', 'command', 'exit_code', 'duration_ms', 'output'] as const;
 export const ACTION_ITEM_FIELDS = ['id', 'title', 'owner', 'status', 'due'] as const;
 export const LINK_FIELDS = ['title', 'url'] as const;
 
@@ -58,6 +58,8 @@ export interface TimelineEntry {
   command?: string;
   exit_code?: number;
   duration_ms?: number;
+  /** `action` entries: the last lines the step printed (bounded, escapes stripped, secrets masked). */
+  output?: string;
   [field: string]: unknown;
 }
 

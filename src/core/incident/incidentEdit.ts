@@ -45,6 +45,11 @@ export interface FinishedStep {
   durationMs: number;
   /** Who ran it; defaults to the edit's author. */
   author?: string;
+  /**
+   * The last lines it printed (secrets already masked), stored as `output:`; `not-captured` when the
+   * terminal had no shell integration to read them from, which the entry's text says.
+   */
+  output?: string | 'not-captured';
 }
 
 export type IncidentEditOperation =
@@ -287,12 +292,13 @@ function planStepAction(record: Plain, step: FinishedStep, author: string): Plan
     at: formatTimestamp(started),
     by: step.author?.trim() || author,
     kind: 'action',
-    text: `Ran "${step.title.trim() || stepId}" from ${runbook}${known ? '' : ' (exit status unknown)'}`,
+    text: `Ran "${step.title.trim() || stepId}" from ${runbook}${known ? '' : ' (exit status unknown)'}${step.output === 'not-captured' ? '; output not captured (no shell integration)' : ''}`,
     step: `${runbook}#${stepId}`,
     command: step.command,
   };
   if (known) entry.exit_code = step.exitCode!;
   entry.duration_ms = Math.max(0, Math.round(step.durationMs));
+  if (step.output !== undefined && step.output !== 'not-captured' && step.output.trim() !== '') entry.output = `${step.output.trimEnd()}\n`;
   return { changes: [timelineChange(record, entry)], description: `ran ${runbook}#${stepId}${known ? ` (exit ${step.exitCode})` : ''}` };
 }
 

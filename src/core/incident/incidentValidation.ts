@@ -705,6 +705,10 @@ function checkTimeline(node: SourceNode | undefined, ctx: CheckContext): void {
         report(value, 'error', 'wrong-type', `\`${name}\` should be a whole number${name === 'duration_ms' ? ' of milliseconds' : ''}, not ${describeKind(value)}.`, { field: name });
       }
     }
+    const output = get('output');
+    if (output && !isEmptyNode(output) && !isText(output)) {
+      report(output, 'error', 'wrong-type', `\`output\` should be text (the lines a step printed, as \`output: |\` and the lines indented below it), not ${describeKind(output)}.`, { field: 'output' });
+    }
     checkStepReference(get('step'), ctx);
     if (ms !== undefined) {
       if (previous && ms < previous.ms) {

@@ -24,6 +24,13 @@ export interface StepRunEvent {
   /** ISO 8601. */
   startedAt: string;
   durationMs: number;
+  /**
+   * The last lines the step printed (bounded, terminal escapes stripped, secret values masked), read
+   * through shell integration; `not-captured` when the terminal had none.
+   */
+  output?: string | 'not-captured';
+  /** Lines were dropped from the front of `output`. */
+  outputTruncated?: boolean;
 }
 
 export interface SequenceResult<S> {
