@@ -62,7 +62,7 @@ describe('Step output: the last lines a step printed, on the record', () => {
   it('stores the output as a block scalar on the action entry, which validates, reads back exactly and shows in the drawer', () => {
     const printed = 'NAME   READY\napi-0  1/1\n  indented: yes # not a comment\n- dash\n"quoted" & *star';
     const text = withStep(record, printed);
-    assert.match(text, / {4}output: \|\n {6}NAME {3}READY\n {6}api-0  1\/1\n {8}indented: yes # not a comment\n {6}- dash\n {6}"quoted" & \*star\n/);
+    assert.match(text, / {4}output: \|\n {6}NAME {3}READY\n {6}api-0 {2}1\/1\n {8}indented: yes # not a comment\n {6}- dash\n {6}"quoted" & \*star\n/);
     assert.deepEqual(validateIncident('incidents/INC-0010.yaml', text).problems, []);
     const timeline = (load(text) as { timeline: { output?: string }[] }).timeline;
     assert.equal(timeline.find((e) => e.output !== undefined)?.output, `${printed}\n`);
