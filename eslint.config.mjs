@@ -19,7 +19,7 @@ const corePatterns = [
 ];
 
 // Floors of src/core, bottom first; folders on one floor do not import each other.
-const CORE_FLOORS = [['text'], ['runbook'], ['config'], ['incident'], ['index'], ['check', 'metrics', 'alert'], ['board']];
+const CORE_FLOORS = [['text'], ['runbook'], ['config'], ['incident'], ['index'], ['check', 'metrics', 'alert'], ['board'], ['postmortem']];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'runbooks/**', 'test-results/**', '**/*.js', '**/*.mjs'] },

@@ -239,6 +239,7 @@ async function checkWithPool(root: string, options: CheckOptions, pool: IndexWor
     runbookOf: (path) => parsed.get(path),
     ownershipAdopted,
     incidents: records,
+    postmortemFolder: config.postmortemFolder,
   }, { strict: options.strict === true });
   for (const { path, runbook, text } of checkedRunbooks) {
     files.push({ path, kind: 'runbook', problems: rulebook.runbookProblems({ summary: runbook, text, review: reviews.states.get(path) }).map(plainProblem) });

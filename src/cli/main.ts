@@ -8,6 +8,7 @@ import { flagGiven, optionValue, parseCommandLine, readRepoConfig, UsageError, t
 import { INIT_OPTIONS, initCommand } from './initCommand';
 import { INSTALL_MERGE_DRIVER_OPTIONS, installMergeDriverCommand, MERGE_DRIVER_OPTIONS, mergeDriverCommand } from './mergeDriverCommand';
 import { NEW_INCIDENT_OPTIONS, newIncidentCommand } from './newIncidentCommand';
+import { POSTMORTEM_OPTIONS, postmortemCommand } from './postmortemCommand';
 import { REPORT_OPTIONS, reportCommand } from './reportCommand';
 import { buildRepositoryIndex } from './repositoryIndex';
 import { stepsCommand } from './stepsCommand';
@@ -48,6 +49,10 @@ const COMMAND_USAGE: readonly (readonly [string, string])[] = [
   ['merge-driver', `  merge-driver %O %A %B [%P]         The merge driver git runs (exit 1 leaves conflict markers in %A).`],
   ['new', `  new incident --title <text> --severity <name> [--service <name>]... [--commander <name>] [--dir <repo>]
                                      Write a new incident record in triage with the next free id.`],
+  ['postmortem', `  postmortem <id> [--dir <repo>] [--lock-timeout <seconds>]
+                                     Write the incident's postmortem draft (postmortems/<id>.md, from
+                                     templates/postmortem.md or the built-in template) and link it from the
+                                     record; run again, it rewrites only the block of facts from the record.`],
   ['steps', `  steps <file> [--format text|json]  Print one runbook's steps as the runner sees them: commands, placeholders, confirmation.`],
   ['update', `  update <id> [--status <status>] [--note <text> | --note-file <path|->] [--severity <name>]
          [--commander <name>] [--dir <repo>] [--lock-timeout <seconds>]
@@ -143,6 +148,7 @@ const COMMANDS: Readonly<Record<string, { options: CommandOptions; run: (args: P
   'merge-driver': { options: MERGE_DRIVER_OPTIONS, run: (args) => mergeDriverCommand(args) },
   'install-merge-driver': { options: INSTALL_MERGE_DRIVER_OPTIONS, run: installMergeDriverCommand },
   new: { options: NEW_INCIDENT_OPTIONS, run: newIncidentCommand },
+  postmortem: { options: POSTMORTEM_OPTIONS, run: (args, out) => postmortemCommand(args, out) },
   steps: { options: { format: { type: 'string' } }, run: stepsCommandLine },
   update: { options: UPDATE_OPTIONS, run: (args, out) => updateCommand(args, out) },
 };

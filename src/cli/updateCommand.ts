@@ -1,15 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { type IncidentEditOperation, IncidentEditError } from '../core/incident/incidentEdit';
-import { editIncidentChecked } from '../core/incident/incidentEditCheck';
+import { resolve } from 'node:path';
+import type { IncidentEditOperation } from '../core/incident/incidentEdit';
 import { fileStem, PathClassifier } from '../core/config/paths';
 import { layoutFromConfig } from '../core/config/repoConfig';
-import { writeFileAtomic } from '../fs/atomicWrite';
-import { describeLockOwner, withIncidentFileLock } from '../fs/incidentFileLock';
-import { realPathInsideRepository } from '../fs/repositoryPath';
 import { AUTHOR_OPTIONS, authorOption, optionValue, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
-import { listRepositoryFiles } from '../fs/repositoryFiles';
+import { applyRecordEdit, findRecord } from './recordEdit';
 
 export const UPDATE_OPTIONS: CommandOptions = {
   status: { type: 'string' },
@@ -57,32 +52,12 @@ function noteOption(args: ParsedArgs): string | undefined {
   return text.replace(/\r?\n$/, '');
 }
 
-function lockTimeoutMs(args: ParsedArgs): number {
+export function lockTimeoutMs(args: ParsedArgs): number {
   const text = optionValue(args, 'lock-timeout');
   if (text === undefined) return DEFAULT_LOCK_TIMEOUT_S * 1000;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--lock-timeout must be a number of seconds, not ${text}.`);
   return seconds * 1000;
-}
-
-/**
- * The record `id` names: a file the repository walk lists (which never follows symbolic links), else a
- * record reached through a link — allowed only when the link stays inside the repository.
- */
-async function findRecord(root: string, id: string, classifier: PathClassifier, incidentFolder: string): Promise<string> {
-  const records = listRepositoryFiles(root).filter((p) => classifier.classify(p) === 'incident');
-  let matches = records.filter((p) => p === id || fileStem(p) === id);
-  // `inc-0014` for INC-0014: ids are typed in a hurry, and two records differing only in case would be a mistake anyway.
-  if (matches.length === 0) matches = records.filter((p) => p.toLowerCase() === id.toLowerCase() || fileStem(p).toLowerCase() === id.toLowerCase());
-  if (matches.length > 1) throw new Error(`More than one record is named ${id}: ${matches.join(', ')}. Pass the path instead.`);
-  if (matches.length === 1) return matches[0];
-  for (const candidate of [id, join(incidentFolder, `${id}.yaml`), join(incidentFolder, `${id}.yml`)]) {
-    if (!existsSync(join(root, candidate))) continue;
-    // Throws, naming the link, when it leads out of the repository.
-    await realPathInsideRepository(root, candidate);
-    if (classifier.classify(candidate.split('\\').join('/')) === 'incident') return candidate.split('\\').join('/');
-  }
-  throw new Error(`No incident record ${id} under ${root}.`);
 }
 
 /** `runbook-ops update INC-0042 --status mitigated [--note …]`: the same edits the extension makes. */
@@ -114,33 +89,7 @@ export async function updateCommand(args: ParsedArgs, out: (text: string) => voi
   const author = await authorOption(args, root);
   // Leaving triage without --commander names the author; from git config that may be a team's name, so say so.
   const commanderFromGit = commander === undefined && status !== undefined && optionValue(args, 'by') === undefined;
-  // The real file, checked to be inside the repository; the lock and the write use it, so writers
-  // reaching the record by different paths still share one lock.
-  const file = await realPathInsideRepository(root, path);
-  // Read, edit and write under the record's lock: the extension (or another terminal) may be updating
-  // the same record right now, and reading before it writes would drop its change.
-  const outcome = await withIncidentFileLock(file, async () => {
-    await holdLockForTest();
-    const original = await readFile(file, 'utf8');
-    let edit;
-    try {
-      // The validity check runs on exactly the text read under the lock, which is what gets replaced.
-      edit = editIncidentChecked(path, original, operations, now, author, config);
-    } catch (error) {
-      if (!(error instanceof IncidentEditError)) throw error;
-      return { refused: error.message };
-    }
-    if (edit.changed) {
-      // A folder swapped for a link since the check above must not redirect the write.
-      if ((await realPathInsideRepository(root, path)) !== file) throw new Error(`${path} moved while it was being updated; nothing was written. Run the command again.`);
-      await writeFileAtomic(file, edit.text);
-    }
-    return { descriptions: edit.descriptions };
-  }, {
-    timeoutMs,
-    holder: 'runbook-ops update',
-    onWait: ({ lockPath, owner, remainingMs }) => err(`runbook-ops: ${id}: waiting for ${lockPath}, held by ${owner ? describeLockOwner(owner) : 'an unknown writer'}; giving up in ${Math.ceil(remainingMs / 1000)} s (--lock-timeout). If no Runbook Ops writer is running, delete the lock file.`),
-  });
+  const outcome = await applyRecordEdit(root, path, operations, { now, author, config, timeoutMs, holder: 'runbook-ops update', err, label: id, beforeEdit: holdLockForTest });
   if ('refused' in outcome) {
     err(`runbook-ops: ${id}: ${outcome.refused}`);
     return 1;

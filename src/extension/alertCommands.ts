@@ -35,6 +35,22 @@ function alertLikeClipboard(text: string): string | undefined {
   }
 }
 
+/** How long the clipboard may take to answer before the box opens empty. */
+const CLIPBOARD_WAIT_MS = 1000;
+
+/** The clipboard's text, or '' when it cannot be read in time (the box then starts empty). */
+async function clipboardText(): Promise<string> {
+  // A browser asks the user for each read and VS Code shows an error when refused: not worth a pre-fill.
+  if (vscode.env.uiKind === vscode.UIKind.Web) return '';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(''), CLIPBOARD_WAIT_MS)));
+  try {
+    return await Promise.race([Promise.resolve(vscode.env.clipboard.readText()).catch(() => ''), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Find Runbook for Alert (issue 19, items 1 and 2): an alert name or payload → the runbook, its placeholders filled from the labels. */
 export class AlertCommands {
   constructor(
@@ -78,7 +94,7 @@ export class AlertCommands {
   /** The alert's text: the one given, else typed or pasted in an input box (pre-filled from the clipboard when it holds an alert). */
   private async alertText(given: string | undefined): Promise<string | undefined> {
     if (given !== undefined) return given;
-    const clipboard = alertLikeClipboard(await vscode.env.clipboard.readText());
+    const clipboard = alertLikeClipboard(await clipboardText());
     return vscode.window.showInputBox({
       title: vscode.l10n.t('Find Runbook for Alert'),
       prompt: vscode.l10n.t('An alert name (KubePodCrashLooping), or an alert as Alertmanager sends it (JSON with labels and annotations, or a webhook payload)'),

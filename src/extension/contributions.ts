@@ -36,6 +36,7 @@ export const COMMAND = {
   switchActiveIncident: 'runbookOps.switchActiveIncident',
   openIncident: 'runbookOps.openIncident',
   showIncidentHistory: 'runbookOps.showIncidentHistory',
+  draftPostmortem: 'runbookOps.draftPostmortem',
   commitIncidentUpdate: 'runbookOps.commitIncidentUpdate',
   installMergeDriver: 'runbookOps.installMergeDriver',
   setUpRepository: 'runbookOps.setUpRepository',

@@ -11,6 +11,7 @@ import { IncidentsTreeProvider, type IncidentsTreeNode } from './incidentsTreePr
 import { IncidentWriter } from './incidentWriter';
 import { registerMergeDriverCommand } from './mergeDriverCommand';
 import { PlaceholderValueStore, scopeToActiveIncident } from './placeholderPrompter';
+import { PostmortemDrafts } from './postmortemDrafts';
 import { RunbookDocuments } from './runbookDocuments';
 import { ReviewDateService } from './reviewDateService';
 import { RulebookDiagnostics } from './rulebookDiagnostics';
@@ -115,7 +116,7 @@ export function activate(context: vscode.ExtensionContext): RunbookOpsApi {
   registerRunbookViewCommands(commands, runbooksTree, index, log);
   const stepOutputs = own(new StepOutputDocuments(stepStates));
   registerStepCommands(commands, runner, documents, stepStates, placeholderValues, () => stepsTree.runbookUri, stepOutputs);
-  new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log, incidentPrompts).register(commands);
+  new IncidentCommands(index, incidentWriter, activeIncident, incidentsTree, log, incidentPrompts, new PostmortemDrafts(index, incidentWriter, log)).register(commands);
   new AlertCommands(index, documents, placeholderValues).register(commands);
   board.registerCommands(commands);
   registerMergeDriverCommand(commands, context.extensionPath, index, log);

@@ -219,6 +219,9 @@ export class IncidentBoard extends Disposable {
         await vscode.window.showTextDocument(entry.uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
         return;
       }
+      case 'draftPostmortem':
+        await vscode.commands.executeCommand(COMMAND.draftPostmortem, this.entry(message.key).uri);
+        return;
       case 'openRunbook': {
         const entry = this.entry(message.key);
         const target = path.posix.normalize(message.path.trim().replace(/^\.\//, '').split('#')[0]);

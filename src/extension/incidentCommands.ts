@@ -9,6 +9,7 @@ import { createFileAtomic } from '../fs/atomicWrite';
 import { commitFile, fileHistory, repositoryRoot } from '../git/incidentGit';
 import type { ActiveIncident } from './activeIncident';
 import type { IncidentPrompts, StatusChangeInput } from './incidentPrompts';
+import type { PostmortemDrafts } from './postmortemDrafts';
 import { gitContentUri } from './gitContentProvider';
 import { realPathInWorkspace, type IncidentWriter } from './incidentWriter';
 import type { IncidentNode, IncidentsTreeProvider } from './incidentsTreeProvider';
@@ -43,6 +44,7 @@ export class IncidentCommands {
     private readonly tree: IncidentsTreeProvider,
     private readonly log: vscode.LogOutputChannel,
     private readonly prompts: IncidentPrompts,
+    private readonly postmortems: PostmortemDrafts,
   ) {}
 
   register(commands: CommandManager): void {
@@ -66,6 +68,11 @@ export class IncidentCommands {
     commands.add(COMMAND.openIncident, async (target?: IncidentTarget) => {
       const entry = await this.resolve(target, vscode.l10n.t('Open which incident?'));
       if (entry) await vscode.window.showTextDocument(entry.uri, { preview: true });
+    });
+    commands.add(COMMAND.draftPostmortem, async (target?: IncidentTarget) => {
+      // Any record, closed ones too: a postmortem is usually written after the incident ends.
+      const entry = await this.resolve(target, vscode.l10n.t('Draft the postmortem of which incident?'), () => true);
+      return entry && this.postmortems.draft(entry);
     });
     commands.add(COMMAND.showIncidentHistory, (target?: IncidentTarget, commit?: string) => this.showHistory(target, commit));
     commands.add(COMMAND.commitIncidentUpdate, (target?: IncidentTarget) => this.commit(target));

@@ -156,6 +156,7 @@ export class RulebookDiagnostics extends Disposable {
         runbookOf: (path) => byPath.get(path),
         ownershipAdopted: folderRunbooks.some((r) => r.runbook.owner !== undefined),
         incidents: records.map((r) => r.facts),
+        postmortemFolder: config.postmortemFolder,
       });
       rules.set(key, { rulebook, context });
       folderRunbooks.forEach((entry, i) => {

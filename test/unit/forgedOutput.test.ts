@@ -65,7 +65,7 @@ describe('output that cannot be forged (issue 15, item 7)', function () {
   it('runbook links and record paths that leave the repository are errors: .. chains, absolute paths, file: URLs', () => {
     mkdirSync(join(dir, 'runbooks'));
     writeFileSync(join(dir, 'runbooks', 'a.md'), '# A\n\nSee [passwd](../../../../etc/passwd), [root](/../../etc/hosts), [shadow](file:///etc/shadow) and [fine](a.md).\n');
-    const rulebook = new Rulebook({ files: new RepositoryFileSet(listRepositoryFiles(dir)), sites: [], runbookOf: () => undefined, ownershipAdopted: false, incidents: [] });
+    const rulebook = new Rulebook({ files: new RepositoryFileSet(listRepositoryFiles(dir)), sites: [], runbookOf: () => undefined, ownershipAdopted: false, incidents: [], postmortemFolder: 'postmortems/' });
     const problems = rulebook.linkProblems('runbooks/a.md', findLinks(readFileSync(join(dir, 'runbooks', 'a.md'), 'utf8')));
     assert.deepEqual(problems.map((p) => [p.line, p.severity]), [[3, 'error'], [3, 'error'], [3, 'error']]);
     assert.match(problems[0].message, /^Link to \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd points outside the repository\./);

@@ -39,6 +39,8 @@ export class DetailDrawer {
     close.addEventListener('click', () => this.close());
     const openRecord = el('vscode-button', { secondary: '', class: 'open-record' }, 'Open YAML');
     openRecord.addEventListener('click', () => this.key && this.host.notify({ type: 'openRecord', key: this.key }));
+    const postmortem = el('vscode-button', { secondary: '', class: 'draft-postmortem', title: 'Write postmortems/<id>.md from the record (again: rewrites only its block of facts)' }, 'Draft postmortem');
+    postmortem.addEventListener('click', () => this.key && this.host.notify({ type: 'draftPostmortem', key: this.key }));
     const addNote = el('vscode-button', { class: 'add-note' }, 'Add note');
     addNote.addEventListener('click', () => void this.addNote());
     const addItem = el('vscode-button', { secondary: '', class: 'add-item' }, 'Add action item');
@@ -53,7 +55,7 @@ export class DetailDrawer {
       }
     });
     this.element.append(
-      el('header', { class: 'drawer-header' }, this.heading, openRecord, close),
+      el('header', { class: 'drawer-header' }, this.heading, openRecord, postmortem, close),
       this.message,
       this.body,
       el('section', { class: 'drawer-form', 'aria-label': 'Add a note' }, el('h3', {}, 'Add a note'), this.noteText, el('div', { class: 'form-row' }, addNote, el('span', { class: 'hint' }, 'Ctrl+Enter'))),

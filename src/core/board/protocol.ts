@@ -139,6 +139,8 @@ export type BoardNotification =
   /** Sent once the script has loaded; the host answers with a `snapshot`. */
   | { type: 'ready' }
   | { type: 'openRecord'; key: string }
+  /** Draft Postmortem on the incident `key` (written and opened by the host; regenerates the facts when it exists). */
+  | { type: 'draftPostmortem'; key: string }
   /** `path` as the record writes it, relative to the repository holding the incident `key`. */
   | { type: 'openRunbook'; key: string; path: string }
   | { type: 'openLink'; url: string };
@@ -186,6 +188,7 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
     case 'ready':
       return true;
     case 'openRecord':
+    case 'draftPostmortem':
       return hasStrings(value, 'key');
     case 'openRunbook':
       return hasStrings(value, 'key', 'path');

@@ -173,6 +173,8 @@ export interface RulebookRepository {
   ownershipAdopted: boolean;
   /** Every incident record's id facts, for duplicate ids and `duplicate_of` targets. */
   incidents: readonly Pick<IncidentCheckFacts, 'path' | 'id'>[];
+  /** `postmortem_folder`: its pages are records of the past, so they need no owner and no review. */
+  postmortemFolder: string;
 }
 
 /** One runbook as the rulebook reads it. */
@@ -209,6 +211,7 @@ export class Rulebook {
   runbookProblems(runbook: RulebookRunbook): CheckProblem[] {
     const { summary, text, review } = runbook;
     const problems: CheckProblem[] = [...summary.problems.map(plainProblem), ...this.linkProblems(summary.path, text.links)];
+    if (summary.path.startsWith(this.repository.postmortemFolder)) return problems.sort(byPosition);
     if (this.repository.ownershipAdopted && !summary.owner?.trim()) {
       problems.push({
         line: 1,

@@ -31,6 +31,8 @@ export interface RepoConfig {
   idFormat: string;
   /** Where new records are written, relative to the repository root, ending in `/`. */
   incidentFolder: string;
+  /** Where postmortem drafts are written (`postmortems/<id>.md`), relative to the repository root, ending in `/`. */
+  postmortemFolder: string;
   /** Display names of the statuses. */
   statusLabels: Record<IncidentStatus, string>;
   /** Default review interval of runbooks without `review_every` (90d, 12w, 6m, 1y). */
@@ -75,6 +77,7 @@ export const DEFAULT_REPO_CONFIG: RepoConfig = {
   severities: DEFAULT_SEVERITIES.map((s) => ({ ...s })),
   idFormat: 'INC-{seq:4}',
   incidentFolder: DEFAULT_INCIDENT_FOLDER,
+  postmortemFolder: 'postmortems/',
   statusLabels: { ...DEFAULT_STATUS_LABELS },
   reviewInterval: '90d',
   destructivePatterns: [...DEFAULT_DESTRUCTIVE_PATTERNS],
@@ -85,7 +88,7 @@ export const DEFAULT_REPO_CONFIG: RepoConfig = {
 };
 
 const CONFIG_KEYS = [
-  'severities', 'id_format', 'incident_folder', 'status_labels', 'review_interval', 'destructive_patterns',
+  'severities', 'id_format', 'incident_folder', 'postmortem_folder', 'status_labels', 'review_interval', 'destructive_patterns',
   'destructive_patterns_replace_defaults',
   'runbook_include', 'runbook_exclude', 'incident_include', 'sites', 'alert_severities',
 ] as const;
@@ -197,11 +200,14 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
         else config.idFormat = format!;
         break;
       }
-      case 'incident_folder': {
+      case 'incident_folder':
+      case 'postmortem_folder': {
         const folder = isScalar(value) && typeof value.value === 'string' ? value.value.trim().replace(/^\.\//, '') : '';
+        const fallback = key === 'incident_folder' ? DEFAULT_INCIDENT_FOLDER : DEFAULT_REPO_CONFIG.postmortemFolder;
         if (!folder || folder.startsWith('/') || folder.split('/').includes('..')) {
-          at(value, 'error', 'incident_folder should be a folder inside the repository, such as incidents/. The default incidents/ is used.');
-        } else config.incidentFolder = folder.endsWith('/') ? folder : `${folder}/`;
+          at(value, 'error', `${key} should be a folder inside the repository, such as ${fallback}. The default ${fallback} is used.`);
+        } else if (key === 'incident_folder') config.incidentFolder = folder.endsWith('/') ? folder : `${folder}/`;
+        else config.postmortemFolder = folder.endsWith('/') ? folder : `${folder}/`;
         break;
       }
       case 'status_labels':

@@ -62,7 +62,9 @@ export type IncidentEditOperation =
   | { op: 'addActionItem'; title: string; owner?: string; due?: string }
   | { op: 'setActionItemStatus'; id: string; status: string }
   | { op: 'linkRunbook'; path: string }
-  | { op: 'appendStepAction'; step: FinishedStep };
+  | { op: 'appendStepAction'; step: FinishedStep }
+  /** Links the postmortem (a repository path); unchanged when the record already names it. */
+  | { op: 'setPostmortem'; path: string };
 
 export interface IncidentEditResult {
   text: string;
@@ -322,6 +324,11 @@ function plan(record: Plain, operation: IncidentEditOperation, at: string, autho
       return planLinkRunbook(record, operation.path);
     case 'appendStepAction':
       return planStepAction(record, operation.step, author);
+    case 'setPostmortem': {
+      const path = normalizeRunbookPath(required(operation.path, 'the postmortem path'));
+      if (typeof record.postmortem === 'string' && normalizeRunbookPath(record.postmortem) === path) return { changes: [], description: `postmortem ${path}` };
+      return { changes: [{ type: 'set', path: ['postmortem'], value: path }], description: `postmortem ${path}` };
+    }
     default:
       throw new IncidentEditError(`Unknown operation ${(operation as { op?: unknown }).op as string}.`);
   }

@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { incidentDetail } from '../core/board/boardModel';
+import { summarizeIncident } from '../core/incident/incidentSummary';
+import { validateIncident } from '../core/incident/incidentValidation';
+import { BUILT_IN_POSTMORTEM_TEMPLATE, draftPostmortem, POSTMORTEM_TEMPLATE_PATH, postmortemPathOf } from '../core/postmortem/postmortemDraft';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { realPathInWorkspace, type IncidentWriter } from './incidentWriter';
+import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
+
+async function readIfExists(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch (err) {
+    if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Draft Postmortem (issue 19, item 5), the extension's side of `runbook-ops postmortem`: the same draft
+ * (src/core/postmortem), written atomically inside the workspace folder, linked from the record through
+ * the one edit path (IncidentWriter), then opened.
+ */
+export class PostmortemDrafts {
+  constructor(
+    private readonly index: RunbookIndexService,
+    private readonly writer: IncidentWriter,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Writes (or regenerates the facts of) `entry`'s draft and returns its repository path. */
+  async draft(entry: LocatedIncident): Promise<string> {
+    const folder = entry.folder;
+    if (folder.uri.scheme !== 'file') throw new Error(vscode.l10n.t('Postmortem drafts are written only in folders on this machine’s disk.'));
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.uri.toString());
+    const recordText = open?.getText() ?? (await readIfExists(entry.uri));
+    if (recordText === undefined) throw new Error(vscode.l10n.t('{0} no longer exists.', vscode.workspace.asRelativePath(entry.uri)));
+    const validation = validateIncident(entry.incident.path, recordText);
+    if (validation.record === undefined) {
+      throw new Error(vscode.l10n.t('{0} cannot be read as a record ({1}); fix it first.', vscode.workspace.asRelativePath(entry.uri), validation.problems[0]?.message ?? ''));
+    }
+    const detail = incidentDetail(summarizeIncident(validation), validation.record, entry.uri.toString());
+    const config = this.index.configFor(entry.uri);
+    const postmortemPath = postmortemPathOf(detail, config.postmortemFolder);
+    const target = vscode.Uri.joinPath(folder.uri, ...postmortemPath.split('/'));
+    const draftOpen = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+    if (draftOpen?.isDirty) throw new Error(vscode.l10n.t('{0} has unsaved changes: save it first, so regenerating its facts keeps what you wrote.', postmortemPath));
+    // The real file, inside the workspace folder: a record from a pull request names the path.
+    const real = await realPathInWorkspace(folder.uri.fsPath, target);
+    const template = (await readIfExists(vscode.Uri.joinPath(folder.uri, ...POSTMORTEM_TEMPLATE_PATH.split('/')))) ?? BUILT_IN_POSTMORTEM_TEMPLATE;
+    const runbookTitle = (runbook: string): string | undefined => this.index.runbookAt(vscode.Uri.joinPath(folder.uri, ...runbook.split('/')))?.runbook.title;
+    const existing = await readIfExists(target);
+    const draft = draftPostmortem(existing, template, { detail, recordPath: entry.incident.path, postmortemPath, runbookTitle });
+    if (draft.outcome !== 'unchanged') {
+      await mkdir(path.dirname(real), { recursive: true });
+      await writeFileAtomic(real, draft.text);
+    }
+    await this.writer.apply(entry.uri, { op: 'setPostmortem', path: postmortemPath });
+    await this.index.refreshFile(target);
+    this.log.info(`${detail.id}: postmortem ${postmortemPath} ${draft.outcome}`);
+    await vscode.window.showTextDocument(target, { preview: false });
+    const message = {
+      created: vscode.l10n.t('Drafted {0} from {1}; the record links it. Running Draft Postmortem again rewrites only the block of facts.', postmortemPath, existing === undefined && template !== BUILT_IN_POSTMORTEM_TEMPLATE ? POSTMORTEM_TEMPLATE_PATH : vscode.l10n.t('the built-in template')),
+      regenerated: vscode.l10n.t('Regenerated the facts of {0} from {1}; the rest is as you wrote it.', postmortemPath, detail.id),
+      unchanged: vscode.l10n.t('{0} already has the facts of {1}.', postmortemPath, detail.id),
+    }[draft.outcome];
+    void vscode.window.showInformationMessage(message);
+    return postmortemPath;
+  }
+}
