@@ -117,6 +117,8 @@ export class AlertCommands {
     const alerts = parseAlertInput(text);
     const alert = alerts.length === 1 ? alerts[0] : await this.pickAlert(alerts);
     if (!alert) return undefined;
+    // Asked for as the window opens (a page just came in): the answer needs every runbook indexed.
+    if (!this.index.isReady) await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Indexing runbooks') }, () => this.index.indexed);
     const located = this.index.runbooks();
     const bySummary = new Map(located.map((l) => [l.runbook, l]));
     const matches = findRunbooksForAlert(alert, located.map((l) => l.runbook));

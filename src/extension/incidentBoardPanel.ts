@@ -34,6 +34,8 @@ export class IncidentBoard extends Disposable {
   private ready = false;
   private snapshotSent = false;
   private pendingReveal: string | undefined;
+  /** The incident whose detail the drawer last asked for: told when its record changes beyond its card. */
+  private detailKey: string | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -159,11 +161,13 @@ export class IncidentBoard extends Disposable {
     const located = this.index.incidents();
     const upserted: BoardCard[] = [];
     const seen = new Set<string>();
+    let detailChanged = false;
     for (const entry of located) {
       const key = entry.uri.toString();
       seen.add(key);
       const previous = this.sent.get(key);
       if (previous?.incident === entry.incident) continue;
+      detailChanged ||= key === this.detailKey;
       const card = boardCard(entry.incident, key);
       const json = JSON.stringify(card);
       // A rebuilt index has new objects for unchanged files: only a different card is sent.
@@ -172,6 +176,8 @@ export class IncidentBoard extends Disposable {
     }
     const removed = [...this.sent.keys()].filter((key) => !seen.has(key));
     for (const key of removed) this.sent.delete(key);
+    // The drawer refreshes with its card; a change its card does not show is said on its own.
+    if (detailChanged && this.detailKey !== undefined && !upserted.some((c) => c.key === this.detailKey)) this.post({ type: 'detailChanged', key: this.detailKey });
     if (upserted.length === 0 && removed.length === 0) return;
     const now = new Date();
     this.post({ type: 'cardsChanged', upserted, removed, metrics: boardMetrics(located.map((e) => e.incident), now), now: now.toISOString() });
@@ -220,7 +226,8 @@ export class IncidentBoard extends Disposable {
         return;
       }
       case 'draftPostmortem':
-        await vscode.commands.executeCommand(COMMAND.draftPostmortem, this.entry(message.key).uri);
+        // Beside the board, as the record and runbooks open from it.
+        await vscode.commands.executeCommand(COMMAND.draftPostmortem, this.entry(message.key).uri, true);
         return;
       case 'openRunbook': {
         const entry = this.entry(message.key);
@@ -252,6 +259,7 @@ export class IncidentBoard extends Disposable {
     const entry = this.entry(request.key);
     switch (request.type) {
       case 'getDetail':
+        this.detailKey = request.key;
         return this.detail(entry);
       case 'moveIncident': {
         // The same questions as the sidebar (why it is reopened, how it was resolved, who commands it); Escape moves nothing.

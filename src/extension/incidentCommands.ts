@@ -69,10 +69,10 @@ export class IncidentCommands {
       const entry = await this.resolve(target, vscode.l10n.t('Open which incident?'));
       if (entry) await vscode.window.showTextDocument(entry.uri, { preview: true });
     });
-    commands.add(COMMAND.draftPostmortem, async (target?: IncidentTarget) => {
+    commands.add(COMMAND.draftPostmortem, async (target?: IncidentTarget, openBeside?: boolean) => {
       // Any record, closed ones too: a postmortem is usually written after the incident ends.
       const entry = await this.resolve(target, vscode.l10n.t('Draft the postmortem of which incident?'), () => true);
-      return entry && this.postmortems.draft(entry);
+      return entry && this.postmortems.draft(entry, openBeside === true);
     });
     commands.add(COMMAND.showIncidentHistory, (target?: IncidentTarget, commit?: string) => this.showHistory(target, commit));
     commands.add(COMMAND.commitIncidentUpdate, (target?: IncidentTarget) => this.commit(target));

@@ -30,8 +30,8 @@ export class PostmortemDrafts {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  /** Writes (or regenerates the facts of) `entry`'s draft and returns its repository path. */
-  async draft(entry: LocatedIncident): Promise<string> {
+  /** Writes (or regenerates the facts of) `entry`'s draft, opens it (beside, from the board) and returns its repository path. */
+  async draft(entry: LocatedIncident, openBeside = false): Promise<string> {
     const folder = entry.folder;
     if (folder.uri.scheme !== 'file') throw new Error(vscode.l10n.t('Postmortem drafts are written only in folders on this machine’s disk.'));
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.uri.toString());
@@ -60,7 +60,7 @@ export class PostmortemDrafts {
     await this.writer.apply(entry.uri, { op: 'setPostmortem', path: postmortemPath });
     await this.index.refreshFile(target);
     this.log.info(`${detail.id}: postmortem ${postmortemPath} ${draft.outcome}`);
-    await vscode.window.showTextDocument(target, { preview: false });
+    await vscode.window.showTextDocument(target, { preview: false, ...(openBeside ? { viewColumn: vscode.ViewColumn.Beside } : {}) });
     const message = {
       created: vscode.l10n.t('Drafted {0} from {1}; the record links it. Running Draft Postmortem again rewrites only the block of facts.', postmortemPath, existing === undefined && template !== BUILT_IN_POSTMORTEM_TEMPLATE ? POSTMORTEM_TEMPLATE_PATH : vscode.l10n.t('the built-in template')),
       regenerated: vscode.l10n.t('Regenerated the facts of {0} from {1}; the rest is as you wrote it.', postmortemPath, detail.id),

@@ -130,6 +130,9 @@ export class RunbookIndexService extends Disposable {
   private firstPendingAt = 0;
   private indexing: Promise<void> | undefined;
   private ready = false;
+  private markIndexed: () => void = () => undefined;
+  /** Resolves once the first full build is done: a command run as the window opens waits for it. */
+  readonly indexed = new Promise<void>((resolve) => (this.markIndexed = resolve));
   private lastChangeFiredAt = -Infinity;
   /** A change event held back by `fireChangeThrottled` until MIN_CHANGE_INTERVAL_MS have passed since the last one. */
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -223,6 +226,7 @@ export class RunbookIndexService extends Disposable {
     for (const [key, entry] of built) this.indexes.set(key, entry);
     this.forgetGivenUpNotIndexed();
     this.ready = true;
+    this.markIndexed();
     const count = this.runbookCount();
     await vscode.commands.executeCommand('setContext', 'runbookOps.indexed', true);
     await vscode.commands.executeCommand('setContext', 'runbookOps.runbookCount', count);

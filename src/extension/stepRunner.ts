@@ -1,3 +1,6 @@
+// One file on purpose (~470 lines): a step's run, end to end (values, confirmation, terminal, shell
+// integration, exit code and output, the finished event), shares one run's state; the prompts, the
+// output reader and the sequence logic are separate files.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseRepoConfig } from '../core/config/repoConfig';

@@ -26,6 +26,9 @@ describe('From an alert to the postmortem (e2e)', () => {
     }
     await session.runCommand('Notifications: Clear All Notifications');
     await session.runCommand('View: Close All Editors');
+    // The step's terminal goes with its panel, so the next suites get the layout they expect.
+    await session.runCommand('Terminal: Kill All Terminals');
+    await session.page.locator('.part.panel').waitFor({ state: 'hidden' });
   });
 
   it('finds the runbook for a pasted Alertmanager payload and declares the incident from it', async function () {

@@ -190,6 +190,13 @@ describe('Incident board (e2e)', () => {
     const drawer = board.locator('.drawer');
     await drawer.locator('.drawer-title', { hasText: 'INC-0009' }).waitFor();
     assert.match((await drawer.locator('.timeline').textContent()) ?? '', /kind|status|note|action/);
+    // What a step printed is under its entry, folded until asked for.
+    const output = drawer.locator('.timeline .action-output').first();
+    assert.equal(await output.locator('summary').textContent(), 'Output (2 lines)');
+    assert.equal(await output.locator('pre').isVisible(), false);
+    await output.locator('summary').click();
+    assert.match((await output.locator('pre').textContent()) ?? '', /^Filesystem +Size +Used +Avail +Use% +Mounted on\n\/dev\/nvme1n1 +200G +186G +14G +94% \/var\/lib\/postgresql\/data\n$/);
+    await output.locator('summary').click();
     const note = `Disk at 91% after vacuum ${Date.now()}`;
     await drawer.locator('.note-text textarea').fill(note);
     await drawer.locator('.add-note').click();
@@ -211,6 +218,7 @@ describe('Incident board (e2e)', () => {
     await session.page.locator('.tabs-container .tab[data-resource-name="postgres-disk-full.md"]').waitFor();
     await session.runCommand('View: Close All Editors in Group');
     await session.page.locator('.tabs-container .tab[data-resource-name="postgres-disk-full.md"]').waitFor({ state: 'detached' });
+
   });
 
   it('moves a card when its file changes on disk, keeping the drawer open', async function () {
@@ -229,6 +237,25 @@ describe('Incident board (e2e)', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: .*$/m, 'title: pg-main data volume at 97% on postgres-0'));
     await drawer.locator('.drawer-title', { hasText: '97%' }).waitFor();
     await drawer.locator('.drawer-message:empty').waitFor({ state: 'attached' });
+  });
+
+  it('drafts the postmortem from the drawer, which then shows where it is', async function () {
+    const session = e2eSession();
+    const drawer = board.locator('.drawer');
+    const file = join(incidents, 'INC-0009.yaml');
+    await drawer.locator('.drawer-title .card-id', { hasText: 'INC-0009' }).waitFor();
+    // Draft postmortem: the host writes it from the record, links it, and the drawer says where it is.
+    const record = readFileSync(file, 'utf8');
+    await drawer.locator('.draft-postmortem', { hasText: 'Draft postmortem' }).click();
+    await drawer.locator('.postmortem-path', { hasText: 'postmortems/INC-0009.md' }).waitFor();
+    assert.match(readFileSync(join(session.workspace.path, 'postmortems', 'INC-0009.md'), 'utf8'), /^# Postmortem: INC-0009 pg-main data volume at 9\d% on postgres-0$/m);
+    assert.match(readFileSync(file, 'utf8'), /^postmortem: postmortems\/INC-0009\.md$/m);
+    await drawer.locator('.draft-postmortem', { hasText: 'Regenerate facts' }).waitFor();
+    await session.runCommand('View: Close All Editors in Group');
+    // Later tests and suites expect the sample's INC-0009 as it was.
+    writeFileSync(file, record);
+    rmSync(join(session.workspace.path, 'postmortems'), { recursive: true, force: true });
+    await drawer.locator('.draft-postmortem', { hasText: 'Draft postmortem' }).waitFor();
   });
 
   it('follows the dark and light themes', async function () {

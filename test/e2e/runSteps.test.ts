@@ -63,7 +63,7 @@ describe('Running steps (e2e)', () => {
     await (await codeLensAbove(page, markerLine, '▶ Run')).click();
     const preview = page.locator('.quick-input-widget');
     await preview.locator('.quick-input-title', { hasText: 'Values used last time for “Record the drain”' }).waitFor();
-    assert.equal(((await preview.locator('.monaco-list-row.focused .label-name').textContent()) ?? '').trim(), `Run with {{node}} = ${NODE_NAME}`);
+    assert.equal(((await preview.locator('.monaco-list-row.focused .label-name').first().textContent()) ?? '').trim(), `Run with {{node}} = ${NODE_NAME}`);
     assert.ok(!existsSync(MARKER), 'nothing runs before the values are accepted');
     publishToMedia(await session.screenshot('run-steps-remembered'), 'run-steps-remembered.png');
     // "Change values…" asks again, pre-filled with the remembered value.

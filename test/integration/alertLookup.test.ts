@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AlertRunbookOpened } from '../../src/extension/alertCommands';
 import { acceptingQuickInputs, runbookOpsApi as api, workspaceFile } from './extensionApi';
@@ -27,6 +27,7 @@ describe('Find Runbook for Alert, and Declare Incident from Alert', function () 
     if (declared) {
       // Leave the sample's incidents as the other suites expect them.
       rmSync(declared.fsPath, { force: true });
+      rmSync(workspaceFile('postmortems').fsPath, { recursive: true, force: true });
       await runbooks.index.refreshFile(declared);
       await until(() => !runbooks.index.incidents().some((e) => e.uri.toString() === declared!.toString()), 'the record to leave the index');
     }
@@ -85,5 +86,26 @@ describe('Find Runbook for Alert, and Declare Incident from Alert', function () 
     assert.equal(outcome?.exitCode, 0);
     await until(() => readFileSync(declared!.fsPath, 'utf8').includes('kind: action'), 'the step on the timeline');
     assert.match(readFileSync(declared.fsPath, 'utf8'), /kind: action\n(?: {4}.*\n)*? {4}command: kubectl get pods -n payments -l app\.kubernetes\.io\/name=checkout-api\n/);
+  });
+
+  it('drafts the postmortem: the file from the record, linked from it, opened; again, only the facts change', async () => {
+    const runbooks = await api();
+    const path = await vscode.commands.executeCommand<string>('runbookOps.draftPostmortem', declared);
+    const id = runbooks.activeIncident.current!.incident.id;
+    assert.equal(path, `postmortems/${id}.md`);
+    const draft = workspaceFile('postmortems', `${id}.md`);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), draft.toString());
+    const text = readFileSync(draft.fsPath, 'utf8');
+    assert.match(text, /\| alertmanager \| detection \| CheckoutHigh5xx fired/);
+    assert.match(text, /`kubectl get pods -n payments -l app\.kubernetes\.io\/name=checkout-api` → exit 0/);
+    assert.match(readFileSync(declared!.fsPath, 'utf8'), new RegExp(`^postmortem: postmortems/${id}\\.md$`, 'm'));
+    // Written by a person, kept when the facts are regenerated after a note.
+    writeFileSync(draft.fsPath, text.replace('_What set it off._', 'A deploy at 09:00.'));
+    await vscode.commands.executeCommand('runbookOps.addIncidentNote', declared, 'Rolled back');
+    await vscode.commands.executeCommand('runbookOps.draftPostmortem', declared);
+    const again = readFileSync(draft.fsPath, 'utf8');
+    assert.ok(again.includes('A deploy at 09:00.'), 'what was written stays');
+    assert.match(again, /\| note \| Rolled back \|/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

@@ -80,7 +80,7 @@ describe('Incidents', function () {
     const outcome = await acceptingQuickInputs<{ exitCode?: number }>('runbookOps.runStep', runbook, 'cordon');
     assert.equal(outcome?.exitCode, 0);
     await until(() => bytesOf(declared).includes('kind: action'), 'the action entry');
-    assert.match(bytesOf(declared), / {2}- at: <ts>\n {4}by: integration-bot\n {4}kind: action\n {4}text: Ran "Stop new pods landing on the node" from kubernetes\/node-not-ready.md\n {4}step: kubernetes\/node-not-ready.md#cordon\n {4}command: kubectl cordon ip-10-1-1-1\n {4}exit_code: 0\n {4}duration_ms: \d+\n$/);
+    assert.match(bytesOf(declared), / {2}- at: <ts>\n {4}by: integration-bot\n {4}kind: action\n {4}text: Ran "Stop new pods landing on the node" from kubernetes\/node-not-ready.md\n {4}step: kubernetes\/node-not-ready.md#cordon\n {4}command: kubectl cordon ip-10-1-1-1\n {4}exit_code: 0\n {4}duration_ms: \d+\n {4}output: \|\n {6}node\/ip-10-1-1-1 cordoned\n$/);
   });
 
   it('edits an open record through the editor, so undo restores it', async () => {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { repoRoot } from '../harness/paths';
+import { findFiles, repoRoot } from '../harness/paths';
 import { AlertInputError, parseAlertInput, type Alert } from '../../src/core/alert/alertInput';
 import { incidentFromAlert, severityForAlert } from '../../src/core/alert/alertIncident';
 import { placeholderValuesFromLabels } from '../../src/core/alert/alertLabels';
@@ -18,16 +18,7 @@ const realRoot = resolve(repoRoot, '../shared/real-runbooks');
 const sampleRoot = join(repoRoot, 'runbooks');
 
 function markdownUnder(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.md')) files.set(relative(root, path), readFileSync(path, 'utf8'));
-    }
-  };
-  walk(root);
-  return files;
+  return new Map(findFiles(root, '.md').map((file) => [relative(root, file), readFileSync(file, 'utf8')]));
 }
 
 async function runbooksOf(files: Map<string, string>): Promise<RunbookSummary[]> {

@@ -39,6 +39,7 @@ describe('incident board protocol', () => {
     const valid = [
       { type: 'ready' },
       { type: 'openRecord', key: 'file:///r/incidents/INC-1.yaml' },
+      { type: 'draftPostmortem', key: 'file:///r/incidents/INC-1.yaml' },
       { type: 'openRunbook', key: 'k', path: 'runbooks/a.md' },
       { type: 'openLink', url: 'https://example.com' },
       { type: 'moveIncident', requestId: 1, key: 'k', status: 'mitigated' },
@@ -71,6 +72,8 @@ describe('incident board protocol', () => {
     assert.ok(isHostMessage({ type: 'snapshot', cards: [], config: {}, metrics: {}, now: '2026-11-25T00:00:00Z' }));
     assert.ok(isHostMessage({ type: 'cardsChanged', upserted: [], removed: ['k'], metrics: {}, now: 'x' }));
     assert.ok(isHostMessage({ type: 'reveal', key: 'k' }));
+    assert.ok(isHostMessage({ type: 'detailChanged', key: 'k' }));
+    assert.ok(!isHostMessage({ type: 'detailChanged' }));
     assert.ok(isHostMessage({ type: 'reply', requestId: 1, ok: true }));
     assert.ok(isHostMessage({ type: 'reply', requestId: 1, ok: false, error: 'why' }));
     assert.ok(!isHostMessage({ type: 'reply', requestId: 1, ok: false }));

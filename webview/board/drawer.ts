@@ -39,8 +39,6 @@ export class DetailDrawer {
     close.addEventListener('click', () => this.close());
     const openRecord = el('vscode-button', { secondary: '', class: 'open-record' }, 'Open YAML');
     openRecord.addEventListener('click', () => this.key && this.host.notify({ type: 'openRecord', key: this.key }));
-    const postmortem = el('vscode-button', { secondary: '', class: 'draft-postmortem', title: 'Write postmortems/<id>.md from the record (again: rewrites only its block of facts)' }, 'Draft postmortem');
-    postmortem.addEventListener('click', () => this.key && this.host.notify({ type: 'draftPostmortem', key: this.key }));
     const addNote = el('vscode-button', { class: 'add-note' }, 'Add note');
     addNote.addEventListener('click', () => void this.addNote());
     const addItem = el('vscode-button', { secondary: '', class: 'add-item' }, 'Add action item');
@@ -55,7 +53,7 @@ export class DetailDrawer {
       }
     });
     this.element.append(
-      el('header', { class: 'drawer-header' }, this.heading, openRecord, postmortem, close),
+      el('header', { class: 'drawer-header' }, this.heading, openRecord, close),
       this.message,
       this.body,
       el('section', { class: 'drawer-form', 'aria-label': 'Add a note' }, el('h3', {}, 'Add a note'), this.noteText, el('div', { class: 'form-row' }, addNote, el('span', { class: 'hint' }, 'Ctrl+Enter'))),
@@ -149,6 +147,7 @@ export class DetailDrawer {
       this.actionItems(detail),
       el('section', {}, el('h3', {}, `Timeline (${detail.timeline.length})`), el('ol', { class: 'timeline', reversed: '' }, ...detail.timeline.map((entry) => timelineItem(entry)))),
       this.references(detail),
+      this.postmortem(detail),
     );
     this.element.scrollTop = scroll;
   }
@@ -178,7 +177,7 @@ export class DetailDrawer {
   }
 
   private references(detail: IncidentDetail): HTMLElement | null {
-    if (!detail.runbooks.length && !detail.links.length && !detail.postmortem) return null;
+    if (!detail.runbooks.length && !detail.links.length) return null;
     const items: HTMLElement[] = [];
     for (const runbook of detail.runbooks) {
       const link = el('a', { href: '#', class: 'runbook-link' }, icon('book'), runbook);
@@ -196,8 +195,18 @@ export class DetailDrawer {
       });
       items.push(el('li', {}, link));
     }
-    if (detail.postmortem) items.push(el('li', {}, icon('note'), `Postmortem: ${detail.postmortem}`));
-    return el('section', {}, el('h3', {}, 'Runbooks and links'), el('ul', { class: 'references' }, ...items));
+    return items.length ? el('section', {}, el('h3', {}, 'Runbooks and links'), el('ul', { class: 'references' }, ...items)) : null;
+  }
+
+  /** The record's postmortem and Draft postmortem (the host writes and opens it; again, it rewrites only the facts). */
+  private postmortem(detail: IncidentDetail): HTMLElement {
+    const draft = el(
+      'vscode-button',
+      { secondary: '', class: 'draft-postmortem', title: 'Write the postmortem draft from the record; run again, it rewrites only its block of facts' },
+      detail.postmortem ? 'Regenerate facts' : 'Draft postmortem',
+    );
+    draft.addEventListener('click', () => this.key && this.host.notify({ type: 'draftPostmortem', key: this.key }));
+    return el('section', {}, el('h3', {}, 'Postmortem'), el('div', { class: 'form-row' }, detail.postmortem ? el('span', { class: 'postmortem-path' }, icon('note'), detail.postmortem) : el('span', { class: 'muted' }, 'None yet.'), draft));
   }
 
   private async run(body: Parameters<HostConnection['request']>[0], success: string): Promise<boolean> {

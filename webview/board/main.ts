@@ -135,6 +135,9 @@ class BoardApp implements ColumnsContext, KeyboardContext {
       case 'reveal':
         void this.openDrawer(message.key);
         break;
+      case 'detailChanged':
+        if (this.drawer.key === message.key) void this.drawer.refresh();
+        break;
     }
   }
 

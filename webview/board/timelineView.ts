@@ -41,7 +41,7 @@ export function timelineItem(entry: BoardTimelineEntry): HTMLElement {
   // What the step printed, as printed: kept in a closed <details> so a long output does not push the timeline away.
   const output =
     entry.kind === 'action' && entry.output !== undefined && entry.output !== ''
-      ? el('details', { class: 'action-output' }, el('summary', {}, `Output (${entry.output.split('\n').length} lines)`), el('pre', {}, entry.output))
+      ? el('details', { class: 'action-output' }, el('summary', {}, `Output (${entry.output.replace(/\n$/, '').split('\n').length} lines)`), el('pre', {}, entry.output))
       : null;
   return el(
     'li',

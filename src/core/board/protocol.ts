@@ -159,6 +159,8 @@ export type HostMessage =
   | { type: 'cardsChanged'; upserted: BoardCard[]; removed: string[]; metrics: BoardMetrics; now: string }
   /** Asks the board to open the drawer of one incident (the Incidents view's "Open on Board"). */
   | { type: 'reveal'; key: string }
+  /** The record whose detail the drawer last asked for changed in a way its card does not show (a link, a role, `postmortem:`). */
+  | { type: 'detailChanged'; key: string }
   | BoardReply;
 
 // ---- guards ---------------------------------------------------------------------------------
@@ -222,6 +224,7 @@ export function isHostMessage(value: unknown): value is HostMessage {
     case 'cardsChanged':
       return Array.isArray(value.upserted) && Array.isArray(value.removed) && isObject(value.metrics) && typeof value.now === 'string';
     case 'reveal':
+    case 'detailChanged':
       return hasStrings(value, 'key');
     case 'reply':
       return isRequestId(value.requestId) && typeof value.ok === 'boolean' && (value.ok === true || typeof value.error === 'string');

@@ -1,3 +1,5 @@
+// One file on purpose (~460 lines): one reader for every key of `.runbook-ops.yaml`, each with its own
+// message and fallback, so a key is added in one place.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { SiteConfig } from './siteLinks';
 import { DEFAULT_DESTRUCTIVE_PATTERNS } from '../runbook/stepCommand';

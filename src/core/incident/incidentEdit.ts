@@ -1,3 +1,5 @@
+// One file on purpose (~480 lines): every edit operation plans its change on the same record model and
+// the same timeline rules; the comment-preserving text splicing lives in incidentYamlText.ts.
 import { isSeq, parseDocument, type Document } from 'yaml';
 import {
   ACTION_ITEM_STATUSES,
