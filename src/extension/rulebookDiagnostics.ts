@@ -50,6 +50,17 @@ interface CheckedRecord {
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Whether the paths or step ids of the runbooks differ between two index listings (same order when unchanged). */
+function runbookContextChanged(before: readonly RunbookSummary[], after: readonly RunbookSummary[]): boolean {
+  if (before.length !== after.length) return true;
+  for (let i = 0; i < after.length; i++) {
+    const [a, b] = [before[i], after[i]];
+    if (a === b) continue;
+    if (a.path !== b.path || a.steps.length !== b.steps.length || a.steps.some((step, n) => step.id !== b.steps[n].id)) return true;
+  }
+  return false;
+}
+
 /**
  * The Problems panel: every problem `runbook-ops check` reports, from the same rulebook
  * (src/core/rulebook.ts) with the same severity and wording — the index's per-file problems, records
@@ -61,6 +72,8 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 export class RulebookDiagnostics extends Disposable {
   private readonly collection = this.register(vscode.languages.createDiagnosticCollection('runbook-ops'));
   private readonly problemsOf = new WeakMap<vscode.Diagnostic, CheckProblem>();
+  /** Each file with diagnostics, and what they say (its problems as JSON), as last published. */
+  private readonly published = new Map<string, { uri: vscode.Uri; said: string }>();
   private readonly textFacts = new WeakMap<RunbookSummary, RunbookTextFacts>();
   private readonly records = new WeakMap<IncidentSummary, CheckedRecord>();
   /** Each folder's files ("does this link's target exist"), listed again when files are created or deleted. */
@@ -117,12 +130,17 @@ export class RulebookDiagnostics extends Disposable {
     const runbooks = this.index.runbooks();
     const incidents = this.index.incidents();
     const summaries = runbooks.map((r) => r.runbook);
-    if (summaries.length !== this.lastRunbooks.length || summaries.some((s, i) => s !== this.lastRunbooks[i])) {
-      this.runbooksVersion++;
-      this.lastRunbooks = summaries;
-    }
+    // Records are checked against the runbooks' paths and step ids only, so an edit that keeps them
+    // (nearly every edit of a runbook) keeps every record's check: re-checking 10,000 records after
+    // each keystroke-save cost the extension host over half a second.
+    if (runbookContextChanged(this.lastRunbooks, summaries)) this.runbooksVersion++;
+    this.lastRunbooks = summaries;
     const openDocuments = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d]));
-    const found: [vscode.Uri, vscode.Diagnostic[]][] = [];
+    const found = new Map<string, { uri: vscode.Uri; problems: readonly CheckProblem[]; document?: vscode.TextDocument }>();
+    const add = (uri: vscode.Uri, problems: readonly CheckProblem[]): void => {
+      const key = uri.toString();
+      found.set(key, { uri, problems, document: openDocuments.get(key) });
+    };
     const rules = new Map<string, FolderRules>();
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const key = folder.uri.toString();
@@ -163,19 +181,40 @@ export class RulebookDiagnostics extends Disposable {
         const text = texts[i];
         // A runbook a worker gave up on, or one that cannot be read, has only its index problem (as in `check`).
         const problems = text === undefined ? entry.runbook.problems : rulebook.runbookProblems({ summary: entry.runbook, text, review: this.reviews.review(entry, now) });
-        if (problems.length) found.push([entry.uri, problems.map((p) => this.diagnostic(p, openDocuments.get(entry.uri.toString())))]);
+        if (problems.length) add(entry.uri, problems);
       });
       for (const { entry, facts } of records) {
         const problems = rulebook.incidentProblems(facts);
-        if (problems.length) found.push([entry.uri, problems.map((p) => this.diagnostic(p, openDocuments.get(entry.uri.toString())))]);
+        if (problems.length) add(entry.uri, problems);
       }
     }
     if (generation !== this.generation) return;
     this.rules.clear();
     for (const [key, value] of rules) this.rules.set(key, value);
+    this.publish(found);
+  }
+
+  /**
+   * Sets the diagnostics of the files whose problems changed since they were last published, and
+   * removes those of files that have none now. Sending every file's diagnostics to the window again
+   * after each change cost the extension host most of a second on a 20,000-file repository.
+   */
+  private publish(found: ReadonlyMap<string, { uri: vscode.Uri; problems: readonly CheckProblem[]; document?: vscode.TextDocument }>): void {
+    const changed: [vscode.Uri, vscode.Diagnostic[]][] = [];
+    for (const [key, { uri, problems, document }] of found) {
+      // An open document's ranges come from its text, so its version is part of what was said.
+      const said = `${document ? `${document.version}:` : ''}${JSON.stringify(problems)}`;
+      if (this.published.get(key)?.said === said) continue;
+      changed.push([uri, problems.map((p) => this.diagnostic(p, document))]);
+      this.published.set(key, { uri, said });
+    }
+    for (const [key, { uri }] of this.published) {
+      if (found.has(key)) continue;
+      this.collection.delete(uri);
+      this.published.delete(key);
+    }
     // One message to the window for all of them, not one per file.
-    this.collection.clear();
-    this.collection.set(found);
+    if (changed.length > 0) this.collection.set(changed);
   }
 
   /** A folder's files: listed from disk for a local folder (links name scripts and images too), else the indexed ones. */
@@ -255,6 +294,8 @@ export class RulebookDiagnostics extends Disposable {
     }
     const facts = this.checkText(entry, document.getText(), { ...rules.context, now: new Date() });
     this.collection.set(document.uri, rules.rulebook.incidentProblems(facts).map((p) => this.diagnostic(p, document)));
+    // Not what a refresh said: the next one sets (or removes) this file's diagnostics again.
+    this.published.set(document.uri.toString(), { uri: document.uri, said: '' });
   }
 
   override dispose(): void {
