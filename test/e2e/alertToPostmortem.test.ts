@@ -20,6 +20,9 @@ describe('From an alert to the postmortem (e2e)', () => {
       await session.page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
     }
+    // The Markdown preview first: with focus in a webview, the next F1 goes to it and opens no palette.
+    await session.runCommand('View: Close All Editors');
+    await session.page.locator('iframe.webview').first().waitFor({ state: 'detached' });
     // Later suites share the workspace: no active incident, and the sample's incidents as they were.
     await session.runCommand('Runbook Ops: Switch Active Incident…');
     const widget = session.page.locator('.quick-input-widget');
@@ -32,7 +35,6 @@ describe('From an alert to the postmortem (e2e)', () => {
       rmSync(join(session.workspace.path, 'postmortems'), { recursive: true, force: true });
     }
     await session.runCommand('Notifications: Clear All Notifications');
-    await session.runCommand('View: Close All Editors');
     // The step's terminal goes with its panel, so the next suites get the layout they expect.
     await session.runCommand('Terminal: Kill All Terminals');
     await session.page.locator('.part.panel').waitFor({ state: 'hidden' });
