@@ -1,18 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { incidentDetail } from '../core/board/boardModel';
 import { fileStem, PathClassifier } from '../core/config/paths';
 import { layoutFromConfig } from '../core/config/repoConfig';
-import { summarizeIncident } from '../core/incident/incidentSummary';
-import { validateIncident } from '../core/incident/incidentValidation';
-import { BUILT_IN_POSTMORTEM_TEMPLATE, draftPostmortem, POSTMORTEM_TEMPLATE_PATH, postmortemPathOf, PostmortemDraftError } from '../core/postmortem/postmortemDraft';
+import { BUILT_IN_POSTMORTEM_TEMPLATE, draftPostmortem, POSTMORTEM_TEMPLATE_PATH, PostmortemDraftError, postmortemSubject } from '../core/postmortem/postmortemDraft';
 import { parseRunbook } from '../core/runbook/runbook';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { realPathInsideRepository } from '../fs/repositoryPath';
 import { AUTHOR_OPTIONS, authorOption, optionValue, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
-import { applyRecordEdit, findRecord } from './recordEdit';
-import { lockTimeoutMs } from './updateCommand';
+import { applyRecordEdit, findRecord, lockTimeoutMs } from './recordEdit';
 
 export const POSTMORTEM_OPTIONS: CommandOptions = { dir: { type: 'string' }, 'lock-timeout': { type: 'string' }, ...AUTHOR_OPTIONS };
 
@@ -28,26 +24,22 @@ export async function postmortemCommand(args: ParsedArgs, out: (text: string) =>
   const { config } = readRepoConfig(root);
   const classifier = new PathClassifier(layoutFromConfig(config));
   const recordPath = await findRecord(root, id, classifier, config.incidentFolder);
-  const validation = validateIncident(recordPath, readFileSync(join(root, recordPath)));
-  const summary = summarizeIncident(validation);
-  if (validation.record === undefined || summary.id === undefined) {
-    err(`runbook-ops: ${id}: ${recordPath} cannot be read as a record (${validation.problems[0]?.message ?? 'no fields'}); fix it first (runbook-ops check).`);
-    return 1;
-  }
-  const detail = incidentDetail(summary, validation.record, recordPath);
-  const postmortemPath = postmortemPathOf(detail, config.postmortemFolder);
   const runbookTitle = (path: string): string | undefined => {
     const file = join(root, path);
     return existsSync(file) && statSync(file).isFile() ? parseRunbook(path, readFileSync(file)).title : undefined;
   };
   const templateFile = join(root, POSTMORTEM_TEMPLATE_PATH);
   const template = existsSync(templateFile) ? readFileSync(templateFile, 'utf8') : BUILT_IN_POSTMORTEM_TEMPLATE;
-  // The real file, never through a link out of the repository (a record from a pull request names the path).
-  const target = await realPathInsideRepository(root, postmortemPath);
-  const existing = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
   let draft;
+  let postmortemPath: string;
+  let target: string;
   try {
-    draft = draftPostmortem(existing, template, { detail, recordPath, postmortemPath, runbookTitle });
+    const subject = postmortemSubject(recordPath, readFileSync(join(root, recordPath)), config.postmortemFolder);
+    postmortemPath = subject.postmortemPath;
+    // The real file, never through a link out of the repository (a record from a pull request names the path).
+    target = await realPathInsideRepository(root, postmortemPath);
+    const existing = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
+    draft = draftPostmortem(existing, template, { detail: subject.detail, recordPath, postmortemPath, runbookTitle });
   } catch (error) {
     if (!(error instanceof PostmortemDraftError)) throw error;
     err(`runbook-ops: ${id}: ${error.message}`);

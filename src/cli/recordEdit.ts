@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import { describeLockOwner, withIncidentFileLock } from '../fs/incidentFileLock';
 import { listRepositoryFiles } from '../fs/repositoryFiles';
 import { realPathInsideRepository } from '../fs/repositoryPath';
+import { optionValue, UsageError, type ParsedArgs } from './commandLine';
 
 /**
  * The record `id` names: a file the repository walk lists (which never follows symbolic links), else a
@@ -28,6 +29,18 @@ export async function findRecord(root: string, id: string, classifier: PathClass
     if (classifier.classify(candidate.split('\\').join('/')) === 'incident') return candidate.split('\\').join('/');
   }
   throw new Error(`No incident record ${id} under ${root}.`);
+}
+
+/** How long `update` and `postmortem` wait for another writer of the same record by default (`--lock-timeout`). */
+const DEFAULT_LOCK_TIMEOUT_S = 30;
+
+/** `--lock-timeout <seconds>`, in milliseconds. */
+export function lockTimeoutMs(args: ParsedArgs): number {
+  const text = optionValue(args, 'lock-timeout');
+  if (text === undefined) return DEFAULT_LOCK_TIMEOUT_S * 1000;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--lock-timeout must be a number of seconds, not ${text}.`);
+  return seconds * 1000;
 }
 
 export interface RecordEditOptions {

@@ -4,7 +4,7 @@ import type { IncidentEditOperation } from '../core/incident/incidentEdit';
 import { fileStem, PathClassifier } from '../core/config/paths';
 import { layoutFromConfig } from '../core/config/repoConfig';
 import { AUTHOR_OPTIONS, authorOption, optionValue, readRepoConfig, timeOption, UsageError, type CommandOptions, type ParsedArgs } from './commandLine';
-import { applyRecordEdit, findRecord } from './recordEdit';
+import { applyRecordEdit, findRecord, lockTimeoutMs } from './recordEdit';
 
 export const UPDATE_OPTIONS: CommandOptions = {
   status: { type: 'string' },
@@ -16,9 +16,6 @@ export const UPDATE_OPTIONS: CommandOptions = {
   'lock-timeout': { type: 'string' },
   ...AUTHOR_OPTIONS,
 };
-
-/** How long `update` waits for another writer of the same record by default (`--lock-timeout`). */
-const DEFAULT_LOCK_TIMEOUT_S = 30;
 
 /**
  * TEST ONLY: when this variable names a file, `update` waits after taking the record's lock until that
@@ -50,14 +47,6 @@ function noteOption(args: ParsedArgs): string | undefined {
     throw new Error(`Could not read the note from ${file === '-' ? 'standard input' : file}: ${(error as Error).message}. Nothing was written.`);
   }
   return text.replace(/\r?\n$/, '');
-}
-
-export function lockTimeoutMs(args: ParsedArgs): number {
-  const text = optionValue(args, 'lock-timeout');
-  if (text === undefined) return DEFAULT_LOCK_TIMEOUT_S * 1000;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--lock-timeout must be a number of seconds, not ${text}.`);
-  return seconds * 1000;
 }
 
 /** `runbook-ops update INC-0042 --status mitigated [--note …]`: the same edits the extension makes. */

@@ -61,7 +61,7 @@ export class AlertCommands {
 
   register(commands: CommandManager): void {
     commands.add(COMMAND.findRunbookForAlert, (alertText?: string) => this.find(alertText));
-    commands.add(COMMAND.declareIncidentFromAlert, (alertText?: string, runbook?: vscode.Uri) => this.declareFromAlert(alertText, runbook));
+    commands.add(COMMAND.declareIncidentFromAlert, (alert?: string | Alert, runbook?: vscode.Uri) => this.declareFromAlert(alert, runbook));
   }
 
   /**
@@ -70,11 +70,8 @@ export class AlertCommands {
    * maps to none. With `runbook`, the incident links it and the labels' values carry into the new
    * incident's scope (values are remembered per incident).
    */
-  private async declareFromAlert(given?: string, runbook?: vscode.Uri): Promise<string | undefined> {
-    const text = await this.alertText(given);
-    if (text === undefined) return undefined;
-    const alerts = parseAlertInput(text);
-    const alert = alerts.length === 1 ? alerts[0] : await this.pickAlert(alerts);
+  private async declareFromAlert(given?: string | Alert, runbook?: vscode.Uri): Promise<string | undefined> {
+    const alert = typeof given === 'object' ? given : await this.chooseAlert(given);
     if (!alert) return undefined;
     const folder = (runbook && vscode.workspace.getWorkspaceFolder(runbook)) ?? vscode.workspace.workspaceFolders?.[0];
     if (!folder) throw new Error(vscode.l10n.t('Open the folder of your runbook repository to declare an incident.'));
@@ -111,11 +108,16 @@ export class AlertCommands {
     });
   }
 
-  private async find(given?: string): Promise<AlertRunbookOpened | undefined> {
+  /** The alert `given` (else typed or pasted), and which one when a payload holds several. */
+  private async chooseAlert(given: string | undefined): Promise<Alert | undefined> {
     const text = await this.alertText(given);
     if (text === undefined) return undefined;
     const alerts = parseAlertInput(text);
-    const alert = alerts.length === 1 ? alerts[0] : await this.pickAlert(alerts);
+    return alerts.length === 1 ? alerts[0] : this.pickAlert(alerts);
+  }
+
+  private async find(given?: string): Promise<AlertRunbookOpened | undefined> {
+    const alert = await this.chooseAlert(given);
     if (!alert) return undefined;
     // Asked for as the window opens (a page just came in): the answer needs every runbook indexed.
     if (!this.index.isReady) await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Indexing runbooks') }, () => this.index.indexed);
@@ -167,7 +169,8 @@ export class AlertCommands {
       : vscode.l10n.t('Opened “{0}” for {1}.', match.title, alert.name);
     const declare = vscode.l10n.t('Declare Incident from Alert');
     void vscode.window.showInformationMessage(refusedText ? `${message} ${refusedText}.` : message, declare).then((picked) => {
-      if (picked === declare) void vscode.commands.executeCommand(COMMAND.declareIncidentFromAlert, JSON.stringify({ labels: { ...alert.labels, alertname: alert.name }, annotations: alert.annotations, ...(alert.startsAt ? { startsAt: alert.startsAt } : {}) }), runbook.uri);
+      // Through the command, for its error guard; the alert as read, not text to read again.
+      if (picked === declare) void vscode.commands.executeCommand(COMMAND.declareIncidentFromAlert, alert, runbook.uri);
     });
     return { alert, uri: runbook.uri, line, filled };
   }

@@ -160,11 +160,9 @@ export async function collectPlaceholderValues(
 
   let change: Placeholder[] = [];
   if (remembered.length > 0 && options.confirmRemembered !== false) {
-    const fromAlert = remembered.some((p) => {
-      const value = store.get(runbook, placeholderKey(p));
-      return value !== undefined && 'from' in value && value.from !== undefined;
-    });
-    const line = remembered.map((p) => `${placeholderLabel(p)} = ${shownValue(p, store.get(runbook, placeholderKey(p))!, specOf(p)?.secret === true)}`).join(', ');
+    const rememberedValues = remembered.map((p) => store.get(runbook, placeholderKey(p))!);
+    const fromAlert = rememberedValues.some((value) => 'from' in value && value.from !== undefined);
+    const line = remembered.map((p, i) => `${placeholderLabel(p)} = ${shownValue(p, rememberedValues[i], specOf(p)?.secret === true)}`).join(', ');
     const use = { label: toAsk.length > 0 ? vscode.l10n.t('$(check) Use {0}', line) : vscode.l10n.t('$(play) Run with {0}', line), change: false };
     const edit = { label: vscode.l10n.t('$(edit) Change values…'), description: vscode.l10n.t('asks for each again, pre-filled'), change: true };
     const scope = store.scope ? vscode.l10n.t('Remembered for this runbook and {0}.', store.scope) : vscode.l10n.t('Remembered for this runbook.');

@@ -1,10 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { incidentDetail } from '../core/board/boardModel';
-import { summarizeIncident } from '../core/incident/incidentSummary';
-import { validateIncident } from '../core/incident/incidentValidation';
-import { BUILT_IN_POSTMORTEM_TEMPLATE, draftPostmortem, POSTMORTEM_TEMPLATE_PATH, postmortemPathOf } from '../core/postmortem/postmortemDraft';
+import { BUILT_IN_POSTMORTEM_TEMPLATE, draftPostmortem, POSTMORTEM_TEMPLATE_PATH, postmortemSubject } from '../core/postmortem/postmortemDraft';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { realPathInWorkspace, type IncidentWriter } from './incidentWriter';
 import type { LocatedIncident, RunbookIndexService } from './runbookIndexService';
@@ -37,13 +34,7 @@ export class PostmortemDrafts {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.uri.toString());
     const recordText = open?.getText() ?? (await readIfExists(entry.uri));
     if (recordText === undefined) throw new Error(vscode.l10n.t('{0} no longer exists.', vscode.workspace.asRelativePath(entry.uri)));
-    const validation = validateIncident(entry.incident.path, recordText);
-    if (validation.record === undefined) {
-      throw new Error(vscode.l10n.t('{0} cannot be read as a record ({1}); fix it first.', vscode.workspace.asRelativePath(entry.uri), validation.problems[0]?.message ?? ''));
-    }
-    const detail = incidentDetail(summarizeIncident(validation), validation.record, entry.uri.toString());
-    const config = this.index.configFor(entry.uri);
-    const postmortemPath = postmortemPathOf(detail, config.postmortemFolder);
+    const { detail, postmortemPath } = postmortemSubject(entry.incident.path, recordText, this.index.configFor(entry.uri).postmortemFolder);
     const target = vscode.Uri.joinPath(folder.uri, ...postmortemPath.split('/'));
     const draftOpen = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
     if (draftOpen?.isDirty) throw new Error(vscode.l10n.t('{0} has unsaved changes: save it first, so regenerating its facts keeps what you wrote.', postmortemPath));

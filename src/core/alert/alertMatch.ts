@@ -7,6 +7,7 @@
  */
 import type { RunbookHeading } from '../runbook/runbook';
 import type { RunbookSummary } from '../index/workspaceIndex';
+import { escapeRegExp } from '../text/regExpSource';
 import type { Alert } from './alertInput';
 
 /** Why a runbook matched, in rank order. */
@@ -56,7 +57,7 @@ function pageSegments(path: string): string[] {
 }
 
 /** The file's name without its page extension (the folder's name for an `index.md`). */
-function fileStem(path: string): string {
+function pageStem(path: string): string {
   const segments = pageSegments(path);
   return segments[segments.length - 1] ?? '';
 }
@@ -158,13 +159,15 @@ export function findRunbooksForAlert(alert: Alert, runbooks: Iterable<RunbookSum
   }
   if (key === '') return ordered(found);
 
-  for (const runbook of all) if (runbook.alerts.some((a) => alertNameKey(a) === key)) add(runbook, 'front-matter', headingNaming(runbook.headings, name, key));
-  for (const runbook of all) if (alertNameKey(fileStem(runbook.path)) === key) add(runbook, 'file-name', headingNaming(runbook.headings, name, key));
+  // One pass: each runbook under its best reason (the order is the sort's, in `ordered`).
   for (const runbook of all) {
+    if (found.has(runbook.path)) continue;
     const heading = headingNaming(runbook.headings, name, key);
-    if (heading) add(runbook, 'heading', heading);
+    if (runbook.alerts.some((a) => alertNameKey(a) === key)) add(runbook, 'front-matter', heading);
+    else if (alertNameKey(pageStem(runbook.path)) === key) add(runbook, 'file-name', heading);
+    else if (heading) add(runbook, 'heading', heading);
+    else if (runbook.alertMentions?.some((a) => alertNameKey(a) === key)) add(runbook, 'mention');
   }
-  for (const runbook of all) if (runbook.alertMentions?.some((a) => alertNameKey(a) === key)) add(runbook, 'mention');
   return ordered(found);
 }
 
@@ -176,8 +179,7 @@ function ordered(found: Map<string, AlertMatch>): AlertMatch[] {
 
 /** The first line (1-based) of `text` that names the alert as a word, for a match found by mention. */
 export function lineMentioning(text: string, name: string): number | undefined {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'iu');
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(name)}(?![\\p{L}\\p{N}_])`, 'iu');
   const lines = text.split('\n');
   const index = lines.findIndex((line) => pattern.test(line));
   return index >= 0 ? index + 1 : undefined;

@@ -3,6 +3,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { SiteConfig } from './siteLinks';
 import { DEFAULT_DESTRUCTIVE_PATTERNS } from '../runbook/stepCommand';
+import { escapeRegExp } from '../text/regExpSource';
 import { decodeFileText, type Problem } from '../text/fileText';
 import { INCIDENT_STATUSES, type IncidentStatus } from './incidentStatuses';
 import { closestKnownName } from '../text/nameDistance';
@@ -208,8 +209,11 @@ export function parseRepoConfig(content: string | Uint8Array | undefined): RepoC
         const fallback = key === 'incident_folder' ? DEFAULT_INCIDENT_FOLDER : DEFAULT_REPO_CONFIG.postmortemFolder;
         if (!folder || folder.startsWith('/') || folder.split('/').includes('..')) {
           at(value, 'error', `${key} should be a folder inside the repository, such as ${fallback}. The default ${fallback} is used.`);
-        } else if (key === 'incident_folder') config.incidentFolder = folder.endsWith('/') ? folder : `${folder}/`;
-        else config.postmortemFolder = folder.endsWith('/') ? folder : `${folder}/`;
+        } else {
+          const withSlash = folder.endsWith('/') ? folder : `${folder}/`;
+          if (key === 'incident_folder') config.incidentFolder = withSlash;
+          else config.postmortemFolder = withSlash;
+        }
         break;
       }
       case 'status_labels':
@@ -421,10 +425,6 @@ export function layoutFromConfig(config: RepoConfig): WorkspaceLayout {
 
 export function severityLevel(config: RepoConfig, name: string): SeverityLevel | undefined {
   return config.severities.find((s) => s.name === name);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -2,6 +2,7 @@
 // pass, so positions are computed once; the model, summary, edits and merge are separate files.
 import { LineCounter, parseDocument, Scalar, type Document } from 'yaml';
 import { decodeFileText, type Problem } from '../text/fileText';
+import { escapeRegExp } from '../text/regExpSource';
 import {
   ACTION_ITEM_FIELDS,
   ACTION_ITEM_STATUSES,
@@ -317,7 +318,7 @@ function boundedAliases(doc: Document, text: string, position: (offset: number) 
     // `yaml` throws a ReferenceError for an alias whose anchor is not defined before it: no bomb, a typo.
     const unresolved = err instanceof ReferenceError ? /: (\S+)$/.exec(err.message)?.[1] : undefined;
     if (unresolved !== undefined) {
-      const at = new RegExp(`(^|[\\s[{,:-])\\*${unresolved.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s,\\]}])`, 'm').exec(text);
+      const at = new RegExp(`(^|[\\s[{,:-])\\*${escapeRegExp(unresolved)}(?=$|[\\s,\\]}])`, 'm').exec(text);
       const pos = position(at ? at.index + at[1].length : 0);
       result.problems.push({
         line: pos.line,

@@ -8,10 +8,14 @@
  * a function of the record alone (no "generated at"), so regenerating an unchanged record changes
  * nothing.
  */
+import { incidentDetail } from '../board/boardModel';
 import type { IncidentDetail } from '../board/protocol';
+import { summarizeIncident } from '../incident/incidentSummary';
+import { validateIncident } from '../incident/incidentValidation';
 import { formatDuration } from '../metrics/durationText';
 import { METRIC_SPANS, type IncidentMetric } from '../metrics/metrics';
 import { parseTimestamp } from '../incident/incident';
+import { markdownCell } from '../text/textOutput';
 
 export const GENERATED_START = '<!-- runbook-ops:generated:start (Draft Postmortem rewrites this block from the record; write outside it) -->';
 export const GENERATED_END = '<!-- runbook-ops:generated:end -->';
@@ -101,9 +105,9 @@ export function relativeLink(from: string, to: string): string {
   return [...base.slice(shared).map(() => '..'), ...target.slice(shared)].join('/');
 }
 
-/** Text in a table cell: no line breaks, pipes escaped, HTML shown as text. */
+/** Text in a table cell: HTML shown as text, line breaks kept as `<br>`, the rest as `report`'s cells (markdownCell). */
 function cell(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return markdownCell(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, '<br>'));
 }
 
 /** A code span that holds any text: a run of backticks longer than any inside it. */
@@ -113,7 +117,7 @@ function code(text: string): string {
   const fence = '`'.repeat(longest + 1);
   const padded = text.startsWith('`') || text.endsWith('`') ? ` ${text} ` : text;
   // HTML inside a code span is shown as written, and entities would be too: only the table's own syntax is escaped.
-  return `${fence}${padded.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}${fence}`;
+  return `${fence}${markdownCell(padded)}${fence}`;
 }
 
 function utc(at: string): string {
@@ -147,10 +151,10 @@ function paragraphsOrNone(text: string | undefined, none: string): string {
 export function renderGeneratedBlock(context: PostmortemContext): string {
   const { detail } = context;
   const lines: string[] = [GENERATED_START, ''];
-  const roles = [['Commander', detail.commander], ...Object.entries(detail.roles).map(([role, who]) => [role.charAt(0).toUpperCase() + role.slice(1), who])]
+  const roles = [['commander', detail.commander], ...Object.entries(detail.roles).map(([role, who]) => [role.toLowerCase(), who])]
     .filter((pair): pair is [string, string] => typeof pair[1] === 'string' && pair[1] !== '');
   lines.push(
-    `From [${detail.id}](${relativeLink(context.postmortemPath, context.recordPath)}): **${detail.severity ?? 'no severity'}**, ${detail.status}${detail.mode !== 'standard' ? ` (${detail.mode})` : ''}; services: ${detail.services.length ? detail.services.join(', ') : 'none named'}${roles.length ? `; ${roles.map(([r, w]) => `${r.toLowerCase()} ${w}`).join(', ')}` : ''}.`,
+    `From [${detail.id}](${relativeLink(context.postmortemPath, context.recordPath)}): **${detail.severity ?? 'no severity'}**, ${detail.status}${detail.mode !== 'standard' ? ` (${detail.mode})` : ''}; services: ${detail.services.length ? detail.services.join(', ') : 'none named'}${roles.length ? `; ${roles.map(([r, w]) => `${r} ${w}`).join(', ')}` : ''}.`,
     '',
     '### Summary (from the record)',
     '',
@@ -275,6 +279,19 @@ export function draftPostmortem(existing: string | undefined, template: string, 
   if (existing === undefined) return { text: renderNewPostmortem(template, context), outcome: 'created' };
   const text = regeneratePostmortem(existing, context, context.postmortemPath);
   return { text, outcome: text === existing ? 'unchanged' : 'regenerated' };
+}
+
+/**
+ * The record as the draft reads it (the board drawer's view of it) and where its draft lives, for the
+ * CLI and the extension alike; refused when the text is not a record.
+ */
+export function postmortemSubject(recordPath: string, recordText: string | Uint8Array, folder: string): { detail: IncidentDetail; postmortemPath: string } {
+  const validation = validateIncident(recordPath, recordText);
+  if (validation.record === undefined) {
+    throw new PostmortemDraftError(`${recordPath} cannot be read as a record (${validation.problems[0]?.message ?? 'no fields'}); fix it first (runbook-ops check shows why).`);
+  }
+  const detail = incidentDetail(summarizeIncident(validation), validation.record, recordPath);
+  return { detail, postmortemPath: postmortemPathOf(detail, folder) };
 }
 
 /** Where a record's draft lives: its `postmortem:` when that is a Markdown path in the repository, else `<folder><id>.md`. */
